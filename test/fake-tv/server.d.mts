@@ -1,0 +1,1 @@
+export function startFakeTradingView(opts?: { port?: number }): Promise<{ port: number; close(): Promise<void> }>;
