@@ -1,5 +1,10 @@
-import { DurableObject } from "cloudflare:workers";
-export class SymbolObject extends DurableObject<Env> {
-  async ping() { return "pong"; }
-}
-export default { async fetch() { return new Response("ok"); } } satisfies ExportedHandler<Env>;
+// Worker entry: the Hono app for webhooks and the admin API, and the symbol Durable Object class.
+import { buildApp } from "./api/app";
+
+export { SymbolObject } from "./durable/symbol-object";
+
+const app = buildApp();
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

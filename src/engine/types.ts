@@ -112,3 +112,90 @@ export interface Trade {
   closedAt: string;
   exitReason: ExitReason;
 }
+
+// ---- Engine state and outcomes (added by the engine; src/durable persists PositionState as-is). ----
+
+/**
+ * Everything needed to evolve one position, as a plain JSON object: the Durable Object stores it verbatim and
+ * `SymbolBook.restore` continues with identical behaviour. Prices are kept in integer ticks of `tickSize` and
+ * money in "tick units" (USD / tickValue) so that DCA averages and P&L are exact; dollars and cents are only
+ * produced when a Position/Trade snapshot is taken.
+ */
+export interface PositionState {
+  /** Schema version of this object. */
+  v: 1;
+  id: string;
+  recorderId: string;
+  symbol: string;
+  feedSymbol: string;
+  side: Side;
+  status: "open" | "closed";
+  tickSize: number;
+  tickValue: number;
+  /** The recorder's commission at the last signal; used for TP/SL/manual exits that carry no settings. */
+  commissionPerContract: number;
+  quantity: number;
+  maxQuantity: number;
+  /** Average entry of the open quantity, in ticks, as the exact fraction avgEntryNum / avgEntryDen. */
+  avgEntryNum: number;
+  avgEntryDen: number;
+  /** Sum of quantity × price-in-ticks over every entry fill, and their quantity (Trade.entryPrice). */
+  enteredTickQty: number;
+  enteredQty: number;
+  /** Same over every exit fill (Position/Trade exitPrice). */
+  exitedTickQty: number;
+  exitedQty: number;
+  /** Realized P&L of all exits so far, in tick units (× tickValue = USD, unrounded). */
+  realizedTickPnl: number;
+  /** Commission charged so far, USD, unrounded. */
+  commission: number;
+  lastPriceTicks: number;
+  /** Excursion extremes in tick units (≤ 0 / ≥ 0), the price (ticks) and time where they were seen. */
+  worstTickPnl: number;
+  worstPriceTicks: number;
+  worstAt: string;
+  bestTickPnl: number;
+  bestPriceTicks: number;
+  bestAt: string;
+  /** Level specs as given (recorder defaults become `{ticks}`); relative ones are recomputed on every fill. */
+  takeProfit: LevelSpec | null;
+  stopLoss: LevelSpec | null;
+  /** The resulting levels in ticks (null = none). */
+  takeProfitLevelTicks: number | null;
+  stopLossLevelTicks: number | null;
+  openedAt: string;
+  closedAt: string | null;
+  exitReason: ExitReason | null;
+  fills: Fill[];
+}
+
+/** A round trip that just ended: the final position snapshot and its trade. */
+export interface ClosedPosition {
+  position: Position;
+  trade: Trade;
+}
+
+/** What `SymbolBook.applySignal` did. */
+export interface SignalOutcome {
+  result: SignalResult;
+  /** Why a signal was ignored: "add_not_allowed" | "no_open_position" | "already_at_target". */
+  reason?: string;
+  /** The recorder's position after the signal: the open one, or the one just closed, or null when flat. */
+  position: Position | null;
+  /** Set when a round trip ended (close or the first half of a reversal). */
+  closed?: ClosedPosition;
+  /** Set when a new position was opened (open or the second half of a reversal). */
+  opened?: Position;
+  /** Open position states that changed and must be persisted. */
+  changed: PositionState[];
+  /** Ids of positions that closed (their states can be dropped; persist `closed` instead). */
+  closedIds: string[];
+}
+
+/** What `SymbolBook.applyTick` did. */
+export interface TickOutcome {
+  /** Take-profit / stop-loss exits triggered by the tick. */
+  exits: ClosedPosition[];
+  /** Ids of still-open positions whose worst/best excursion moved (persist these to never lose an extreme). */
+  extremesMoved: string[];
+}

@@ -1,0 +1,81 @@
+// Pieces shared by several screens: error banners, the recorder list cache, a recorder <select>.
+import { Api, errorMessage, type Recorder } from "./api";
+import { h, replace } from "./dom";
+
+export function errorBox(e: unknown, title = "Request failed"): HTMLDivElement {
+  return h("div", { class: "alert alert-error", role: "alert", "data-testid": "error" }, h("strong", null, `${title}: `), errorMessage(e));
+}
+
+/** A slot that shows the latest error (or nothing). */
+export function errorSlot(): { el: HTMLDivElement; show(e: unknown, title?: string): void; clear(): void } {
+  const el = h("div", { class: "error-slot" });
+  return {
+    el,
+    show(e, title) {
+      replace(el, errorBox(e, title));
+    },
+    clear() {
+      replace(el);
+    },
+  };
+}
+
+let cache: { at: number; list: Recorder[] } | null = null;
+
+export async function recorders(force = false): Promise<Recorder[]> {
+  if (!force && cache && Date.now() - cache.at < 15_000) return cache.list;
+  const { recorders } = await Api.recorders();
+  cache = { at: Date.now(), list: recorders ?? [] };
+  return cache.list;
+}
+
+export function invalidateRecorders(): void {
+  cache = null;
+}
+
+export function recorderName(list: Recorder[], id: string | null | undefined): string {
+  if (!id) return "—";
+  return list.find((r) => r.id === id)?.name ?? id.slice(0, 8);
+}
+
+export function recorderSelect(list: Recorder[], selected: string, allLabel: string | null, testid?: string): HTMLSelectElement {
+  const sel = h("select", { "data-testid": testid ?? null });
+  if (allLabel !== null) sel.appendChild(h("option", { value: "" }, allLabel));
+  for (const r of list) {
+    sel.appendChild(h("option", { value: r.id }, `${r.name}${r.symbol ? ` · ${r.symbol}` : ""}${r.enabled === false ? " (disabled)" : ""}`));
+  }
+  sel.value = selected;
+  return sel;
+}
+
+export function emptyRow(cols: number, text: string): HTMLTableRowElement {
+  return h("tr", { class: "empty" }, h("td", { colspan: cols }, text));
+}
+
+export function sideBadge(side: unknown): HTMLSpanElement {
+  const s = String(side ?? "");
+  return h("span", { class: `badge side-${s}` }, s || "—");
+}
+
+export function pageHeader(title: string, ...right: (Node | null)[]): HTMLDivElement {
+  return h("div", { class: "page-head" }, h("h1", null, title), h("div", { class: "page-actions" }, ...right));
+}
+
+/** Query parameters after the hash route, e.g. #/trades?recorderId=abc. */
+export function hashQuery(): URLSearchParams {
+  const i = location.hash.indexOf("?");
+  return new URLSearchParams(i >= 0 ? location.hash.slice(i + 1) : "");
+}
+
+/** Replace the hash query without re-rendering the view. */
+export function setHashQuery(params: Record<string, string>): void {
+  const base = location.hash.split("?")[0] || "#/";
+  const qs = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== "")).toString();
+  history.replaceState(null, "", `${location.pathname}${location.search}${base}${qs ? `?${qs}` : ""}`);
+}
+
+export function navigate(path: string): void {
+  const target = `#/${path.replace(/^#?\/?/, "")}`;
+  if (location.hash === target) window.dispatchEvent(new HashChangeEvent("hashchange"));
+  else location.hash = target;
+}

@@ -1,0 +1,136 @@
+// Feed status (GET /status): one row per feed symbol with the TradingView connection state, plus the
+// TradingView session (real-time data) card.
+import { Api, type FeedSymbol } from "../api";
+import { h, replace, toast } from "../dom";
+import { ago, isDelayedMode, plain, price, timeCell } from "../format";
+import { emptyRow, errorBox, errorSlot, pageHeader } from "../shared";
+
+export function statusView(root: HTMLElement): () => void {
+  let alive = true;
+  const err = errorSlot();
+  const tbody = h("tbody");
+  const updated = h("span", { class: "live" });
+  const session = h("section", { class: "card", "data-testid": "tv-session" });
+
+  replace(
+    root,
+    pageHeader("Feed status", updated),
+    err.el,
+    h(
+      "section",
+      { class: "card table-card" },
+      h(
+        "table",
+        { class: "grid", "data-testid": "status-table" },
+        h(
+          "thead",
+          null,
+          h(
+            "tr",
+            null,
+            h("th", null, "Feed symbol"),
+            h("th", null, "State"),
+            h("th", { class: "r" }, "Open positions"),
+            h("th", null, "Last tick"),
+            h("th", { class: "r" }, "Last price"),
+            h("th", null, "Update mode"),
+            h("th", { class: "r" }, "Reconnects"),
+            h("th", { class: "r" }, "Ticks processed"),
+          ),
+        ),
+        tbody,
+      ),
+    ),
+    session,
+  );
+
+  function row(s: FeedSymbol): HTMLTableRowElement {
+    const f = s.feed ?? {};
+    const state = String(f.state ?? "unknown");
+    const good = /^(live|streaming|connected|subscribed|open|ok)$/i.test(state);
+    const bad = /error|closed|disconnected|failed|stopped/i.test(state);
+    const delayed = f.delayed === true || isDelayedMode(f.updateMode);
+    return h(
+      "tr",
+      { "data-testid": "status-row" },
+      h("td", null, h("strong", null, s.feedSymbol)),
+      h("td", null, h("span", { class: `badge ${good ? "badge-ok" : bad ? "badge-err" : "badge-muted"}` }, state)),
+      h("td", { class: "r num" }, plain(s.openPositions)),
+      h("td", null, f.lastTickAt ? [timeCell(f.lastTickAt), h("span", { class: "muted small" }, ` (${ago(f.lastTickAt)})`)] : "—"),
+      h("td", { class: "r num" }, price(f.lastPrice)),
+      h("td", null, f.updateMode ? h("span", { class: `badge ${delayed ? "badge-warn" : "badge-ok"}` }, String(f.updateMode)) : "—"),
+      h("td", { class: "r num" }, plain(f.reconnects)),
+      h("td", { class: "r num" }, plain(s.ticksProcessed)),
+    );
+  }
+
+  async function load(): Promise<void> {
+    if (document.visibilityState !== "visible") return;
+    try {
+      const res = await Api.status();
+      if (!alive) return;
+      err.clear();
+      const list = res.symbols ?? [];
+      replace(tbody, list.length ? list.map(row) : emptyRow(8, "No symbols subscribed. A feed starts when a position opens."));
+      updated.textContent = `updated ${new Date().toLocaleTimeString()}`;
+    } catch (e) {
+      if (alive) err.show(e, "Could not load status");
+    }
+  }
+
+  async function loadSession(): Promise<void> {
+    const sid = h("input", { type: "password", placeholder: "sessionid cookie", autocomplete: "off" });
+    const sign = h("input", { type: "password", placeholder: "sessionid_sign cookie (optional)", autocomplete: "off" });
+    const save = h("button", { class: "btn btn-sm btn-primary", type: "submit" }, "Save session");
+    const remove = h("button", { class: "btn btn-sm btn-danger", type: "button" }, "Remove session");
+    const state = h("div", { class: "kv-list" }, h("span", { class: "muted" }, "Loading…"));
+    const form = h("form", { class: "inline-form wrap" }, sid, sign, save, remove);
+    replace(
+      session,
+      h("h2", null, "TradingView session (real-time data)"),
+      h("p", { class: "muted small" }, "Without a TradingView login, CME data is delayed (shown as a delayed update mode). Paste the sessionid / sessionid_sign cookies of a TradingView account with the data subscription; they are stored encrypted and never shown again."),
+      state,
+      form,
+    );
+    const show = (o: Record<string, unknown>) =>
+      replace(
+        state,
+        Object.entries(o)
+          .filter(([k]) => k !== "ok")
+          .map(([k, v]) => h("div", { class: "kv" }, h("span", { class: "muted" }, k), h("code", { class: "mono" }, typeof v === "object" ? JSON.stringify(v) : String(v)))),
+      );
+    try {
+      show(await Api.tvSession());
+    } catch (e) {
+      replace(state, errorBox(e, "Could not read the session state"));
+    }
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      if (!sid.value.trim()) return;
+      try {
+        show(await Api.setTvSession({ sessionid: sid.value.trim(), ...(sign.value.trim() ? { sessionid_sign: sign.value.trim() } : {}) }));
+        sid.value = "";
+        sign.value = "";
+        toast("TradingView session saved", "ok");
+      } catch (e) {
+        toast(`Not saved: ${(e as Error).message}`, "error");
+      }
+    });
+    remove.addEventListener("click", async () => {
+      try {
+        show(await Api.deleteTvSession());
+        toast("TradingView session removed", "ok");
+      } catch (e) {
+        toast((e as Error).message, "error");
+      }
+    });
+  }
+
+  void load();
+  void loadSession();
+  const timer = setInterval(load, 2000);
+  return () => {
+    alive = false;
+    clearInterval(timer);
+  };
+}

@@ -1,0 +1,194 @@
+// Closed trades with recorder/symbol/date filters, cursor paging ("Load more") and the CSV export.
+import { Api, errorMessage, type Recorder, type Trade } from "../api";
+import { h, replace, toast } from "../dom";
+import { between, money, pnl, price, timeCell } from "../format";
+import { emptyRow, errorSlot, hashQuery, pageHeader, recorderName, recorders, recorderSelect, setHashQuery, sideBadge } from "../shared";
+
+const PAGE = 50;
+
+/** datetime-local value (local time) -> ISO UTC, or "" */
+function toIso(v: string): string {
+  if (!v) return "";
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? "" : d.toISOString();
+}
+
+function toLocalInput(iso: string | null): string {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  const off = d.getTimezoneOffset() * 60_000;
+  return new Date(d.getTime() - off).toISOString().slice(0, 16);
+}
+
+export function tradesView(root: HTMLElement): () => void {
+  let alive = true;
+  let recs: Recorder[] = [];
+  let cursor: string | null = null;
+  let loaded: Trade[] = [];
+  let gen = 0;
+  const q = hashQuery();
+
+  const err = errorSlot();
+  const recorderSlot = h("span");
+  let recorderSel: HTMLSelectElement = recorderSelect([], q.get("recorderId") ?? "", "All recorders");
+  const symbol = h("input", { type: "text", placeholder: "Symbol (e.g. MNQ)", value: q.get("symbol") ?? "", class: "input-sm", "data-testid": "trades-symbol" });
+  const from = h("input", { type: "datetime-local", value: toLocalInput(q.get("from")), title: "From (local time)", class: "input-sm" });
+  const to = h("input", { type: "datetime-local", value: toLocalInput(q.get("to")), title: "To (local time)", class: "input-sm" });
+  const apply = h("button", { class: "btn btn-sm btn-primary", type: "submit" }, "Apply");
+  const csv = h("button", { class: "btn btn-sm", type: "button", "data-testid": "download-csv" }, "Download CSV");
+  const more = h("button", { class: "btn", type: "button", "data-testid": "load-more" }, "Load more");
+  const tbody = h("tbody");
+  const count = h("span", { class: "muted small", "data-testid": "trades-count" });
+  replace(recorderSlot, recorderSel);
+
+  const filters = h(
+    "form",
+    { class: "filters" },
+    recorderSlot,
+    symbol,
+    h("label", { class: "inline" }, "From ", from),
+    h("label", { class: "inline" }, "To ", to),
+    apply,
+  );
+  filters.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    void reload();
+  });
+
+  replace(
+    root,
+    pageHeader("Closed trades", csv),
+    filters,
+    err.el,
+    h(
+      "section",
+      { class: "card table-card" },
+      h(
+        "table",
+        { class: "grid", "data-testid": "trades-table" },
+        h(
+          "thead",
+          null,
+          h(
+            "tr",
+            null,
+            h("th", null, "Closed"),
+            h("th", null, "Recorder"),
+            h("th", null, "Symbol"),
+            h("th", null, "Side"),
+            h("th", { class: "r" }, "Qty"),
+            h("th", { class: "r" }, "Entry"),
+            h("th", { class: "r" }, "Exit"),
+            h("th", { class: "r" }, "Result (net)"),
+            h("th", { class: "r", title: "Worst unrealized P&L during the trade" }, "MAE"),
+            h("th", { class: "r", title: "Best unrealized P&L during the trade" }, "MFE"),
+            h("th", { class: "r" }, "Comm."),
+            h("th", null, "Exit reason"),
+            h("th", null, "Duration"),
+          ),
+        ),
+        tbody,
+      ),
+      h("div", { class: "table-foot" }, count, more),
+    ),
+  );
+
+  csv.addEventListener("click", async () => {
+    const id = recorderSel.value;
+    if (!id) {
+      toast("Choose a recorder first: the CSV is per recorder.", "info");
+      recorderSel.focus();
+      return;
+    }
+    csv.disabled = true;
+    try {
+      const name = recorderName(recs, id).replace(/[^\w.-]+/g, "_");
+      const file = await Api.tradesCsv(id, `${name}_List_of_trades.csv`);
+      toast(`Downloaded ${file}`, "ok");
+    } catch (e) {
+      err.show(e, "CSV download failed");
+    } finally {
+      csv.disabled = false;
+    }
+  });
+  more.addEventListener("click", () => void page());
+
+  function query() {
+    return { recorderId: recorderSel.value, symbol: symbol.value.trim(), from: toIso(from.value), to: toIso(to.value) };
+  }
+
+  async function reload(): Promise<void> {
+    const qq = query();
+    setHashQuery(qq);
+    cursor = null;
+    loaded = [];
+    gen++;
+    replace(tbody, emptyRow(13, "Loading…"));
+    await page();
+  }
+
+  async function page(): Promise<void> {
+    const my = gen;
+    more.disabled = true;
+    try {
+      const res = await Api.trades({ ...query(), limit: PAGE, cursor });
+      if (!alive || my !== gen) return;
+      err.clear();
+      const trades = res.trades ?? [];
+      if (!loaded.length) replace(tbody);
+      loaded.push(...trades);
+      for (const t of trades) tbody.appendChild(row(t));
+      if (!loaded.length) replace(tbody, emptyRow(13, "No closed trades match these filters."));
+      cursor = res.nextCursor ?? null;
+      more.style.display = cursor ? "" : "none";
+      const net = loaded.reduce((s, t) => s + (Number.isFinite(t.pnl) ? t.pnl : 0), 0);
+      count.textContent = `${loaded.length} trade${loaded.length === 1 ? "" : "s"} shown${cursor ? " (more available)" : ""} · net ${money(net, true)}`;
+    } catch (e) {
+      if (!alive || my !== gen) return;
+      err.show(e, "Could not load trades");
+      if (!loaded.length) replace(tbody, emptyRow(13, errorMessage(e)));
+    } finally {
+      more.disabled = false;
+    }
+  }
+
+  function row(t: Trade): HTMLTableRowElement {
+    return h(
+      "tr",
+      { "data-id": t.id, "data-testid": "trade-row" },
+      h("td", null, timeCell(t.closedAt)),
+      h("td", null, recorderName(recs, t.recorderId)),
+      h("td", null, h("strong", null, t.symbol)),
+      h("td", null, sideBadge(t.side)),
+      h("td", { class: "r num" }, String(t.quantity)),
+      h("td", { class: "r num", title: `opened ${t.openedAt}` }, price(t.entryPrice)),
+      h("td", { class: "r num" }, price(t.exitPrice)),
+      h("td", { class: "r", "data-testid": "trade-pnl", title: `gross ${money(t.grossPnl)} − commission ${money(t.commission)}` }, pnl(t.pnl)),
+      h("td", { class: "r" }, pnl(t.maxAdverse)),
+      h("td", { class: "r" }, pnl(t.maxFavorable)),
+      h("td", { class: "r num" }, money(t.commission)),
+      h("td", null, h("span", { class: `badge reason-${t.exitReason ?? ""}` }, t.exitReason ?? "—")),
+      h("td", { class: "num" }, between(t.openedAt, t.closedAt)),
+    );
+  }
+
+  recorders()
+    .then((list) => {
+      if (!alive) return;
+      recs = list;
+      const sel = recorderSelect(list, recorderSel.value, "All recorders", "trades-recorder");
+      sel.addEventListener("change", () => void reload());
+      recorderSel = sel;
+      replace(recorderSlot, sel);
+      void reload();
+    })
+    .catch((e) => {
+      err.show(e, "Could not load recorders");
+      void reload();
+    });
+
+  return () => {
+    alive = false;
+  };
+}

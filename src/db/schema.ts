@@ -1,0 +1,127 @@
+// D1 schema (drizzle-orm). D1 holds what is queried across symbols: recorders, the positions/fills/trades the
+// symbol Durable Objects deliver through their outboxes, the signal log and the symbol registry. Live values of
+// open positions are NOT here: they change every tick and are read from the symbol's Durable Object.
+// Migrations are generated from this file: `npm run db:generate` (drizzle-kit) -> migrations/NNNN_*.sql.
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const recorders = sqliteTable(
+  "recorders",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    /** Default ticker for signals that carry none. */
+    symbol: text("symbol"),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    initialQuantity: real("initial_quantity").notNull().default(1),
+    addQuantity: real("add_quantity").notNull().default(1),
+    allowAdd: integer("allow_add", { mode: "boolean" }).notNull().default(true),
+    reverseOnOpposite: integer("reverse_on_opposite", { mode: "boolean" }).notNull().default(true),
+    takeProfitTicks: real("take_profit_ticks"),
+    stopLossTicks: real("stop_loss_ticks"),
+    commissionPerContract: real("commission_per_contract").notNull().default(0),
+    tickSize: real("tick_size"),
+    tickValue: real("tick_value"),
+    dedupeWindowSeconds: integer("dedupe_window_seconds").notNull().default(10),
+    /** SHA-256 (hex) of the webhook token; the token itself is never stored. */
+    tokenHash: text("token_hash").notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("recorders_token_hash").on(t.tokenHash)],
+);
+
+export const positions = sqliteTable(
+  "positions",
+  {
+    id: text("id").primaryKey(),
+    recorderId: text("recorder_id").notNull(),
+    symbol: text("symbol").notNull(),
+    feedSymbol: text("feed_symbol").notNull(),
+    status: text("status", { enum: ["open", "closed"] }).notNull(),
+    openedAt: text("opened_at").notNull(),
+    closedAt: text("closed_at"),
+    /** The whole contract Position as JSON, as of its last signal/fill/exit. */
+    data: text("data", { mode: "json" }).notNull(),
+    version: integer("version").notNull().default(0),
+  },
+  (t) => [
+    index("positions_status_symbol").on(t.status, t.feedSymbol),
+    index("positions_recorder").on(t.recorderId, t.status),
+  ],
+);
+
+export const fills = sqliteTable(
+  "fills",
+  {
+    /** `${positionId}:${index}`: stable, so a re-delivered outbox entry is a no-op. */
+    id: text("id").primaryKey(),
+    positionId: text("position_id").notNull(),
+    recorderId: text("recorder_id").notNull(),
+    symbol: text("symbol").notNull(),
+    at: text("at").notNull(),
+    side: text("side", { enum: ["buy", "sell"] }).notNull(),
+    quantity: real("quantity").notNull(),
+    price: real("price").notNull(),
+    reason: text("reason").notNull(),
+  },
+  (t) => [index("fills_position").on(t.positionId)],
+);
+
+export const trades = sqliteTable(
+  "trades",
+  {
+    id: text("id").primaryKey(),
+    positionId: text("position_id").notNull(),
+    recorderId: text("recorder_id").notNull(),
+    symbol: text("symbol").notNull(),
+    side: text("side", { enum: ["long", "short"] }).notNull(),
+    quantity: real("quantity").notNull(),
+    entryPrice: real("entry_price").notNull(),
+    exitPrice: real("exit_price").notNull(),
+    grossPnl: real("gross_pnl").notNull(),
+    commission: real("commission").notNull(),
+    pnl: real("pnl").notNull(),
+    maxFavorable: real("max_favorable").notNull(),
+    maxAdverse: real("max_adverse").notNull(),
+    openedAt: text("opened_at").notNull(),
+    closedAt: text("closed_at").notNull(),
+    exitReason: text("exit_reason").notNull(),
+  },
+  (t) => [
+    uniqueIndex("trades_position").on(t.positionId),
+    index("trades_recorder_closed").on(t.recorderId, t.closedAt),
+    index("trades_closed").on(t.closedAt),
+  ],
+);
+
+export const signals = sqliteTable(
+  "signals",
+  {
+    id: text("id").primaryKey(),
+    recorderId: text("recorder_id").notNull(),
+    receivedAt: text("received_at").notNull(),
+    status: text("status", { enum: ["applied", "duplicate", "rejected"] }).notNull(),
+    result: text("result"),
+    /** `{code, message, details?}` for a rejection. */
+    error: text("error", { mode: "json" }),
+    /** The parsed body (or the raw text when it was not JSON). */
+    body: text("body", { mode: "json" }),
+    symbol: text("symbol"),
+    positionId: text("position_id"),
+  },
+  (t) => [index("signals_recorder_received").on(t.recorderId, t.receivedAt), index("signals_received").on(t.receivedAt)],
+);
+
+/** Every feed symbol that ever received a signal: how /status finds the symbol Durable Objects. */
+export const symbols = sqliteTable("symbols", {
+  feedSymbol: text("feed_symbol").primaryKey(),
+  root: text("root").notNull(),
+  firstSeenAt: text("first_seen_at").notNull(),
+});
+
+/** Small operator settings, e.g. the encrypted TradingView session (`tv_session`). */
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});

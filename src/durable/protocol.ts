@@ -1,0 +1,55 @@
+// The typed RPC surface between the Worker and a symbol's Durable Object.
+import type { InstrumentSpec, NormalizedSignal, Position, RecorderSettings, SignalResult, Trade } from "../engine/types";
+import type { ErrorBody } from "../api/errors";
+
+export interface SignalRequest {
+  recorder: RecorderSettings & { dedupeWindowSeconds: number };
+  instrument: InstrumentSpec;
+  signal: NormalizedSignal;
+  /** The parsed body, kept in the signal log. */
+  body: unknown;
+  /** SHA-256 of the raw body text: a byte-identical body within the dedupe window is a duplicate. */
+  bodyHash: string;
+  receivedAt: string;
+}
+
+export interface SignalApplied {
+  ok: true;
+  signalId: string;
+  recorderId: string;
+  symbol: string;
+  result: SignalResult;
+  reason?: string;
+  duplicate?: true;
+  position: Position | null;
+  trade?: Trade;
+}
+
+export interface SignalRefused {
+  ok: false;
+  status: 422 | 429;
+  error: ErrorBody;
+}
+
+export type SignalReply = SignalApplied | SignalRefused;
+
+export interface FeedView {
+  state: string;
+  lastTickAt: string | null;
+  lastPrice: number | null;
+  updateMode: string | null;
+  reconnects: number;
+  delayed?: boolean;
+  error?: string | null;
+}
+
+export interface SymbolStatus {
+  feedSymbol: string;
+  openPositions: number;
+  feed: FeedView;
+  ticksProcessed: number;
+}
+
+export type ManualCloseReply =
+  | { ok: true; position: Position; trade: Trade }
+  | { ok: false; status: 404 | 422; error: ErrorBody };

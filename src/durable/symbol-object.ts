@@ -1,0 +1,317 @@
+// One Durable Object per feed symbol (`env.SYMBOLS.getByName("CME_MINI:MNQ1!")`). It holds that symbol's open
+// positions across all recorders in memory (the engine's SymbolBook), applies signals and ticks through the pure
+// engine, keeps its state durable in its own SQLite storage (see store.ts for why a tick writes O(1) rows), and
+// delivers positions, fills, trades and the signal log to D1 through an outbox (see outbox.ts).
+//
+// Concurrency: every state change (engine call + storage writes) happens in one synchronous step, so no other
+// event can interleave with it; awaits happen only before (waiting for a first price) or after (D1 delivery).
+import { DurableObject } from "cloudflare:workers";
+import { SymbolBook } from "../engine/book";
+import { roundToTick } from "../engine/money";
+import type { InstrumentSpec, Position, PositionState, Trade } from "../engine/types";
+import { OutboxDelivery, type SignalLogRow } from "./outbox";
+import type { FeedView, ManualCloseReply, SignalApplied, SignalReply, SignalRequest, SymbolStatus } from "./protocol";
+import { SymbolStore, type LastTick } from "./store";
+import { createFeed, type FeedPort } from "./feed-port";
+
+/** While positions are open the alarm fires this often: it keeps the feed alive past the platform's 15-minute
+ * limit for an object held only by an outbound WebSocket, and reconnects it after any restart. */
+const KEEPALIVE_MS = 30_000;
+/** The feed is closed this long after the last position closed (or the last price request). */
+const IDLE_FEED_MS = 3 * 60_000;
+/** A signal without a price waits this long for the feed's first tick (TradingView allows 3 s in all). */
+const FIRST_PRICE_WAIT_MS = 2_000;
+/** Per recorder and symbol. TradingView itself stops an alert firing more than 15 times in 3 minutes. */
+const RATE_LIMIT = { max: 60, windowMs: 60_000 };
+/** How long signal ids are remembered for duplicate detection. */
+const SEEN_RETENTION_MS = 30 * 24 * 3600_000;
+
+export class SymbolObject extends DurableObject<Env> {
+  private store!: SymbolStore;
+  private outbox!: OutboxDelivery;
+  private book!: SymbolBook;
+  private spec: InstrumentSpec | null = null;
+  private last: LastTick = { seq: 0, price: null, at: null, ticks: 0 };
+  /** Price range since the latest position checkpoint: a tick outside it is journaled (store.ts). */
+  private runMin: number | null = null;
+  private runMax: number | null = null;
+  private feed: FeedPort | null = null;
+  private feedWantedUntil = 0;
+  private recentSignals = new Map<string, number[]>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Nothing may run against a half-loaded book: hold every event until the state is rebuilt.
+    ctx.blockConcurrencyWhile(async () => {
+      this.load();
+      // After a restart or deploy with positions open, the feed comes back by itself.
+      if (this.book.open().length > 0) {
+        this.startFeed();
+        await this.armAlarm(KEEPALIVE_MS);
+      }
+    });
+  }
+
+  private load(): void {
+    this.store = new SymbolStore(this.ctx.storage.sql);
+    this.outbox = new OutboxDelivery(this.store, this.env.DB);
+    this.spec = this.store.getMeta<InstrumentSpec>("spec") ?? null;
+    this.last = this.store.getMeta<LastTick>("last") ?? this.last;
+    const saved = this.store.loadPositions();
+    this.book = SymbolBook.restore(
+      saved.map((s) => s.state),
+      { newId: () => crypto.randomUUID() },
+    );
+    if (saved.length === 0) return;
+    // Replay the journaled extremes each position has not seen yet, then the last tick (a real tick too).
+    const oldest = Math.min(...saved.map((s) => s.checkpointSeq));
+    const rows = this.store.journalSince(oldest);
+    if (this.last.price !== null && this.last.at !== null && rows.at(-1)?.seq !== this.last.seq) {
+      rows.push({ seq: this.last.seq, price: this.last.price, at: this.last.at });
+    }
+    for (const { state, checkpointSeq } of saved) {
+      const id = stateId(state);
+      for (const r of rows) if (r.seq > checkpointSeq) this.book.replayPrice(id, r.price, r.at);
+    }
+  }
+
+  // --- RPC: signals -------------------------------------------------------------------------------------
+
+  async applySignal(req: SignalRequest): Promise<SignalReply> {
+    this.rememberSpec(req.instrument, req.receivedAt);
+    const recorderId = req.recorder.id;
+    const nowMs = Date.parse(req.receivedAt);
+
+    if (this.rateLimited(recorderId, nowMs)) {
+      return this.refuse(req, 429, "rate_limited", `More than ${RATE_LIMIT.max} signals in ${RATE_LIMIT.windowMs / 1000} s for this recorder and symbol; slow down.`);
+    }
+    const dup = this.findDuplicate(req, nowMs);
+    if (dup) return this.replyDuplicate(req, dup);
+
+    let price = req.signal.price !== undefined && req.signal.price > 0 ? req.signal.price : this.last.price;
+    if (price === null) {
+      // The feed may be just starting: wait briefly for its first tick (only priceless signals ever wait).
+      this.startFeed();
+      this.feedWantedUntil = Date.now() + IDLE_FEED_MS;
+      await this.armAlarm(KEEPALIVE_MS);
+      price = (await this.feed?.waitForPrice(FIRST_PRICE_WAIT_MS)) ?? this.last.price;
+      if (price === null) {
+        return this.refuse(req, 422, "no_price", `The signal has no price and no price for ${req.instrument.feedSymbol} has arrived from the feed yet; add "price": "{{close}}" to the alert message.`);
+      }
+      const again = this.findDuplicate(req, Date.now());
+      if (again) return this.replyDuplicate(req, again);
+    }
+
+    // --- one synchronous step: engine + durable state + outbox ---
+    const out = this.book.applySignal({
+      recorder: req.recorder,
+      instrument: req.instrument,
+      signal: req.signal,
+      price: roundToTick(price, req.instrument.tickSize),
+      at: req.receivedAt,
+    });
+    if (out.closed) this.recordClose(out.closed.position, out.closed.trade);
+    for (const state of out.changed) this.checkpoint(state);
+    for (const p of out.changed.map((s) => this.book.getById(stateId(s)))) if (p) this.store.enqueue({ t: "position", position: p });
+    const reply: SignalApplied = {
+      ok: true,
+      signalId: crypto.randomUUID(),
+      recorderId,
+      symbol: req.instrument.root,
+      result: out.result,
+      ...(out.reason ? { reason: out.reason } : {}),
+      position: out.position,
+      ...(out.closed ? { trade: out.closed.trade } : {}),
+    };
+    this.logSignal(req, reply.signalId, "applied", reply.result, null, out.position?.id ?? null);
+    this.rememberSignal(req, nowMs, reply);
+
+    if (this.book.open().length > 0) {
+      this.startFeed();
+      await this.armAlarm(KEEPALIVE_MS);
+    }
+    await this.deliver();
+    return reply;
+  }
+
+  /** The tick seam: the feed drives it; tests and the simulator may call it directly. */
+  async tick(price: number, at: string = new Date().toISOString()): Promise<void> {
+    this.onPrice(price, at);
+  }
+
+  async closePosition(positionId: string, price?: number): Promise<ManualCloseReply> {
+    const position = this.book.getById(positionId);
+    if (!position) return { ok: false, status: 404, error: { code: "not_found", message: "No open position with this id on this symbol." } };
+    const at = new Date().toISOString();
+    const fill = price !== undefined && price > 0 ? price : this.last.price;
+    if (fill === null) return { ok: false, status: 422, error: { code: "no_price", message: "No price given and no feed price yet." } };
+    const closed = this.book.closeManual(positionId, roundToTick(fill, this.tickSize()), at);
+    if (!closed) return { ok: false, status: 404, error: { code: "not_found", message: "The position is no longer open." } };
+    this.recordClose(closed.position, closed.trade);
+    await this.deliver();
+    return { ok: true, ...closed };
+  }
+
+  async openPositions(): Promise<Position[]> {
+    return this.book.open();
+  }
+
+  async status(): Promise<SymbolStatus> {
+    const feed: FeedView = this.feed?.status() ?? {
+      state: "idle",
+      lastTickAt: this.last.at,
+      lastPrice: this.last.price,
+      updateMode: null,
+      reconnects: 0,
+    };
+    return {
+      feedSymbol: this.spec?.feedSymbol ?? "",
+      openPositions: this.book.open().length,
+      feed: { ...feed, lastTickAt: this.last.at, lastPrice: this.last.price },
+      ticksProcessed: this.last.ticks,
+    };
+  }
+
+  /** Pending D1 deliveries (for /status and tests). */
+  async outboxSize(): Promise<number> {
+    return this.store.outboxSize();
+  }
+
+  // --- alarm: delivery retries, feed keepalive, housekeeping -----------------------------------------------
+
+  override async alarm(): Promise<void> {
+    const delivered = await this.outbox.flush();
+    this.store.forgetSeenBefore(Date.now() - SEEN_RETENTION_MS);
+    this.store.compactJournal();
+    const open = this.book.open().length > 0;
+    if (open || Date.now() < this.feedWantedUntil) this.feed?.ensureConnected();
+    else if (this.feed) {
+      this.feed.stop();
+      this.feed = null;
+    }
+    if (!delivered) await this.armAlarm(5_000, true);
+    else if (open || this.feed) await this.armAlarm(KEEPALIVE_MS, true);
+  }
+
+  // --- internals ----------------------------------------------------------------------------------------
+
+  private onPrice(raw: number, at: string): void {
+    if (!(raw > 0)) return;
+    const price = roundToTick(raw, this.tickSize());
+    const seq = this.last.seq + 1;
+    this.last = { seq, price, at, ticks: this.last.ticks + 1 };
+    this.store.setMeta("last", this.last);
+    if (this.book.open().length === 0) return;
+    if (this.runMin === null || this.runMax === null || price < this.runMin || price > this.runMax) {
+      this.store.journal({ seq, price, at });
+      this.runMin = this.runMin === null ? price : Math.min(this.runMin, price);
+      this.runMax = this.runMax === null ? price : Math.max(this.runMax, price);
+    }
+    const { exits } = this.book.applyTick(price, at);
+    if (exits.length === 0) return;
+    for (const e of exits) this.recordClose(e.position, e.trade);
+    if (this.book.open().length === 0) this.feedWantedUntil = Date.now() + IDLE_FEED_MS;
+    void this.deliver();
+  }
+
+  private checkpoint(state: PositionState): void {
+    const p = this.book.getById(stateId(state));
+    if (!p) return;
+    this.store.checkpoint(p.id, p.recorderId, state, this.last.seq);
+    // A new checkpoint restarts the journal's running range (store.ts explains why this keeps replay exact).
+    this.runMin = this.runMax = null;
+  }
+
+  private recordClose(position: Position, trade: Trade): void {
+    this.store.removePosition(position.id);
+    this.store.enqueue({ t: "position", position });
+    this.store.enqueue({ t: "trade", trade });
+  }
+
+  private async deliver(): Promise<void> {
+    const ok = await this.outbox.flush();
+    if (!ok) await this.armAlarm(2_000, true);
+  }
+
+  private async armAlarm(inMs: number, force = false): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    const at = Date.now() + inMs;
+    if (force || current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  private tickSize(): number {
+    return this.spec?.tickSize ?? 0.01;
+  }
+
+  private rememberSpec(instrument: InstrumentSpec, at: string): void {
+    if (this.spec) return;
+    this.spec = instrument;
+    this.store.setMeta("spec", instrument);
+    this.store.enqueue({ t: "symbol", feedSymbol: instrument.feedSymbol, root: instrument.root, at });
+  }
+
+  private startFeed(): void {
+    if (this.feed || !this.spec) return;
+    this.feed = createFeed(this.env, this.spec.feedSymbol, (price, at) => this.onPrice(price, at));
+    this.feed.start();
+  }
+
+  private rateLimited(recorderId: string, nowMs: number): boolean {
+    const times = (this.recentSignals.get(recorderId) ?? []).filter((t) => t > nowMs - RATE_LIMIT.windowMs);
+    const limited = times.length >= RATE_LIMIT.max;
+    if (!limited) times.push(nowMs);
+    this.recentSignals.set(recorderId, times);
+    return limited;
+  }
+
+  /** CONTRACT "Duplicates": by id forever (well, 30 days); without an id, a byte-identical body in the window. */
+  private findDuplicate(req: SignalRequest, nowMs: number): SignalApplied | null {
+    const key = dedupeKey(req);
+    if (!key) return null;
+    const seen = this.store.seen(req.recorder.id, key);
+    if (!seen) return null;
+    if (!req.signal.id && nowMs - seen.atMs > req.recorder.dedupeWindowSeconds * 1000) return null;
+    return JSON.parse(seen.reply) as SignalApplied;
+  }
+
+  private rememberSignal(req: SignalRequest, nowMs: number, reply: SignalApplied): void {
+    const key = dedupeKey(req);
+    if (key) this.store.remember(req.recorder.id, key, nowMs, JSON.stringify(reply));
+  }
+
+  private async replyDuplicate(req: SignalRequest, first: SignalApplied): Promise<SignalReply> {
+    this.logSignal(req, crypto.randomUUID(), "duplicate", first.result, null, first.position?.id ?? null);
+    await this.deliver();
+    return { ...first, duplicate: true };
+  }
+
+  private async refuse(req: SignalRequest, status: 422 | 429, code: string, message: string): Promise<SignalReply> {
+    this.logSignal(req, crypto.randomUUID(), "rejected", null, { code, message }, null);
+    await this.deliver();
+    return { ok: false, status, error: { code, message } };
+  }
+
+  private logSignal(
+    req: SignalRequest,
+    id: string,
+    status: SignalLogRow["status"],
+    result: string | null,
+    error: unknown,
+    positionId: string | null,
+  ): void {
+    this.store.enqueue({
+      t: "signal",
+      row: { id, recorderId: req.recorder.id, receivedAt: req.receivedAt, status, result, error, body: req.body, symbol: req.instrument.root, positionId },
+    });
+  }
+}
+
+function dedupeKey(req: SignalRequest): string | null {
+  if (req.signal.id) return `id:${req.signal.id}`;
+  if (req.recorder.dedupeWindowSeconds > 0) return `body:${req.bodyHash}`;
+  return null;
+}
+
+function stateId(state: PositionState): string {
+  return state.id;
+}

@@ -1,0 +1,199 @@
+// One position's life, flat -> flat, as operations on its plain PositionState (the persisted object).
+// Every fill: observe the excursion at the fill price (quantity held just before), book the fill, charge
+// commission, re-derive TP/SL. Snapshots (Position, Trade) convert ticks to prices and tick units to cents.
+import { observeExcursion } from "./excursion";
+import { refreshLevels } from "./levels";
+import { cleanPrice, roundCents, ticksToPrice } from "./money";
+import { addToAverage, avgEntryTicks, openTickPnl, tickPnl, toUsd } from "./pnl";
+export type { PositionState } from "./types";
+import type { ExitReason, FillReason, FillSide, LevelSpec, Position, PositionState, Side, Trade } from "./types";
+
+export interface OpenPositionArgs {
+  id: string;
+  recorderId: string;
+  symbol: string;
+  feedSymbol: string;
+  tickSize: number;
+  tickValue: number;
+  commissionPerContract: number;
+  side: Side;
+  quantity: number;
+  priceTicks: number;
+  at: string;
+  takeProfit: LevelSpec | null;
+  stopLoss: LevelSpec | null;
+}
+
+export function openPosition(a: OpenPositionArgs): PositionState {
+  const s: PositionState = {
+    v: 1,
+    id: a.id,
+    recorderId: a.recorderId,
+    symbol: a.symbol,
+    feedSymbol: a.feedSymbol,
+    side: a.side,
+    status: "open",
+    tickSize: a.tickSize,
+    tickValue: a.tickValue,
+    commissionPerContract: a.commissionPerContract,
+    quantity: a.quantity,
+    maxQuantity: a.quantity,
+    avgEntryNum: a.priceTicks * a.quantity,
+    avgEntryDen: a.quantity,
+    enteredTickQty: a.priceTicks * a.quantity,
+    enteredQty: a.quantity,
+    exitedTickQty: 0,
+    exitedQty: 0,
+    realizedTickPnl: 0,
+    commission: 0,
+    lastPriceTicks: a.priceTicks,
+    // Excursions start at 0 at the entry itself (the entry price is worth exactly 0).
+    worstTickPnl: 0,
+    worstPriceTicks: a.priceTicks,
+    worstAt: a.at,
+    bestTickPnl: 0,
+    bestPriceTicks: a.priceTicks,
+    bestAt: a.at,
+    takeProfit: a.takeProfit,
+    stopLoss: a.stopLoss,
+    takeProfitLevelTicks: null,
+    stopLossLevelTicks: null,
+    openedAt: a.at,
+    closedAt: null,
+    exitReason: null,
+    fills: [],
+  };
+  bookFill(s, entrySide(s), a.quantity, a.priceTicks, a.at, "open");
+  refreshLevels(s);
+  return s;
+}
+
+/** DCA add in the position's direction: new volume-weighted average entry. */
+export function addToPosition(s: PositionState, quantity: number, priceTicks: number, at: string): void {
+  observeExcursion(s, priceTicks, at);
+  addToAverage(s, priceTicks, quantity);
+  // cleanPrice strips float noise from fractional contract counts too (0.1 + 0.2).
+  s.quantity = cleanPrice(s.quantity + quantity);
+  if (s.quantity > s.maxQuantity) s.maxQuantity = s.quantity;
+  s.enteredTickQty += priceTicks * quantity;
+  s.enteredQty += quantity;
+  bookFill(s, entrySide(s), quantity, priceTicks, at, "add");
+  refreshLevels(s);
+}
+
+/**
+ * Exits `quantity` (all of it when >= the open quantity) at `priceTicks`; the average entry is unchanged.
+ * Returns true when the position is now closed, with `reason` as its exit reason.
+ */
+export function exitPosition(
+  s: PositionState,
+  quantity: number,
+  priceTicks: number,
+  at: string,
+  reason: ExitReason,
+): boolean {
+  observeExcursion(s, priceTicks, at);
+  const closing = quantity >= s.quantity;
+  const exited = closing ? s.quantity : quantity;
+  s.realizedTickPnl += tickPnl(s, priceTicks, exited);
+  s.exitedTickQty += priceTicks * exited;
+  s.exitedQty += exited;
+  s.quantity = cleanPrice(s.quantity - exited);
+  bookFill(s, s.side === "long" ? "sell" : "buy", exited, priceTicks, at, closing ? reason : "reduce");
+  if (closing) {
+    s.quantity = 0;
+    s.status = "closed";
+    s.closedAt = at;
+    s.exitReason = reason;
+    s.takeProfitLevelTicks = null;
+    s.stopLossLevelTicks = null;
+  } else {
+    refreshLevels(s);
+  }
+  return closing;
+}
+
+function entrySide(s: PositionState): FillSide {
+  return s.side === "long" ? "buy" : "sell";
+}
+
+function bookFill(s: PositionState, side: FillSide, quantity: number, priceTicks: number, at: string, reason: FillReason) {
+  s.commission += s.commissionPerContract * quantity;
+  s.lastPriceTicks = priceTicks;
+  s.fills.push({ at, side, quantity, price: ticksToPrice(priceTicks, s.tickSize), reason });
+}
+
+/** The CONTRACT Position, with live unrealized P&L at the last price (0 once closed). */
+export function toPosition(s: PositionState): Position {
+  const open = s.status === "open";
+  return {
+    id: s.id,
+    recorderId: s.recorderId,
+    symbol: s.symbol,
+    feedSymbol: s.feedSymbol,
+    side: s.side,
+    status: s.status,
+    quantity: s.quantity,
+    maxQuantity: s.maxQuantity,
+    avgEntryPrice: cleanPrice(avgEntryTicks(s) * s.tickSize),
+    lastPrice: ticksToPrice(s.lastPriceTicks, s.tickSize),
+    unrealizedPnl: open ? toUsd(s, openTickPnl(s, s.lastPriceTicks)) : 0,
+    realizedPnl: toUsd(s, s.realizedTickPnl),
+    worstUnrealizedPnl: toUsd(s, s.worstTickPnl),
+    bestUnrealizedPnl: toUsd(s, s.bestTickPnl),
+    worstPrice: ticksToPrice(s.worstPriceTicks, s.tickSize),
+    bestPrice: ticksToPrice(s.bestPriceTicks, s.tickSize),
+    worstAt: s.worstAt,
+    bestAt: s.bestAt,
+    takeProfitPrice: s.takeProfitLevelTicks === null ? null : ticksToPrice(s.takeProfitLevelTicks, s.tickSize),
+    stopLossPrice: s.stopLossLevelTicks === null ? null : ticksToPrice(s.stopLossLevelTicks, s.tickSize),
+    commission: roundCents(s.commission),
+    openedAt: s.openedAt,
+    closedAt: s.closedAt,
+    exitPrice: s.exitedQty > 0 ? cleanPrice((s.exitedTickQty / s.exitedQty) * s.tickSize) : null,
+    exitReason: s.exitReason,
+    fills: s.fills.map((f) => ({ ...f })),
+  };
+}
+
+/** The CONTRACT Trade of a closed position. Net = gross − commission, both already in cents. */
+export function toTrade(s: PositionState, id: string): Trade {
+  if (s.status !== "closed" || s.closedAt === null || s.exitReason === null) {
+    throw new Error(`position ${s.id} is still open: no trade yet`);
+  }
+  const grossPnl = toUsd(s, s.realizedTickPnl);
+  const commission = roundCents(s.commission);
+  return {
+    id,
+    positionId: s.id,
+    recorderId: s.recorderId,
+    symbol: s.symbol,
+    side: s.side,
+    quantity: s.maxQuantity,
+    // Over every entry of the round trip (differs from the position's running average after reduce + add).
+    entryPrice: cleanPrice((s.enteredTickQty / s.enteredQty) * s.tickSize),
+    exitPrice: cleanPrice((s.exitedTickQty / s.exitedQty) * s.tickSize),
+    grossPnl,
+    commission,
+    pnl: roundCents(grossPnl - commission),
+    maxFavorable: toUsd(s, s.bestTickPnl),
+    maxAdverse: toUsd(s, s.worstTickPnl),
+    openedAt: s.openedAt,
+    closedAt: s.closedAt,
+    exitReason: s.exitReason,
+  };
+}
+
+/** A deep, JSON-safe copy of the state (what to persist). */
+export function serialize(s: PositionState): PositionState {
+  return JSON.parse(JSON.stringify(s)) as PositionState;
+}
+
+/** Validates and copies a persisted state so the engine never shares it with the caller. */
+export function restore(raw: unknown): PositionState {
+  const s = raw as PositionState;
+  if (!s || typeof s !== "object" || s.v !== 1 || typeof s.id !== "string" || !Array.isArray(s.fills)) {
+    throw new Error("not a PositionState v1");
+  }
+  return serialize(s);
+}

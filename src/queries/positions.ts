@@ -1,0 +1,40 @@
+// Positions across symbols: closed ones from D1, open ones live from their symbol Durable Objects (D1 only
+// has an open position as of its last fill; the object has it as of the last tick).
+import { and, desc, eq, type SQL } from "drizzle-orm";
+import type { DrizzleD1Database } from "drizzle-orm/d1";
+import { positions, symbols } from "../db/schema";
+import type { Position } from "../engine/types";
+
+export interface PositionFilter {
+  status?: "open" | "closed";
+  recorderId?: string;
+  symbol?: string;
+}
+
+export async function livePositions(env: Env, db: DrizzleD1Database, f: PositionFilter): Promise<Position[]> {
+  const syms = await db.select({ feedSymbol: symbols.feedSymbol, root: symbols.root }).from(symbols);
+  const wanted = syms.filter((s) => !f.symbol || s.root === f.symbol.toUpperCase() || s.feedSymbol === f.symbol.toUpperCase());
+  const lists = await Promise.all(wanted.map((s) => env.SYMBOLS.getByName(s.feedSymbol).openPositions()));
+  return lists
+    .flat()
+    .filter((p) => !f.recorderId || p.recorderId === f.recorderId)
+    .sort((a, b) => b.openedAt.localeCompare(a.openedAt));
+}
+
+export async function closedPositions(db: DrizzleD1Database, f: PositionFilter, limit = 500): Promise<Position[]> {
+  const where: SQL[] = [eq(positions.status, "closed")];
+  if (f.recorderId) where.push(eq(positions.recorderId, f.recorderId));
+  if (f.symbol) where.push(eq(positions.symbol, f.symbol.toUpperCase()));
+  const rows = await db
+    .select({ data: positions.data })
+    .from(positions)
+    .where(and(...where))
+    .orderBy(desc(positions.closedAt))
+    .limit(limit);
+  return rows.map((r) => r.data as Position);
+}
+
+export async function findPositionSymbol(db: DrizzleD1Database, id: string): Promise<string | undefined> {
+  const row = await db.select({ feedSymbol: positions.feedSymbol }).from(positions).where(eq(positions.id, id)).get();
+  return row?.feedSymbol;
+}

@@ -1,0 +1,491 @@
+#!/usr/bin/env node
+// End-to-end test: real Worker (wrangler dev --local, throwaway state) + the built dashboard + headless Chromium.
+//
+//   node test/e2e/run.mjs            (npm run test:e2e)
+//
+// 1. builds the dashboard (npx vite build dashboard; E2E_SKIP_BUILD=1 skips it),
+// 2. starts the fake TradingView quote server (test/fake-tv) so no real network is touched and prices are ours,
+// 3. applies the D1 migrations into a temp --persist-to dir and starts `wrangler dev --local` on a free port
+//    with a known ADMIN_TOKEN (temp env file + --var, so the user's .dev.vars / .wrangler state are untouched),
+// 4. drives /usr/bin/chromium through playwright-core: sign-in, create recorder, webhook URL from the page,
+//    signals posted from Node, live position, closed trade, report, CSV, signal log, feed status,
+// 5. writes screenshots to docs/screenshots/ (and test-artifacts/ on failure), kills wrangler, and prints
+//    a last line "N passed, M failed" (exit code 1 when anything failed).
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const SHOTS = path.join(ROOT, "docs/screenshots");
+const ARTIFACTS = path.join(ROOT, "test-artifacts");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ADMIN_TOKEN = `e2e-admin-${randomBytes(12).toString("hex")}`;
+const TV_SESSION_KEY = randomBytes(24).toString("hex");
+const VERBOSE = !!process.env.E2E_VERBOSE;
+const HEADER =
+  "Trade #,Type,Date/Time,Signal,Price USD,Position size (qty),Position size (value),Net P&L USD,Net P&L %,Run-up USD,Run-up %,Drawdown USD,Drawdown %,Cumulative P&L USD,Cumulative P&L %";
+
+const results = [];
+let wrangler = null;
+let wranglerLog = "";
+let fakeTv = null;
+let browser = null;
+let tmp = null;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (...a) => console.log("[e2e]", ...a);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function npx(args, opts = {}) {
+  const r = spawnSync("npx", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...opts.env }, timeout: opts.timeout ?? 180_000 });
+  if (r.status !== 0) throw new Error(`npx ${args.join(" ")} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+async function waitFor(fn, { timeout = 10_000, interval = 200, what = "condition" } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(interval);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ""}`);
+}
+
+function killWrangler() {
+  if (!wrangler || wrangler.exitCode !== null) return;
+  try {
+    process.kill(-wrangler.pid, "SIGTERM"); // its own process group: wrangler + workerd children
+  } catch {
+    try {
+      wrangler.kill("SIGTERM");
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+async function stopAll() {
+  try {
+    await browser?.close();
+  } catch {
+    /* ignore */
+  }
+  if (wrangler && wrangler.exitCode === null) {
+    killWrangler();
+    const exited = await Promise.race([new Promise((r) => wrangler.once("exit", () => r(true))), sleep(5000).then(() => false)]);
+    if (!exited) {
+      try {
+        process.kill(-wrangler.pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+    }
+  }
+  try {
+    await fakeTv?.close();
+  } catch {
+    /* ignore */
+  }
+  if (tmp && !process.env.E2E_KEEP_TMP) rmSync(tmp, { recursive: true, force: true });
+}
+
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.on(sig, async () => {
+    await stopAll();
+    process.exit(130);
+  });
+}
+process.on("exit", killWrangler);
+
+// ---- test bookkeeping -------------------------------------------------------------------------------------
+
+let page = null;
+async function test(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    log(`✓ ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false, error: e });
+    log(`✗ ${name}\n    ${String(e?.stack ?? e).split("\n").slice(0, 6).join("\n    ")}`);
+    if (page) {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      const file = path.join(ARTIFACTS, `e2e-fail-${name.replace(/[^\w-]+/g, "_").slice(0, 60)}.png`);
+      try {
+        await page.screenshot({ path: file, fullPage: true });
+        log(`    screenshot: ${path.relative(ROOT, file)}`);
+      } catch {
+        /* page gone */
+      }
+    }
+  }
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+function money(text) {
+  // "+$19.26" / "-$10.00" / "$1,234.50" -> number
+  return Number(String(text ?? "").replace(/[^0-9.\-]/g, ""));
+}
+
+async function shot(name) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
+}
+
+// ---- main -------------------------------------------------------------------------------------------------
+
+async function main() {
+  assert(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
+  tmp = mkdtempSync(path.join(os.tmpdir(), "tr-e2e-"));
+
+  if (!process.env.E2E_SKIP_BUILD) {
+    log("building dashboard…");
+    npx(["vite", "build", "dashboard"]);
+  }
+  assert(existsSync(path.join(ROOT, "dashboard/dist/index.html")), "dashboard/dist/index.html missing after the build");
+
+  // Fake TradingView: anonymous sessions get delayed data, as the real one does for CME without a login.
+  const { startFakeTradingView } = await import("../fake-tv/server.mjs");
+  fakeTv = await startFakeTradingView({ port: 0 });
+  const tvUrl = fakeTv.url ?? `http://127.0.0.1:${fakeTv.port}/socket.io/websocket`;
+  log(`fake TradingView on ${tvUrl}`);
+
+  log("applying D1 migrations…");
+  const persist = path.join(tmp, "state");
+  npx(["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { env: { CI: "1", WRANGLER_SEND_METRICS: "false" } });
+
+  const port = await freePort();
+  const inspector = await freePort();
+  const envFile = path.join(tmp, "e2e.dev.vars");
+  writeFileSync(envFile, `ADMIN_TOKEN=${ADMIN_TOKEN}\nTV_SESSION_KEY=${TV_SESSION_KEY}\nTV_WS_URL=${tvUrl}\n`);
+  log(`starting wrangler dev on :${port}…`);
+  wrangler = spawn(
+    "npx",
+    [
+      "wrangler", "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
+      "--persist-to", persist, "--env-file", envFile, "--show-interactive-dev-session=false",
+      "--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`, "--var", `TV_SESSION_KEY:${TV_SESSION_KEY}`, "--var", `TV_WS_URL:${tvUrl}`,
+    ],
+    { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" } },
+  );
+  const onData = (d) => {
+    wranglerLog += d.toString();
+    if (VERBOSE) process.stdout.write(`[wrangler] ${d}`);
+  };
+  wrangler.stdout.on("data", onData);
+  wrangler.stderr.on("data", onData);
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(
+    async () => {
+      if (wrangler.exitCode !== null) throw new Error(`wrangler exited (${wrangler.exitCode})`);
+      const r = await fetch(`${base}/health`);
+      return r.ok && (await r.json()).ok === true;
+    },
+    { timeout: 90_000, interval: 500, what: "/health" },
+  );
+  log("worker is up");
+
+  const apiGet = async (p) => {
+    const r = await fetch(`${base}${p}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    return { status: r.status, body: await r.json().catch(() => null) };
+  };
+
+  const { chromium } = await import("playwright-core");
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true, colorScheme: "dark" });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
+  page = await context.newPage();
+  const consoleErrors = [];
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  page.setDefaultTimeout(10_000);
+
+  let recorderId = null;
+  let webhookUrl = null;
+  const symbolTicker = "MNQ1!";
+  const feedSymbol = "CME_MINI:MNQ1!";
+  const post = async (body) => {
+    const r = await fetch(webhookUrl, { method: "POST", headers: { "Content-Type": "text/plain" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+    const j = await r.json().catch(() => null);
+    return { status: r.status, body: j };
+  };
+  const push = (price) => fakeTv.tick({ symbol: feedSymbol, price });
+
+  await test("wrong token: sign-in shows the API's 401 message", async () => {
+    await page.goto(`${base}/`);
+    await page.getByTestId("token").fill("definitely-wrong");
+    await page.getByTestId("sign-in").click();
+    const msg = page.getByTestId("signin-message");
+    await waitFor(async () => ((await msg.textContent()) ?? "").trim().length > 0, { what: "sign-in error" });
+    const text = await msg.textContent();
+    const api = await fetch(`${base}/api/recorders`, { headers: { Authorization: "Bearer definitely-wrong" } }).then((r) => r.json());
+    assert(text.includes(api.error.message), `sign-in message "${text}" does not show the API's message "${api.error.message}"`);
+    await shot("01-sign-in");
+  });
+
+  await test("sign in with the admin token", async () => {
+    await page.getByTestId("token").fill(ADMIN_TOKEN);
+    await page.getByTestId("sign-in").click();
+    await page.waitForURL(/#\/recorders/);
+    await page.getByTestId("recorder-form").waitFor(); // no recorders yet: the create form is shown
+  });
+
+  await test("create a recorder and read its webhook URL", async () => {
+    const form = page.getByTestId("recorder-form");
+    await form.locator("#f-name").fill("NQ breakout 5m");
+    await form.locator("#f-symbol").fill(symbolTicker);
+    await form.locator("#f-takeProfitTicks").fill("400");
+    await form.locator("#f-stopLossTicks").fill("200");
+    await form.locator("#f-commissionPerContract").fill("0.62");
+    await page.getByTestId("save-recorder").click();
+    const urlEl = page.getByTestId("webhook-url");
+    await urlEl.waitFor();
+    webhookUrl = (await urlEl.textContent()).trim();
+    assert(webhookUrl.startsWith(`${base}/webhook/`), `unexpected webhook URL ${webhookUrl}`);
+    await page.getByTestId("copy-webhook-url").click();
+    const clip = await page.evaluate(() => navigator.clipboard.readText()).catch(() => null);
+    assert(clip === null || clip === webhookUrl, `clipboard has "${clip}", expected the webhook URL`);
+    const { body } = await apiGet("/api/recorders");
+    recorderId = body.recorders.find((r) => r.name === "NQ breakout 5m")?.id;
+    assert(recorderId, "recorder not in GET /api/recorders");
+    await page.getByTestId("recorder-row").first().waitFor();
+    await shot("02-recorders");
+  });
+
+  await test("edit settings (PATCH) and disable/enable", async () => {
+    await page.getByTestId("edit-recorder").click();
+    await page.locator("#f-dedupeWindowSeconds").fill("5");
+    await page.getByTestId("save-recorder").click();
+    await page.getByTestId("edit-recorder").waitFor(); // back to the detail panel
+    const { body } = await apiGet(`/api/recorders/${recorderId}`);
+    assert(body.recorder.dedupeWindowSeconds === 5, `dedupeWindowSeconds is ${body.recorder.dedupeWindowSeconds}`);
+    const toggle = page.locator(`[data-testid=recorder-row][data-id="${recorderId}"] [data-testid=toggle-enabled]`);
+    await toggle.click();
+    await waitFor(async () => (await apiGet(`/api/recorders/${recorderId}`)).body.recorder.enabled === false, { what: "recorder disabled" });
+    await toggle.click();
+    await waitFor(async () => (await apiGet(`/api/recorders/${recorderId}`)).body.recorder.enabled === true, { what: "recorder enabled" });
+  });
+
+  let openedPositionId = null;
+  await test("buy signal opens a position that updates live", async () => {
+    const r = await post({ ticker: symbolTicker, action: "buy", price: "25600.00", time: new Date().toISOString() });
+    assert(r.status === 200 && r.body?.ok && r.body.result === "opened", `webhook buy: ${r.status} ${JSON.stringify(r.body)}`);
+    openedPositionId = r.body.position?.id;
+    await page.getByTestId("nav-positions").click();
+    const row = page.locator("[data-testid=position-row]").first();
+    await row.waitFor();
+    // the feed subscribes on open; push prices through the fake TradingView and watch the row follow
+    await waitFor(() => fakeTv.subscribedSymbols().includes(feedSymbol), { timeout: 20_000, what: `feed subscription to ${feedSymbol}` });
+    push(25595.0); // worst so far: -5 points = -$10.00
+    await waitFor(async () => money(await row.getByTestId("worst").textContent()) === -10, { timeout: 10_000, what: "worst = -$10.00" });
+    push(25604.5); // +4.5 points = +$9.00 unrealized
+    await waitFor(async () => money(await row.getByTestId("upnl").textContent()) === 9, { timeout: 10_000, what: "unrealized = +$9.00" });
+    assert(money(await row.getByTestId("best").textContent()) === 9, "best should be +$9.00");
+    assert(money(await row.getByTestId("worst").textContent()) === -10, "worst should stay -$10.00");
+    await sleep(1200);
+    await shot("03-open-positions");
+  });
+
+  await test("close signal closes it: trade row with result, MAE, MFE", async () => {
+    const r = await post({ ticker: symbolTicker, action: "close", price: "25610.25", time: new Date().toISOString() });
+    assert(r.status === 200 && r.body?.result === "closed", `webhook close: ${r.status} ${JSON.stringify(r.body)}`);
+    await waitFor(async () => (await page.locator("[data-testid=position-row]").count()) === 0, { what: "position gone from open list" });
+    await page.getByTestId("nav-trades").click();
+    const row = page.locator("[data-testid=trade-row]").first();
+    await row.waitFor();
+    // 41 ticks * $0.50 = $20.50 gross, commission 2 fills * 0.62 = $1.24 -> $19.26 net
+    const pnl = money(await row.getByTestId("trade-pnl").textContent());
+    assert(Math.abs(pnl - 19.26) < 0.001, `trade net P&L ${pnl}, expected 19.26`);
+    const text = await row.textContent();
+    assert(text.includes("signal"), `exit reason 'signal' not shown: ${text}`);
+  });
+
+  await test("manual close from the positions screen", async () => {
+    const r = await post({ ticker: symbolTicker, action: "sell", price: "25610.00", time: new Date().toISOString() });
+    assert(r.status === 200 && r.body?.result === "opened", `webhook sell: ${r.status} ${JSON.stringify(r.body)}`);
+    await page.getByTestId("nav-positions").click();
+    const row = page.locator("[data-testid=position-row]").first();
+    await row.waitFor();
+    await row.getByTestId("close-position").click();
+    await row.getByTestId("close-price").fill("25606");
+    await row.getByTestId("confirm-close").click();
+    await waitFor(async () => (await page.locator("[data-testid=position-row]").count()) === 0, { what: "manually closed position gone" });
+    const { body } = await apiGet(`/api/trades?recorderId=${recorderId}`);
+    assert(body.trades.length === 2, `expected 2 trades, got ${body.trades.length}`);
+    assert(body.trades[0].exitReason === "manual", `newest trade exitReason ${body.trades[0].exitReason}`);
+    // short 25610 -> 25606: 16 ticks * 0.5 = 8.00 - 1.24 = 6.76
+    assert(Math.abs(body.trades[0].pnl - 6.76) < 0.001, `manual close pnl ${body.trades[0].pnl}`);
+  });
+
+  await test("trades screen lists both; CSV download has the Strategy Tester header", async () => {
+    await page.getByTestId("nav-trades").click();
+    await page.locator("[data-testid=trade-row]").nth(1).waitFor();
+    await page.getByTestId("trades-recorder").selectOption(recorderId);
+    await waitFor(async () => (await page.locator("[data-testid=trade-row]").count()) === 2, { what: "2 trade rows" });
+    await shot("04-trades");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-csv").click()]);
+    const file = path.join(tmp, "trades.csv");
+    await download.saveAs(file);
+    const csv = readFileSync(file, "utf8").replace(/^\uFEFF/, "");
+    const lines = csv.split(/\r?\n/).filter(Boolean);
+    assert(lines[0] === HEADER, `CSV header:\n${lines[0]}\nexpected:\n${HEADER}`);
+    assert(lines.length === 5, `expected header + 4 rows, got ${lines.length} lines`);
+  });
+
+  await test("more round trips (ticks between entry and exit) for the report", async () => {
+    // [side, entry, prices seen while open, exit]
+    const trips = [
+      ["buy", 25600, [25590, 25618], 25612],
+      ["sell", 25612, [25620, 25598], 25625],
+      ["buy", 25625, [25611, 25640], 25636.5],
+      ["sell", 25636.5, [25642, 25610], 25615],
+      ["buy", 25615, [25596], 25599],
+      ["buy", 25599, [25590, 25630], 25628.25],
+    ];
+    for (const [action, entry, path, exit] of trips) {
+      const o = await post({ ticker: symbolTicker, action, price: String(entry), time: new Date().toISOString() });
+      assert(o.status === 200 && o.body?.result === "opened", `open ${action}@${entry}: ${o.status} ${JSON.stringify(o.body)}`);
+      const id = o.body.position.id;
+      await waitFor(() => fakeTv.subscribedSymbols().includes(feedSymbol), { timeout: 20_000, what: "feed subscription" });
+      for (const px of path) {
+        push(px);
+        await waitFor(async () => {
+          const { body } = await apiGet(`/api/positions?status=open&recorderId=${recorderId}`);
+          return body.positions.find((p) => p.id === id)?.lastPrice === px;
+        }, { timeout: 10_000, what: `tick ${px} applied` });
+      }
+      const c = await post({ ticker: symbolTicker, action: "close", price: String(exit), time: new Date().toISOString() });
+      assert(c.status === 200 && c.body?.result === "closed", `close @${exit}: ${c.status} ${JSON.stringify(c.body)}`);
+    }
+    const { body } = await apiGet(`/api/trades?recorderId=${recorderId}&limit=100`);
+    assert(body.trades.length === 2 + trips.length, `expected ${2 + trips.length} trades, got ${body.trades.length}`);
+  });
+
+  await test("report: stats, equity curve and MAE scatter", async () => {
+    const { body: api } = await apiGet(`/api/recorders/${recorderId}/stats`);
+    await page.getByTestId("nav-report").click();
+    await page.getByTestId("stats").waitFor();
+    const net = money(await page.locator("[data-testid=stat-netProfit] .value").textContent());
+    assert(Math.abs(net - api.stats.netProfit) < 0.001, `net profit shown ${net}, API says ${api.stats.netProfit}`);
+    const total = (await page.locator("[data-testid=stat-totalClosedTrades] .value").textContent()).trim();
+    assert(total === "8" && api.stats.totalClosedTrades === 8, `total closed trades ${total} / API ${api.stats.totalClosedTrades}`);
+    await page.locator("[data-testid=equity-chart] canvas").first().waitFor();
+    const dots = await page.locator("[data-testid=mae-scatter] circle").count();
+    assert(dots === 8, `scatter has ${dots} dots`);
+    await sleep(600);
+    await shot("05-report");
+    await page.getByTestId("nav-trades").click();
+    await waitFor(async () => (await page.locator("[data-testid=trade-row]").count()) === 8, { what: "8 trade rows" });
+    await shot("04-trades");
+  });
+
+  await test("signal log shows applied and rejected signals with the error code", async () => {
+    const bad = await post({ ticker: "NOPE1!", action: "buy", price: "10" });
+    assert(bad.status === 422, `unknown instrument: expected 422, got ${bad.status} ${JSON.stringify(bad.body)}`);
+    const badJson = await post("{not json");
+    assert(badJson.status === 400, `invalid JSON: expected 400, got ${badJson.status}`);
+    await page.getByTestId("nav-signals").click();
+    await page.locator("[data-testid=signal-row]").first().waitFor();
+    const rejected = page.locator('[data-testid=signal-row][data-status="rejected"]');
+    await waitFor(async () => (await rejected.count()) >= 1, { what: "a rejected signal row" });
+    const text = await rejected.first().textContent();
+    assert(/unknown_instrument|invalid_json/.test(text), `rejected row without an error code: ${text}`);
+    assert((await page.locator('[data-testid=signal-row][data-status="applied"]').count()) >= 3, "applied signals missing");
+    await shot("06-signals");
+  });
+
+  await test("feed status lists the symbol", async () => {
+    await page.getByTestId("nav-status").click();
+    const row = page.locator("[data-testid=status-row]").first();
+    await row.waitFor();
+    assert((await row.textContent()).includes(feedSymbol), `status row: ${await row.textContent()}`);
+    await sleep(300);
+    await shot("07-feed-status");
+  });
+
+  await test("API errors are shown, not a blank screen", async () => {
+    await page.goto(`${base}/#/report/does-not-exist`);
+    await page.waitForURL(/#\/report\/[0-9a-f-]{36}/); // unknown id -> first recorder
+    const r = await page.evaluate(async () => {
+      const res = await fetch("/api/recorders/nope", { headers: { Authorization: `Bearer ${sessionStorage.getItem("tr.adminToken") ?? localStorage.getItem("tr.adminToken")}` } });
+      return res.status;
+    });
+    assert(r === 404, `GET /api/recorders/nope -> ${r}`);
+  });
+
+  await test("a 401 mid-session returns to sign-in with the API's message", async () => {
+    await page.evaluate(() => sessionStorage.setItem("tr.adminToken", "expired-token"));
+    await page.getByTestId("nav-trades").click();
+    await page.getByTestId("signin-message").waitFor();
+    await waitFor(async () => ((await page.getByTestId("signin-message").textContent()) ?? "").length > 0, { what: "401 message" });
+    await page.getByTestId("token").fill(ADMIN_TOKEN);
+    await page.getByTestId("sign-in").click();
+    await page.waitForURL(/#\/recorders/);
+  });
+
+  await test("rotate token: new URL works, old one is refused", async () => {
+    const oldUrl = webhookUrl;
+    await page.locator(`[data-testid=recorder-row][data-id="${recorderId}"]`).click();
+    await page.getByTestId("rotate-token").click();
+    await page.getByTestId("rotate-token").click(); // confirm
+    const urlEl = page.getByTestId("webhook-url");
+    await waitFor(async () => (await urlEl.count()) && (await urlEl.textContent()).trim() !== oldUrl, { what: "new webhook URL" });
+    webhookUrl = (await urlEl.textContent()).trim();
+    const old = await fetch(oldUrl, { method: "POST", body: JSON.stringify({ ticker: symbolTicker, action: "buy", price: 25600 }) });
+    assert(old.status === 404, `old token: expected 404, got ${old.status}`);
+  });
+
+  await test("no uncaught page errors", async () => {
+    assert(consoleErrors.length === 0, consoleErrors.join("\n"));
+  });
+}
+
+let fatal = null;
+try {
+  await main();
+} catch (e) {
+  fatal = e;
+  console.error("[e2e] setup failed:", e?.stack ?? e);
+  if (wranglerLog) console.error(`[e2e] wrangler output (tail):\n${wranglerLog.slice(-4000)}`);
+  if (page) {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, "e2e-setup-failure.png"), fullPage: true }).catch(() => undefined);
+  }
+} finally {
+  if (results.some((r) => !r.ok) && wranglerLog) {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(path.join(ARTIFACTS, "e2e-wrangler.log"), wranglerLog);
+  }
+  await stopAll();
+}
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed + (fatal ? 1 : 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

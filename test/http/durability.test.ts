@@ -1,0 +1,111 @@
+// Nothing accepted is ever lost: not on a Durable Object restart, not on a D1 failure.
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+
+/** Makes the object's next D1 delivery fail, before or after D1 applied it. */
+function injectOutboxFault(stub: DurableObjectStub, kind: "failNext" | "failAfterCommit"): Promise<void> {
+  const run = runInDurableObject as unknown as (s: unknown, cb: (obj: any) => void) => Promise<void>;
+  return run(stub, (obj) => {
+    obj.outbox[kind] = 1;
+  });
+}
+import { describe, expect, it } from "vitest";
+import { createRecorder, freshMnq, openPositions, signal, symbolStub, tick, tradesOf } from "../helpers";
+
+type Step = { signal: Record<string, unknown> } | { tick: number };
+
+const scenario: Step[] = [
+  { signal: { action: "buy", price: 25600, quantity: 2 } },
+  { tick: 25590 },
+  { tick: 25580 },
+  { tick: 25585 },
+  { signal: { action: "buy", price: 25584, quantity: 1 } },
+  { tick: 25570 },
+  { tick: 25600 },
+  { tick: 25596 },
+  { signal: { action: "close", quantity: 1, price: 25610 } },
+  { tick: 25620 },
+  { tick: 25603 },
+  { signal: { action: "sell", price: 25605 } }, // reverses
+  { tick: 25612 },
+  { tick: 25598 },
+  { tick: 25601 },
+  { signal: { action: "close", price: 25590 } },
+];
+
+/** What must be identical whether or not the object restarted: everything but ids and wall-clock times. */
+function comparable(x: any) {
+  const { id, positionId, recorderId, feedSymbol, openedAt, closedAt, worstAt, bestAt, fills, ...rest } = x;
+  return { ...rest, fills: fills?.map(({ at, ...f }: any) => f) };
+}
+
+async function run(evictBetweenSteps: boolean) {
+  const { ticker, feedSymbol } = freshMnq();
+  const rec = await createRecorder({ commissionPerContract: 0.37 });
+  const snapshots: any[] = [];
+  for (const step of scenario) {
+    if ("tick" in step) await tick(feedSymbol, step.tick);
+    else {
+      const r = await signal(rec, { ticker, ...step.signal });
+      snapshots.push({ result: r.result, position: comparable(r.position), trade: r.trade && comparable(r.trade) });
+    }
+    const open = await openPositions(rec.id);
+    snapshots.push(open.map(comparable));
+    if (evictBetweenSteps) await evictDurableObject(symbolStub(feedSymbol));
+  }
+  return { snapshots, trades: (await tradesOf(rec.id)).map(comparable) };
+}
+
+describe("durability", () => {
+  it("a Durable Object evicted between every two steps records exactly the same", async () => {
+    const plain = await run(false);
+    const evicted = await run(true);
+    expect(plain.trades).toHaveLength(2);
+    expect(evicted).toEqual(plain);
+    // Sanity: the scenario really exercised excursions (worst while 3 lots were held at 25570).
+    expect(plain.trades[1].maxAdverse).toBeLessThan(-40);
+  });
+
+  it("a D1 write that fails once still delivers the trade, once", async () => {
+    const { ticker, feedSymbol } = freshMnq();
+    const rec = await createRecorder();
+    await signal(rec, { ticker, action: "buy", price: 25600 });
+    const stub = symbolStub(feedSymbol);
+    await injectOutboxFault(stub, "failNext");
+    const closed = await signal(rec, { ticker, action: "close", price: 25610 });
+    expect(closed.result).toBe("closed"); // the trader's answer does not depend on D1
+    expect(await tradesOf(rec.id)).toHaveLength(0);
+    expect(await stub.outboxSize()).toBeGreaterThan(0);
+
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stub.outboxSize()).toBe(0);
+    const trades = await tradesOf(rec.id);
+    expect(trades).toHaveLength(1);
+    expect(trades[0]).toMatchObject({ pnl: 20, positionId: closed.position.id });
+  });
+
+  it("a delivery D1 applied but whose answer was lost is delivered again without doubling anything", async () => {
+    const { ticker, feedSymbol } = freshMnq();
+    const rec = await createRecorder();
+    const stub = symbolStub(feedSymbol);
+    await signal(rec, { ticker, action: "buy", price: 25600 });
+    await injectOutboxFault(stub, "failAfterCommit");
+    await signal(rec, { ticker, action: "close", price: 25590 });
+    expect(await stub.outboxSize()).toBeGreaterThan(0);
+    await evictDurableObject(stub); // and a restart on top
+    await runDurableObjectAlarm(stub);
+    expect(await stub.outboxSize()).toBe(0);
+    const trades = await tradesOf(rec.id);
+    expect(trades).toHaveLength(1);
+    expect(trades[0].pnl).toBe(-20);
+  });
+
+  it("ticks between checkpoints survive a restart (excursions recovered from the journal)", async () => {
+    const { ticker, feedSymbol } = freshMnq();
+    const rec = await createRecorder();
+    await signal(rec, { ticker, action: "buy", price: 25600 });
+    for (const p of [25590, 25560, 25580, 25640, 25610, 25620]) await tick(feedSymbol, p);
+    await evictDurableObject(symbolStub(feedSymbol));
+    const [p] = await openPositions(rec.id);
+    expect(p).toMatchObject({ worstUnrealizedPnl: -80, worstPrice: 25560, bestUnrealizedPnl: 80, bestPrice: 25640, lastPrice: 25620, unrealizedPnl: 40 });
+  });
+});

@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest";
+import type { Trade } from "../../src/engine/types";
+import { csvField, TRADES_CSV_HEADER, tradesCsv } from "../../src/stats/trades-csv";
+import { trade } from "./helpers";
+
+const HEADER =
+  "Trade #,Type,Date/Time,Signal,Price USD,Position size (qty),Position size (value),Net P&L USD,Net P&L %,Run-up USD,Run-up %,Drawdown USD,Drawdown %,Cumulative P&L USD,Cumulative P&L %";
+
+// MNQ long: 2 contracts, 25600.25 → 25610.75 = 42 ticks × $0.50 × 2 = $42.00 gross, $2.48 commission.
+const longMnq: Trade = trade({
+  id: "t-a",
+  symbol: "MNQ",
+  side: "long",
+  quantity: 2,
+  entryPrice: 25600.25,
+  exitPrice: 25610.75,
+  grossPnl: 42,
+  commission: 2.48,
+  pnl: 39.52,
+  maxFavorable: 55,
+  maxAdverse: -12.5,
+  openedAt: "2026-11-26T14:30:05.123Z",
+  closedAt: "2026-11-26T15:02:59Z",
+  exitReason: "take_profit",
+});
+
+// Short on a symbol without a known point value: value = qty × price.
+const shortXyz: Trade = trade({
+  id: "t-b",
+  symbol: "XYZ",
+  side: "short",
+  quantity: 1,
+  entryPrice: 100.5,
+  exitPrice: 101.25,
+  grossPnl: -75,
+  commission: 1,
+  pnl: -76,
+  maxFavorable: 20,
+  maxAdverse: -90,
+  openedAt: "2026-11-27T09:05:00Z",
+  closedAt: "2026-11-27T10:00:00.000Z",
+  exitReason: "stop_loss",
+});
+
+const pointValue = (symbol: string) => (symbol === "MNQ" ? 2 : undefined); // $0.50 / 0.25
+
+/** Minimal RFC 4180 parser for the checks below (CRLF records, quoted fields). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let i = 0;
+  let quoted = false;
+  while (i < text.length) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), (i += 2);
+      else if (c === '"') (quoted = false), i++;
+      else (field += c), i++;
+    } else if (c === '"') (quoted = true), i++;
+    else if (c === ",") row.push(field), (field = ""), i++;
+    else if (c === "\r" && text[i + 1] === "\n") row.push(field), rows.push(row), (row = []), (field = ""), (i += 2);
+    else (field += c), i++;
+  }
+  if (field !== "" || row.length > 0) rows.push([...row, field]);
+  return rows;
+}
+
+describe("tradesCsv", () => {
+  it("header is exactly the newer Strategy Tester layout", () => {
+    expect(TRADES_CSV_HEADER).toBe(HEADER);
+    expect(tradesCsv([])).toBe(HEADER + "\r\n");
+  });
+
+  it("two trades (long and short): exact text, newest first, exit row first, CRLF", () => {
+    // Long:  value 2 × 25600.25 × 2 = 102401.00; 39.52 / 102401 = 0.0386 % → 0.04; 55 → 0.0537 % → 0.05;
+    //        -12.5 → -0.0122 % → -0.01; cumulative 39.52
+    // Short: value 1 × 100.50 = 100.50; -76 / 100.5 = -75.6219 % → -75.62; 20 → 19.9005 % → 19.90;
+    //        -90 → -89.5522 % → -89.55; cumulative 39.52 - 76 = -36.48
+    const expected =
+      HEADER +
+      "\r\n" +
+      "2,Exit short,2026-11-27 10:00,stop_loss,101.25,1,100.50,-76.00,-75.62,20.00,19.90,-90.00,-89.55,-36.48,\r\n" +
+      "2,Entry short,2026-11-27 09:05,short,100.50,1,100.50,-76.00,-75.62,20.00,19.90,-90.00,-89.55,-36.48,\r\n" +
+      "1,Exit long,2026-11-26 15:02,take_profit,25610.75,2,102401.00,39.52,0.04,55.00,0.05,-12.50,-0.01,39.52,\r\n" +
+      "1,Entry long,2026-11-26 14:30,long,25600.25,2,102401.00,39.52,0.04,55.00,0.05,-12.50,-0.01,39.52,\r\n";
+    expect(tradesCsv([longMnq, shortXyz], { pointValue })).toBe(expected);
+    // Input order does not matter.
+    expect(tradesCsv([shortXyz, longMnq], { pointValue })).toBe(expected);
+  });
+
+  it("cumulative P&L % relative to initialCapital when given", () => {
+    // 39.52 / 10000 = 0.3952 % → 0.40; -36.48 / 10000 = -0.3648 % → -0.36
+    const lines = tradesCsv([longMnq, shortXyz], { pointValue, initialCapital: 10_000 }).split("\r\n");
+    expect(lines[1]).toBe(
+      "2,Exit short,2026-11-27 10:00,stop_loss,101.25,1,100.50,-76.00,-75.62,20.00,19.90,-90.00,-89.55,-36.48,-0.36",
+    );
+    expect(lines[4]).toBe(
+      "1,Entry long,2026-11-26 14:30,long,25600.25,2,102401.00,39.52,0.04,55.00,0.05,-12.50,-0.01,39.52,0.40",
+    );
+    expect(lines[5]).toBe("");
+    expect(lines).toHaveLength(6);
+  });
+
+  it("without a point value, position value = qty × price", () => {
+    // 2 × 25600.25 = 51200.50; 39.52 / 51200.5 = 0.0772 % → 0.08; 55 → 0.1074 % → 0.11; -12.5 → -0.0244 % → -0.02
+    const lines = tradesCsv([longMnq]).split("\r\n");
+    expect(lines[1]).toBe(
+      "1,Exit long,2026-11-26 15:02,take_profit,25610.75,2,51200.50,39.52,0.08,55.00,0.11,-12.50,-0.02,39.52,",
+    );
+  });
+
+  it("percent columns empty when the position value is 0; whole prices get 2 decimals", () => {
+    const t = trade({ id: "z", entryPrice: 0, exitPrice: 4000, pnl: 5, quantity: 3, exitReason: "manual" });
+    const lines = tradesCsv([t]).split("\r\n");
+    expect(lines[1]).toBe("1,Exit long,2026-03-02 10:00,manual,4000.00,3,0.00,5.00,,0.00,,0.00,,5.00,");
+    expect(lines[2]).toBe("1,Entry long,2026-03-02 09:00,long,0.00,3,0.00,5.00,,0.00,,0.00,,5.00,");
+  });
+
+  it("RFC 4180 quoting of odd text", () => {
+    expect(csvField("CME_MINI:MNQ1!")).toBe("CME_MINI:MNQ1!");
+    expect(csvField("a,b")).toBe('"a,b"');
+    expect(csvField('ES "Z5"')).toBe('"ES ""Z5"""');
+    expect(csvField("line\nbreak")).toBe('"line\nbreak"');
+    expect(csvField("cr\rx")).toBe('"cr\rx"');
+    expect(csvField("")).toBe("");
+    expect(csvField(-1.5)).toBe("-1.5");
+  });
+
+  it("odd symbols and signal text never break the row structure", () => {
+    const seen: string[] = [];
+    const odd = trade({
+      id: "odd",
+      symbol: 'ES "Z5",\r\nx',
+      // Not a valid ExitReason, but whatever the database hands back must stay one field.
+      exitReason: 'manual, "forced"\n' as Trade["exitReason"],
+      pnl: 1,
+    });
+    const csv = tradesCsv([odd, longMnq], {
+      pointValue: (s) => {
+        seen.push(s);
+        return undefined;
+      },
+    });
+    expect(seen.sort()).toEqual(['ES "Z5",\r\nx', "MNQ"]);
+    expect(csv).toContain('"manual, ""forced""\n"');
+    const rows = parseCsv(csv);
+    expect(rows).toHaveLength(5);
+    for (const r of rows) expect(r).toHaveLength(15);
+    const oddExit = rows.find((r) => r[1] === "Exit long" && r[3].startsWith("manual"));
+    expect(oddExit?.[3]).toBe('manual, "forced"\n');
+  });
+});
