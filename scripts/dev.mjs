@@ -35,6 +35,10 @@ run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"]);
 if (existsSync(resolve(root, "dashboard/index.html"))) run("npx", ["vite", "build", "dashboard", "--logLevel", "warn"]);
 
 console.log(`\nTrade recorder: http://localhost:${port}  (dashboard, /api, /webhook/:token, /health)\n`);
-const dev = spawn("npx", ["wrangler", "dev", "--local", "--port", port, "--ip", "0.0.0.0"], { cwd: root, stdio: "inherit" });
+// wrangler's own request log prints every URL, and a webhook URL carries its secret token: keep it to warnings.
+const dev = spawn("npx", ["wrangler", "dev", "--local", "--port", port, "--ip", "0.0.0.0", "--log-level", "warn"], {
+  cwd: root,
+  stdio: "inherit",
+});
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => dev.kill(sig));
 dev.on("exit", (code) => process.exit(code ?? 0));

@@ -8,13 +8,17 @@
 // Options: --port N (default $FEED_SIM_PORT or 8790), --host H (127.0.0.1), --rate N ticks/s per symbol (3),
 //   --speed X replay time factor when lines carry times (1; 0 = as fast as --rate), --loop (replay forever),
 //   --no-walk (after a replay, stay silent), --realtime (anonymous token gets "streaming" instead of delayed),
-//   --valid-token T (repeatable), --noise (add float noise like 25580.000000000004), --quiet.
+//   --valid-token T (repeatable), --noise (add float noise like 25580.000000000004), --quiet,
+//   --session ID[:SIGN] (repeatable) a fake logged-in browser session: POST {"sessionid":ID,"sessionid_sign":SIGN}
+//   to /api/tradingview/session and the recorder's feeds switch to "streaming" (real-time) tokens.
 // Put in .dev.vars:  TV_WS_URL=http://127.0.0.1:8790/socket.io/websocket
+// (the session exchange then goes to this server too: TV_HOME_URL defaults to TV_WS_URL's origin when that is not
+// tradingview.com)
 import { readFileSync } from "node:fs";
 import { startFakeTradingView, instrumentOf } from "../test/fake-tv/server.mjs";
 
 function parseArgs(argv) {
-  const a = { port: Number(process.env.FEED_SIM_PORT ?? 8790), host: "127.0.0.1", rate: 3, speed: 1, loop: false, walk: true, realtime: false, validTokens: [], noise: false, quiet: false, replay: null };
+  const a = { port: Number(process.env.FEED_SIM_PORT ?? 8790), host: "127.0.0.1", rate: 3, speed: 1, loop: false, walk: true, realtime: false, validTokens: [], noise: false, quiet: false, replay: null, sessions: [] };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const next = () => {
@@ -33,10 +37,15 @@ function parseArgs(argv) {
       case "--realtime": a.realtime = true; break;
       case "--valid-token": a.validTokens.push(next()); break;
       case "--noise": a.noise = true; break;
+      case "--session": {
+        const [sessionid, sign] = next().split(":");
+        a.sessions.push({ sessionid, ...(sign ? { sessionid_sign: sign } : {}) });
+        break;
+      }
       case "--quiet": a.quiet = true; break;
       case "-h":
       case "--help":
-        console.log(readFileSync(new URL(import.meta.url), "utf8").split("\n").slice(1, 14).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
+        console.log(readFileSync(new URL(import.meta.url), "utf8").split("\n").slice(1).filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith("//"))).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
         process.exit(0);
       default:
         throw new Error(`unknown option ${k} (see --help)`);
@@ -71,6 +80,9 @@ const server = await startFakeTradingView({
   host: args.host,
   validTokens: args.validTokens,
   heartbeatMs: 10_000,
+  // A symbol starts at a realistic price (tests leave this off so only the prices they set exist).
+  inventPrices: [""],
+  sessions: args.sessions,
 });
 if (args.realtime) server.config({ validTokens: ["unauthorized_user_token"] });
 

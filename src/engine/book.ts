@@ -5,19 +5,36 @@
 //     Moves the recorder to the signal's target (see target.ts) at `price` (rounded here to the position's
 //     tick: a recorder may override the tick size). `changed` = open states to persist, `closedIds` = states
 //     to drop (their final Position + Trade are in `closed`).
-//   applyTick(price, at) -> TickOutcome { exits, extremesMoved }
-//     Per open position: excursion first, then TP/SL (take-profit wins a tie).
+//   applyTick(price, at) -> TickOutcome { exits }
+//     Excursion first, then TP/SL (take-profit wins a tie) -- for every open position, in O(log n + exits).
 //   closeManual(positionId, price, at) -> ClosedPosition | null   (exitReason "manual")
 //   open() / get(recorderId) / getById(positionId): Position snapshots with live unrealized P&L.
 //   replayPrice(positionId, price, at): journal replay after a restore (excursion only).
 //   states() / SymbolBook.restore(states, opts) / load(states): persistence, identical behaviour after restore.
 //
+// Why a tick does not visit every position (the recording rules are those of naive-book.ts, which visits them
+// all; test/engine/random.test.ts checks both agree on every snapshot):
+// - Excursions are LAZY. Between two fills a position's quantity and average entry are constant, so its P&L is
+//   monotonic in the price: the worst/best of that segment are the P&L at the lowest/highest price since the
+//   segment started (earliest tick for ties, as the rules want). Each tick size group keeps its price path
+//   (price-path.ts) and each position the path sequence up to which its state is "folded"; reading a position
+//   (snapshot, states(), a fill, an exit) folds the rest of the segment in O(log ticks) first. Last price and
+//   unrealized P&L follow from the path's latest tick the same way.
+// - TP/SL are EAGER but indexed: per group one min-heap of levels hit from below (long TP, short SL: price >=
+//   level) and one of levels hit from above (long SL, short TP: price <= level, keys negated), so a tick pops
+//   exactly the crossed levels (level-heap.ts; entries of positions whose levels moved or that closed are stale).
+// - The path's stacks are trimmed by folding the group's positions once they outgrow 4096 + 2 × positions
+//   entries (amortized O(1) per tick; a long one-way trend is what grows them).
+//
 // Prices must be > 0 (the caller refuses a signal without one: 422 no_price); a 0 is never booked, so a
 // non-positive or non-finite price throws.
 import { observeExcursion } from "./excursion";
+import { LevelHeap } from "./level-heap";
 import { levelFillTicks, levelHit, NO_LEVEL, refreshLevels, TAKE_PROFIT_HIT } from "./levels";
 import { cleanPrice, priceToTicks } from "./money";
+import { openTickPnl } from "./pnl";
 import { addToPosition, exitPosition, openPosition, restore, serialize, toPosition, toTrade } from "./position";
+import { PricePath } from "./price-path";
 import { planTarget } from "./target";
 import type {
   ClosedPosition,
@@ -45,11 +62,42 @@ export interface SignalInput {
   at: string;
 }
 
+/** Stacks of a price path longer than this + 2 × the group's positions are folded away. */
+const PATH_SLACK = 4096;
+/** Heaps with more than this + 4 × the group's positions entries are compacted (stale entries dropped). */
+const HEAP_SLACK = 256;
+
+/** Positions that share a tick size (nearly always all of a symbol's: a recorder may override it). */
+interface Group {
+  tickSize: number;
+  path: PricePath;
+  count: number;
+  /** Levels hit when price >= level: long take-profits, short stop-losses. Key = level. */
+  up: LevelHeap<Entry>;
+  /** Levels hit when price <= level: long stop-losses, short take-profits. Key = -level. */
+  down: LevelHeap<Entry>;
+}
+
+/** An open position and its bookkeeping (never persisted: PositionState is). */
+interface Entry {
+  s: PositionState;
+  g: Group;
+  /** Path sequence up to which `s` has seen the ticks (its excursions and last price are current there). */
+  seen: number;
+  /** Bumped when its levels change or it closes: heap entries with an older version are stale. */
+  ver: number;
+  /** Order of tracking: the order in which a tick reports exits (that of the naive book). */
+  ord: number;
+  open: boolean;
+}
+
 export class SymbolBook {
   private readonly newId: () => string;
-  /** Open positions by recorder id (the tick loop iterates this). */
-  private readonly byRecorder = new Map<string, PositionState>();
-  private readonly byId = new Map<string, PositionState>();
+  /** Open positions by recorder id (insertion order = tracking order). */
+  private readonly byRecorder = new Map<string, Entry>();
+  private readonly byId = new Map<string, Entry>();
+  private readonly groups = new Map<number, Group>();
+  private nextOrd = 0;
 
   constructor(opts: SymbolBookOptions) {
     this.newId = opts.newId;
@@ -65,6 +113,7 @@ export class SymbolBook {
   load(states: readonly PositionState[]): void {
     this.byRecorder.clear();
     this.byId.clear();
+    this.groups.clear();
     for (const raw of states) {
       const s = restore(raw);
       if (s.status === "open") this.track(s);
@@ -73,7 +122,9 @@ export class SymbolBook {
 
   /** Deep copies of every open position's state, for persistence. */
   states(): PositionState[] {
-    return [...this.byRecorder.values()].map(serialize);
+    const out: PositionState[] = [];
+    for (const e of this.byRecorder.values()) out.push(serialize(this.fold(e)));
+    return out;
   }
 
   get size(): number {
@@ -81,29 +132,33 @@ export class SymbolBook {
   }
 
   open(): Position[] {
-    return [...this.byRecorder.values()].map(toPosition);
+    const out: Position[] = [];
+    for (const e of this.byRecorder.values()) out.push(toPosition(this.fold(e)));
+    return out;
   }
 
   get(recorderId: string): Position | undefined {
-    const s = this.byRecorder.get(recorderId);
-    return s && toPosition(s);
+    const e = this.byRecorder.get(recorderId);
+    return e && toPosition(this.fold(e));
   }
 
   getById(positionId: string): Position | undefined {
-    const s = this.byId.get(positionId);
-    return s && toPosition(s);
+    const e = this.byId.get(positionId);
+    return e && toPosition(this.fold(e));
   }
 
   applySignal(input: SignalInput): SignalOutcome {
     const { recorder, instrument, signal, at } = input;
     assertBookable(input.price);
-    let s = this.byRecorder.get(recorder.id);
+    let e = this.byRecorder.get(recorder.id);
+    let s = e && this.fold(e);
     const current = s === undefined ? 0 : s.side === "long" ? s.quantity : -s.quantity;
     const plan = planTarget(current, signal, recorder);
 
     if ("ignored" in plan) {
       // A strategy re-sending its position with a moved stop (trailing) must still move the stop.
-      const changed = s !== undefined && updateLevelSpecs(s, signal);
+      const changed = e !== undefined && updateLevelSpecs(e.s, signal);
+      if (changed) this.index(e!);
       return {
         result: "ignored",
         reason: plan.ignored,
@@ -119,17 +174,17 @@ export class SymbolBook {
     let opened: PositionState | undefined;
 
     if (s !== undefined) s.commissionPerContract = recorder.commissionPerContract;
-    if (s !== undefined && (target === 0 || Math.sign(target) !== Math.sign(current))) {
+    if (e !== undefined && s !== undefined && (target === 0 || Math.sign(target) !== Math.sign(current))) {
       // Flat or the other side: this round trip ends here.
       exitPosition(s, s.quantity, fillTicks(input.price, s.tickSize), at, target === 0 ? "signal" : "reverse");
-      closed = this.finish(s);
-      s = undefined;
+      closed = this.finish(e);
+      e = s = undefined;
       result = target === 0 ? "closed" : "reversed";
     } else {
       result = "opened";
     }
 
-    if (s === undefined) {
+    if (e === undefined || s === undefined) {
       if (target !== 0) {
         opened = openPosition({
           id: this.newId(),
@@ -159,6 +214,7 @@ export class SymbolBook {
         result = "reduced";
       }
       updateLevelSpecs(s, signal);
+      this.index(e);
     }
 
     const live = opened ?? s;
@@ -175,30 +231,35 @@ export class SymbolBook {
 
   applyTick(price: number, at: string): TickOutcome {
     assertBookable(price);
-    const exits: ClosedPosition[] = [];
-    const extremesMoved: string[] = [];
-    // Positions of one symbol nearly always share a tick size: convert the price once per distinct size.
-    let tickSize = NaN;
-    let priceTicks = 0;
-    for (const s of this.byRecorder.values()) {
-      if (s.tickSize !== tickSize) {
-        tickSize = s.tickSize;
-        priceTicks = priceToTicks(price, tickSize);
-      }
+    let hits: Entry[] | undefined;
+    for (const g of this.groups.values()) {
+      const priceTicks = priceToTicks(price, g.tickSize);
       if (priceTicks <= 0) continue; // below half a tick of an overridden size: nothing bookable
-      s.lastPriceTicks = priceTicks;
-      if (observeExcursion(s, priceTicks, at)) extremesMoved.push(s.id);
+      g.path.push(priceTicks, at);
+      while (g.up.top() <= priceTicks) {
+        const e = g.up.pop();
+        if (e !== undefined) (hits ??= []).push(e);
+      }
+      while (g.down.top() <= -priceTicks) {
+        const e = g.down.pop();
+        if (e !== undefined) (hits ??= []).push(e);
+      }
+      if (g.path.length > PATH_SLACK + 2 * g.count) this.foldGroup(g);
+    }
+    if (hits === undefined) return { exits: [] };
+    // In tracking order, like a loop over every position; a position may have surfaced from both heaps.
+    hits.sort((a, b) => a.ord - b.ord);
+    const exits: ClosedPosition[] = [];
+    for (const e of hits) {
+      if (!e.open) continue;
+      const s = this.fold(e);
+      const priceTicks = e.g.path.lastTicks;
       const hit = levelHit(s, priceTicks);
-      if (hit === NO_LEVEL) continue;
+      if (hit === NO_LEVEL) continue; // cannot happen: a popped current entry is a crossed level
       exitPosition(s, s.quantity, levelFillTicks(s, hit, priceTicks), at, hit === TAKE_PROFIT_HIT ? "take_profit" : "stop_loss");
-      exits.push(this.finish(s)); // deleting the current Map entry during iteration is safe
+      exits.push(this.finish(e));
     }
-    if (exits.length > 0 && extremesMoved.length > 0) {
-      // A closed position is reported in exits, not as a state to persist.
-      const closedIds = new Set(exits.map((e) => e.position.id));
-      return { exits, extremesMoved: extremesMoved.filter((id) => !closedIds.has(id)) };
-    }
-    return { exits, extremesMoved };
+    return { exits };
   }
 
   /**
@@ -207,8 +268,9 @@ export class SymbolBook {
    * Returns true when an extreme moved.
    */
   replayPrice(positionId: string, price: number, at: string): boolean {
-    const s = this.byId.get(positionId);
-    if (s === undefined || !(Number.isFinite(price) && price > 0)) return false;
+    const e = this.byId.get(positionId);
+    if (e === undefined || !(Number.isFinite(price) && price > 0)) return false;
+    const s = this.fold(e);
     const priceTicks = priceToTicks(price, s.tickSize);
     if (priceTicks <= 0) return false;
     s.lastPriceTicks = priceTicks;
@@ -216,21 +278,86 @@ export class SymbolBook {
   }
 
   closeManual(positionId: string, price: number, at: string): ClosedPosition | null {
-    const s = this.byId.get(positionId);
-    if (s === undefined) return null;
+    const e = this.byId.get(positionId);
+    if (e === undefined) return null;
     assertBookable(price);
+    const s = this.fold(e);
     exitPosition(s, s.quantity, fillTicks(price, s.tickSize), at, "manual");
-    return this.finish(s);
+    return this.finish(e);
+  }
+
+  /** Brings the position's excursions and last price up to the group's latest tick. O(log ticks). */
+  private fold(e: Entry): PositionState {
+    const path = e.g.path;
+    if (path.seq === e.seen) return e.s;
+    const s = e.s;
+    const lo = path.lowSince(e.seen);
+    const hi = path.highSince(e.seen);
+    const long = s.side === "long";
+    // Long: worst at the low, best at the high; short: the other way round. P&L is monotonic in the price.
+    const worstPx = long ? path.minPx[lo] : path.maxPx[hi];
+    const worst = openTickPnl(s, worstPx);
+    if (worst < s.worstTickPnl) {
+      s.worstTickPnl = worst;
+      s.worstPriceTicks = worstPx;
+      s.worstAt = long ? path.minAt[lo] : path.maxAt[hi];
+    }
+    const bestPx = long ? path.maxPx[hi] : path.minPx[lo];
+    const best = openTickPnl(s, bestPx);
+    if (best > s.bestTickPnl) {
+      s.bestTickPnl = best;
+      s.bestPriceTicks = bestPx;
+      s.bestAt = long ? path.maxAt[hi] : path.minAt[lo];
+    }
+    s.lastPriceTicks = path.lastTicks;
+    e.seen = path.seq;
+    return s;
+  }
+
+  /** Folds every position of the group, then forgets the group's price history. */
+  private foldGroup(g: Group): void {
+    for (const e of this.byId.values()) if (e.g === g) this.fold(e);
+    g.path.clear();
+  }
+
+  /** (Re-)enters the position's current levels in its group's heaps. */
+  private index(e: Entry): void {
+    e.ver++;
+    const { s, g } = e;
+    const tp = s.takeProfitLevelTicks;
+    const sl = s.stopLossLevelTicks;
+    if (s.side === "long") {
+      if (tp !== null) g.up.push(tp, e);
+      if (sl !== null) g.down.push(-sl, e);
+    } else {
+      if (tp !== null) g.down.push(-tp, e);
+      if (sl !== null) g.up.push(sl, e);
+    }
+    const limit = HEAP_SLACK + 4 * g.count;
+    if (g.up.size > limit) g.up.compact();
+    if (g.down.size > limit) g.down.compact();
   }
 
   private track(s: PositionState): void {
-    this.byRecorder.set(s.recorderId, s);
-    this.byId.set(s.id, s);
+    let g = this.groups.get(s.tickSize);
+    if (g === undefined) {
+      g = { tickSize: s.tickSize, path: new PricePath(), count: 0, up: new LevelHeap(), down: new LevelHeap() };
+      this.groups.set(s.tickSize, g);
+    }
+    g.count++;
+    const e: Entry = { s, g, seen: g.path.seq, ver: 0, ord: this.nextOrd++, open: true };
+    this.byRecorder.set(s.recorderId, e);
+    this.byId.set(s.id, e);
+    this.index(e);
   }
 
-  private finish(s: PositionState): ClosedPosition {
+  private finish(e: Entry): ClosedPosition {
+    const { s, g } = e;
+    e.open = false;
+    e.ver++;
     this.byRecorder.delete(s.recorderId);
     this.byId.delete(s.id);
+    if (--g.count === 0 && this.groups.get(g.tickSize) === g) this.groups.delete(g.tickSize);
     return { position: toPosition(s), trade: toTrade(s, this.newId()) };
   }
 }

@@ -194,8 +194,7 @@ export interface SignalOutcome {
 
 /** What `SymbolBook.applyTick` did. */
 export interface TickOutcome {
-  /** Take-profit / stop-loss exits triggered by the tick. */
+  /** Take-profit / stop-loss exits triggered by the tick. (Excursions are not reported per tick: the symbol's
+   * price journal is what makes them durable, see src/durable/store.ts.) */
   exits: ClosedPosition[];
-  /** Ids of still-open positions whose worst/best excursion moved (persist these to never lose an extreme). */
-  extremesMoved: string[];
 }

@@ -293,25 +293,31 @@ async function main() {
     await waitFor(async () => (await apiGet(`/api/recorders/${recorderId}`)).body.recorder.enabled === true, { what: "recorder enabled" });
   });
 
-  let openedPositionId = null;
-  await test("buy signal opens a position that updates live", async () => {
+  let feedUp = false;
+  await test("buy signal opens a position that shows up on the positions screen", async () => {
     const r = await post({ ticker: symbolTicker, action: "buy", price: "25600.00", time: new Date().toISOString() });
     assert(r.status === 200 && r.body?.ok && r.body.result === "opened", `webhook buy: ${r.status} ${JSON.stringify(r.body)}`);
-    openedPositionId = r.body.position?.id;
     await page.getByTestId("nav-positions").click();
     const row = page.locator("[data-testid=position-row]").first();
     await row.waitFor();
-    // the feed subscribes on open; push prices through the fake TradingView and watch the row follow
-    await waitFor(() => fakeTv.subscribedSymbols().includes(feedSymbol), { timeout: 20_000, what: `feed subscription to ${feedSymbol}` });
+    assert(money(await row.getByTestId("upnl").textContent()) === 0, "fresh position should show $0.00 unrealized");
+    assert((await row.textContent()).includes("25,600"), "avg entry 25,600 not shown");
+  });
+
+  await test("the open position updates live with feed ticks (worst/best so far)", async () => {
+    const row = page.locator("[data-testid=position-row]").first();
+    // the symbol's feed subscribes when a position opens; prices come from the fake TradingView server
+    await waitFor(() => fakeTv.subscribedSymbols().includes(feedSymbol), { timeout: 20_000, what: `the Worker's feed to subscribe ${feedSymbol} on the fake TradingView server` });
+    feedUp = true;
     push(25595.0); // worst so far: -5 points = -$10.00
     await waitFor(async () => money(await row.getByTestId("worst").textContent()) === -10, { timeout: 10_000, what: "worst = -$10.00" });
     push(25604.5); // +4.5 points = +$9.00 unrealized
     await waitFor(async () => money(await row.getByTestId("upnl").textContent()) === 9, { timeout: 10_000, what: "unrealized = +$9.00" });
     assert(money(await row.getByTestId("best").textContent()) === 9, "best should be +$9.00");
     assert(money(await row.getByTestId("worst").textContent()) === -10, "worst should stay -$10.00");
-    await sleep(1200);
-    await shot("03-open-positions");
   });
+  await sleep(1200);
+  await shot("03-open-positions");
 
   await test("close signal closes it: trade row with result, MAE, MFE", async () => {
     const r = await post({ ticker: symbolTicker, action: "close", price: "25610.25", time: new Date().toISOString() });
@@ -373,8 +379,8 @@ async function main() {
       const o = await post({ ticker: symbolTicker, action, price: String(entry), time: new Date().toISOString() });
       assert(o.status === 200 && o.body?.result === "opened", `open ${action}@${entry}: ${o.status} ${JSON.stringify(o.body)}`);
       const id = o.body.position.id;
-      await waitFor(() => fakeTv.subscribedSymbols().includes(feedSymbol), { timeout: 20_000, what: "feed subscription" });
-      for (const px of path) {
+      if (feedUp) await waitFor(() => fakeTv.subscribedSymbols().includes(feedSymbol), { timeout: 20_000, what: "feed subscription" });
+      for (const px of feedUp ? path : []) {
         push(px);
         await waitFor(async () => {
           const { body } = await apiGet(`/api/positions?status=open&recorderId=${recorderId}`);

@@ -19,6 +19,10 @@ export interface FakeTvOptions {
   requireOrigin?: boolean;
   /** Snapshot prices by exact symbol string. */
   prices?: Record<string, number>;
+  /** Symbol prefixes ("" = all) whose snapshot carries a default price when none was set. Default none. */
+  inventPrices?: string[];
+  /** Logged-in browser sessions accepted by the fake home page (GET / with these cookies -> auth_token). */
+  sessions?: FakeTvSession[];
   log?: boolean;
 }
 
@@ -27,7 +31,25 @@ export type FakeTvConfigPatch = Omit<FakeTvOptions, "port" | "host"> & {
   removeRefusedTokens?: string[];
   removeUnknownSymbols?: string[];
   removeDelayedSymbols?: string[];
+  removeSessions?: string[];
 };
+
+export interface FakeTvSession {
+  sessionid: string;
+  /** When set, the sessionid_sign cookie must match. */
+  sessionid_sign?: string;
+  /** Lifetime of the minted JWT (exp - iat). Default 14 400. */
+  ttlSec?: number;
+  /** 302 hops before the page (a client follows at most 5). Default 0. */
+  redirects?: number;
+  /** The minted tokens are refused by the quote server (protocol_error "bad auth token"). */
+  refused?: boolean;
+}
+
+/** GET /control/sessions */
+export interface FakeTvSessionsState {
+  sessions: Array<{ sessionid: string; homeHits: number; token: string | null; tokens: string[]; refused: boolean }>;
+}
 
 /** Scope of a control call: connections that subscribed `symbol`, carry `?tag=`, sent `token`, or by id. */
 export interface FakeTvFilter {

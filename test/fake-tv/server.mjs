@@ -9,6 +9,16 @@
 //   ?hb=MS           heartbeat interval for this connection (default: config.heartbeatMs)
 //   ?reject=STATUS   refuse the upgrade with this HTTP status (401, 403, 429...)
 //   ?rejectTimes=N   ...only for the first N upgrades carrying this tag (default: always)
+//
+// Prices: a snapshot carries `lp` only for a symbol whose price was set (control tick / config.prices), so tests
+// that drive a Durable Object's tick() directly never see a price they did not ask for. `inventPrices`
+// (symbol prefixes, "" = all) gives other symbols a realistic starting price, as feed-sim does.
+//
+// Login (the www.tradingview.com home page, for the session-cookie -> auth-token exchange): GET / with a
+// `Cookie: sessionid=...; sessionid_sign=...` of a configured session (config.sessions) answers HTML holding
+// `"auth_token":"<JWT>"` (after `redirects` hops of 302, if configured); any other GET / is the status page,
+// which holds no token, like a logged-out home page. A session's JWT is minted on first use (exp = now + ttlSec)
+// and becomes a valid quote token (or a refused one with `refused: true`). `/control/sessions` lists the tokens.
 import { createRequire } from "node:module";
 import http from "node:http";
 import { randomBytes } from "node:crypto";
@@ -123,6 +133,10 @@ function defaultConfig() {
     requireOrigin: true,
     /** When true, any token that is neither anonymous nor in validTokens is refused. */
     strictTokens: false,
+    /** Symbol prefixes whose snapshot gets a default price when none was set ("" = every symbol). */
+    inventPrices: [],
+    /** sessionid -> { sign, ttlSec, redirects, refused, token, homeHits } (see the header). */
+    sessions: new Map(),
     log: false,
   };
 }
@@ -162,6 +176,21 @@ export async function startFakeTradingView(opts = {}) {
       const rm = patch[`remove${k[0].toUpperCase()}${k.slice(1)}`];
       if (Array.isArray(rm)) for (const v of rm) c[k].delete(String(v));
     }
+    if (Array.isArray(patch.inventPrices)) c.inventPrices = patch.inventPrices.map(String);
+    if (Array.isArray(patch.sessions)) {
+      for (const x of patch.sessions) {
+        if (!x || typeof x.sessionid !== "string") continue;
+        c.sessions.set(x.sessionid, {
+          sign: typeof x.sessionid_sign === "string" ? x.sessionid_sign : null,
+          ttlSec: Number(x.ttlSec ?? 14_400),
+          redirects: Number(x.redirects ?? 0),
+          refused: x.refused === true,
+          token: null,
+          homeHits: 0,
+        });
+      }
+    }
+    if (Array.isArray(patch.removeSessions)) for (const id of patch.removeSessions) c.sessions.delete(String(id));
     if (patch.prices && typeof patch.prices === "object") {
       for (const [s, p] of Object.entries(patch.prices)) prices.set(s, Number(p));
     }
@@ -205,6 +234,46 @@ export async function startFakeTradingView(opts = {}) {
     log(`conn ${c.id} violation: ${msg}`);
   }
 
+  // ---- the www.tradingview.com home page (session cookies -> auth token) ----
+  function b64url(obj) {
+    return Buffer.from(JSON.stringify(obj)).toString("base64url");
+  }
+  function mintToken(sess) {
+    const iat = Math.floor(Date.now() / 1000);
+    const claims = { user_id: 4242, exp: iat + sess.ttlSec, iat, plan: "pro_premium", perm: "cme_mini", max_connections: 10 };
+    const token = `${b64url({ alg: "RS512", kid: "fake", typ: "JWT" })}.${b64url(claims)}.${randomBytes(32).toString("base64url")}`;
+    (sess.refused ? config.refusedTokens : config.validTokens).add(token);
+    sess.token = token;
+    sess.tokens = [...(sess.tokens ?? []), token];
+    return token;
+  }
+  function parseCookies(header) {
+    const out = {};
+    for (const part of String(header ?? "").split(";")) {
+      const i = part.indexOf("=");
+      if (i > 0) out[part.slice(0, i).trim()] = part.slice(i + 1).trim();
+    }
+    return out;
+  }
+  /** GET / (or a redirect hop): true when answered as the logged-in home page or a redirect. */
+  function homePage(req, res, url) {
+    const cookies = parseCookies(req.headers.cookie);
+    const sess = cookies.sessionid ? config.sessions.get(cookies.sessionid) : undefined;
+    if (!sess || (sess.sign !== null && cookies.sessionid_sign !== sess.sign)) return false;
+    const hop = url.pathname.startsWith("/_hop/") ? Number(url.pathname.slice(6)) : 0;
+    if (hop === 0) sess.homeHits++;
+    if (hop < sess.redirects) {
+      res.writeHead(302, { location: `/_hop/${hop + 1}` });
+      res.end();
+      return true;
+    }
+    const token = mintToken(sess); // a fresh token per visit, so tests can tell a refresh from a cached token
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(`<!DOCTYPE html><html><head><title>TradingView (fake)</title></head><body><script>window.initData = {};
+window.user = {"username":"fake_user","is_pro":true,"auth_token":"${token}","pro_plan":"pro_premium"};</script></body></html>`);
+    return true;
+  }
+
   function hello() {
     const now = Date.now();
     return frame(
@@ -230,16 +299,14 @@ export async function startFakeTradingView(opts = {}) {
 
   function snapshotFor(c, sess, sym) {
     const inst = instrumentOf(sym);
-    if (!prices.has(sym)) prices.set(sym, inst.price);
+    if (!prices.has(sym) && config.inventPrices.some((prefix) => sym.startsWith(prefix))) prices.set(sym, inst.price);
     if (!lpTimes.has(sym)) lpTimes.set(sym, Math.floor(Date.now() / 1000));
-    const lp = prices.get(sym);
+    // No price known for this symbol: the snapshot has no lp (TradingView too omits what it does not have).
+    const lp = prices.has(sym) ? prices.get(sym) : null;
     const bare = sym.startsWith("=") ? (() => { try { return JSON.parse(sym.slice(1)).symbol; } catch { return sym; } })() : sym;
     const [exchange, short] = bare.includes(":") ? bare.split(":", 2) : ["", bare];
     const all = {
-      lp,
-      lp_time: lpTimes.get(sym),
-      bid: lp - inst.tick,
-      ask: lp + inst.tick,
+      ...(lp !== null ? { lp, lp_time: lpTimes.get(sym), bid: lp - inst.tick, ask: lp + inst.tick } : {}),
       volume: 1000 + Math.floor(Math.random() * 1000),
       ch: 0,
       chp: 0,
@@ -580,6 +647,12 @@ export async function startFakeTradingView(opts = {}) {
     try {
       const url = new URL(req.url ?? "/", "http://localhost");
       const path = url.pathname;
+      if (req.method === "GET" && (path === "/" || path.startsWith("/_hop/")) && homePage(req, res, url)) return;
+      if (req.method === "GET" && path === "/control/sessions") {
+        return reply(res, 200, {
+          sessions: [...config.sessions.entries()].map(([sessionid, x]) => ({ sessionid, homeHits: x.homeHits, token: x.token, tokens: x.tokens ?? [], refused: x.refused })),
+        });
+      }
       if (req.method === "GET" && (path === "/" || path === "/index.html")) {
         res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
         res.end(indexHtml());

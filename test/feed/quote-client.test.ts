@@ -1,6 +1,6 @@
 // QuoteFeed against the fake TradingView server over a real socket (Workers runtime, outbound WebSocket).
 // Every test uses its own symbol / tag / token, so test files can share the one fake server.
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodeFrame, encodeMessage } from "../../src/feed/codec";
 import { control, controlBase, makeFeed, raw, sleep, state, subscribed, tick, waitFor, wsUrl, type Harness } from "./helpers";
 
@@ -10,6 +10,10 @@ function feedFor(opts: Parameters<typeof makeFeed>[0]): Harness {
   live.push(h);
   return h;
 }
+// These tests expect a snapshot price for symbols they never priced: the fake server invents one for FEEDTEST:*.
+beforeAll(async () => {
+  await control("config", { inventPrices: ["FEEDTEST:"] });
+});
 afterEach(() => {
   for (const h of live.splice(0)) h.feed.stop();
 });
