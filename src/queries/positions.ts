@@ -1,8 +1,8 @@
 // Positions across symbols: closed ones from D1, open ones live from their symbol Durable Objects (D1 only
 // has an open position as of its last fill; the object has it as of the last tick).
-import { and, desc, eq, type SQL } from "drizzle-orm";
+import { and, desc, eq, or, type SQL } from "drizzle-orm";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
-import { positions, symbols } from "../db/schema";
+import { positions } from "../db/schema";
 import type { Position } from "../engine/types";
 
 export interface PositionFilter {
@@ -12,12 +12,16 @@ export interface PositionFilter {
 }
 
 export async function livePositions(env: Env, db: DrizzleD1Database, f: PositionFilter): Promise<Position[]> {
-  const syms = await db.select({ feedSymbol: symbols.feedSymbol, root: symbols.root }).from(symbols);
-  const wanted = syms.filter((s) => !f.symbol || s.root === f.symbol.toUpperCase() || s.feedSymbol === f.symbol.toUpperCase());
+  // Only symbols D1 knows to have open positions are asked (the object delivers an opening before it answers the
+  // webhook), so idle symbols' objects are never woken by a dashboard poll.
+  const where: SQL[] = [eq(positions.status, "open")];
+  if (f.recorderId) where.push(eq(positions.recorderId, f.recorderId));
+  if (f.symbol) where.push(or(eq(positions.symbol, f.symbol.toUpperCase()), eq(positions.feedSymbol, f.symbol.toUpperCase()))!);
+  const wanted = await db.selectDistinct({ feedSymbol: positions.feedSymbol }).from(positions).where(and(...where));
   const lists = await Promise.all(wanted.map((s) => env.SYMBOLS.getByName(s.feedSymbol).openPositions()));
   return lists
     .flat()
-    .filter((p) => !f.recorderId || p.recorderId === f.recorderId)
+    .filter((p) => (!f.recorderId || p.recorderId === f.recorderId) && (!f.symbol || p.symbol === f.symbol.toUpperCase() || p.feedSymbol === f.symbol.toUpperCase()))
     .sort((a, b) => b.openedAt.localeCompare(a.openedAt));
 }
 

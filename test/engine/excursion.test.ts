@@ -47,14 +47,18 @@ describe("excursions", () => {
     expect(d.book.get("r1")).toMatchObject({ worstUnrealizedPnl: -2, worstAt: t(2), unrealizedPnl: 0 });
   });
 
-  it("reports the positions whose extremes moved", () => {
+  it("every position sees every tick, whenever it is read", () => {
     const d = driver();
     const r2 = recorder({ id: "r2" });
     d.signal({ action: "buy" }, 100);
     d.book.applySignal({ recorder: r2, instrument: { root: "MNQ", feedSymbol: "CME_MINI:MNQ1!", tickSize: 0.25, tickValue: 0.5 }, signal: { action: "sell" }, price: 100, at: t(50) });
-    const id1 = d.book.get("r1")!.id;
-    const id2 = d.book.get("r2")!.id;
-    expect(d.tick(99).extremesMoved.sort()).toEqual([id1, id2].sort());
-    expect(d.tick(99.5).extremesMoved).toEqual([]);
+    expect(d.tick(99)).toEqual({ exits: [] }); // t(2)
+    d.tick(101); // t(3)
+    d.tick(99); // t(4): a tie with t(2) for r1, keeps t(2)
+    d.tick(100.5); // t(5)
+    expect(d.book.get("r1")).toMatchObject({ worstUnrealizedPnl: -2, worstAt: t(2), bestUnrealizedPnl: 2, bestAt: t(3), lastPrice: 100.5, unrealizedPnl: 1 });
+    expect(d.book.get("r2")).toMatchObject({ worstUnrealizedPnl: -2, worstAt: t(3), bestUnrealizedPnl: 2, bestAt: t(2), lastPrice: 100.5, unrealizedPnl: -1 });
+    const [s1] = d.book.states();
+    expect(s1).toMatchObject({ worstAt: t(2), bestAt: t(3), lastPriceTicks: 402 });
   });
 });
