@@ -101,7 +101,15 @@ export function maeScatter(trades: Trade[]): SVGSVGElement | HTMLElement {
     return e;
   };
   const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, class: "scatter", role: "img", "aria-label": "MAE versus trade result", "data-testid": "mae-scatter" });
-  const ticks = (a: number, b: number, n = 4) => Array.from({ length: n + 1 }, (_, i) => a + ((b - a) * i) / n);
+  // "nice" round tick values (1, 2, 5 × 10^k) inside [a, b]
+  const ticks = (a: number, b: number, n = 5) => {
+    const raw = (b - a) / n;
+    const mag = 10 ** Math.floor(Math.log10(raw));
+    const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
+    const out: number[] = [];
+    for (let v = Math.ceil(a / step) * step; v <= b + 1e-9; v += step) out.push(Math.abs(v) < 1e-9 ? 0 : v);
+    return out;
+  };
   for (const v of ticks(y0, y1)) {
     svg.appendChild(el("line", { x1: m.l, x2: W - m.r, y1: sy(v), y2: sy(v), stroke: GRID }));
     svg.appendChild(el("text", { x: m.l - 6, y: sy(v) + 3, "text-anchor": "end", fill: TEXT, "font-size": 10 }, money(v)));

@@ -177,6 +177,16 @@ export function positionsView(root: HTMLElement): () => void {
     return row;
   }
 
+  /** "live" only when the symbol's feed streams real-time prices; otherwise say what the price is. */
+  function dataBadge(delayed: boolean, state: string | undefined, last: unknown, mode: string | undefined): [string, string, string] {
+    const title = `feed ${state || "unknown"}${mode ? ` · update mode ${mode}` : ""}`;
+    if (delayed) return ["delayed", "badge badge-warn", title];
+    if (last == null) return ["no price", "badge badge-muted", title];
+    if (!state || state === "streaming") return ["live", "badge badge-ok", title];
+    if (state === "connected") return ["connected", "badge badge-ok", title];
+    return [`feed ${state}`, state === "refused" || state === "backoff" ? "badge badge-err" : "badge badge-muted", `${title} — last price is from the last signal or tick`];
+  }
+
   function renderDetail(row: Row, p: Position): void {
     if (!row.detail) return;
     const fills = p.fills ?? [];
@@ -227,7 +237,7 @@ export function positionsView(root: HTMLElement): () => void {
       tp: [price(p.takeProfitPrice)],
       sl: [price(p.stopLossPrice)],
       age: [ago(p.openedAt), undefined, p.openedAt],
-      data: [delayed ? "delayed" : p.lastPrice == null ? "no price" : "live", delayed ? "badge badge-warn" : p.lastPrice == null ? "badge badge-muted" : "badge badge-ok", mode ? `update mode: ${mode}${feed ? ` · feed ${feed.state}` : ""}` : undefined],
+      data: dataBadge(delayed, feed?.state, p.lastPrice, mode),
     };
     const name = recorderName(recs, p.recorderId);
     if (row.cells.rec.textContent !== name) row.cells.rec.textContent = name;

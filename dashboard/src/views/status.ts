@@ -47,14 +47,14 @@ export function statusView(root: HTMLElement): () => void {
   function row(s: FeedSymbol): HTMLTableRowElement {
     const f = s.feed ?? {};
     const state = String(f.state ?? "unknown");
-    const good = /^(live|streaming|connected|subscribed|open|ok)$/i.test(state);
-    const bad = /error|closed|disconnected|failed|stopped/i.test(state);
+    const good = /^(streaming|connected)$/i.test(state);
+    const bad = /^(backoff|refused)$|error|failed/i.test(state);
     const delayed = f.delayed === true || isDelayedMode(f.updateMode);
     return h(
       "tr",
       { "data-testid": "status-row" },
       h("td", null, h("strong", null, s.feedSymbol)),
-      h("td", null, h("span", { class: `badge ${good ? "badge-ok" : bad ? "badge-err" : "badge-muted"}` }, state)),
+      h("td", null, h("span", { class: `badge ${good ? "badge-ok" : bad ? "badge-err" : "badge-muted"}` }, state), typeof f.error === "string" && f.error ? h("div", { class: "muted small" }, f.error) : null),
       h("td", { class: "r num" }, plain(s.openPositions)),
       h("td", null, f.lastTickAt ? [timeCell(f.lastTickAt), h("span", { class: "muted small" }, ` (${ago(f.lastTickAt)})`)] : "—"),
       h("td", { class: "r num" }, price(f.lastPrice)),
@@ -92,13 +92,22 @@ export function statusView(root: HTMLElement): () => void {
       state,
       form,
     );
-    const show = (o: Record<string, unknown>) =>
+    const show = (res: Record<string, unknown>) => {
+      // the state may come wrapped ({session: {...}}) or flat
+      const inner = Object.entries(res).filter(([k]) => k !== "ok");
+      const o = inner.length === 1 && inner[0][1] && typeof inner[0][1] === "object" ? (inner[0][1] as Record<string, unknown>) : Object.fromEntries(inner);
       replace(
         state,
-        Object.entries(o)
-          .filter(([k]) => k !== "ok")
-          .map(([k, v]) => h("div", { class: "kv" }, h("span", { class: "muted" }, k), h("code", { class: "mono" }, typeof v === "object" ? JSON.stringify(v) : String(v)))),
+        h(
+          "dl",
+          { class: "settings" },
+          Object.entries(o).map(([k, v]) => [
+            h("dt", null, k),
+            h("dd", { class: "mono" }, v === null || v === undefined ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v)),
+          ]),
+        ),
       );
+    };
     try {
       show(await Api.tvSession());
     } catch (e) {
