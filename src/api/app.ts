@@ -12,6 +12,7 @@ import { reportRoutes } from "./routes/reports";
 import { signalRoutes } from "./routes/signals";
 import { statusRoutes } from "./routes/status";
 import { tradeRoutes } from "./routes/trades";
+import { tradingviewRoutes } from "./routes/tradingview";
 
 export function buildApp() {
   const app = new Hono<{ Bindings: Env }>();
@@ -35,6 +36,7 @@ export function buildApp() {
   app.route("/api/positions", positionRoutes);
   app.route("/api/trades", tradeRoutes);
   app.route("/api/signals", signalRoutes);
+  app.route("/api/tradingview", tradingviewRoutes);
 
   app.notFound((c) => c.json(errorBody({ code: "not_found", message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}.` }), 404));
   app.onError((err, c) => {

@@ -13,6 +13,10 @@ export interface SignalRequest {
   receivedAt: string;
 }
 
+/** A position as the symbol object hands it out: the contract's fields, plus `delayedData: true` when it was
+ * opened while the feed's update_mode said the quotes were delayed (its excursions come from delayed prices). */
+export type RecordedPosition = Position & { delayedData?: boolean };
+
 export interface SignalApplied {
   ok: true;
   signalId: string;
@@ -21,7 +25,7 @@ export interface SignalApplied {
   result: SignalResult;
   reason?: string;
   duplicate?: true;
-  position: Position | null;
+  position: RecordedPosition | null;
   trade?: Trade;
 }
 
@@ -34,12 +38,15 @@ export interface SignalRefused {
 export type SignalReply = SignalApplied | SignalRefused;
 
 export interface FeedView {
+  /** idle | connecting | connected | streaming | backoff | refused | stopped */
   state: string;
   lastTickAt: string | null;
   lastPrice: number | null;
   updateMode: string | null;
   reconnects: number;
+  /** update_mode says delayed (e.g. "delayed_streaming_900"): no real-time data for this login. */
   delayed?: boolean;
+  /** The last problem (a refused token, a symbol error, why it is reconnecting); null when healthy. */
   error?: string | null;
 }
 
@@ -51,5 +58,5 @@ export interface SymbolStatus {
 }
 
 export type ManualCloseReply =
-  | { ok: true; position: Position; trade: Trade }
+  | { ok: true; position: RecordedPosition; trade: Trade }
   | { ok: false; status: 404 | 422; error: ErrorBody };

@@ -26,6 +26,10 @@ export type JournalRow = {
 };
 
 export class SymbolStore {
+  /** Rows written by this store's statements since it was created (SqlStorageCursor.rowsWritten: what storage
+   * bills). Read by `npm run bench`; no behaviour depends on it. */
+  rowsWritten = 0;
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`
       CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -40,13 +44,17 @@ export class SymbolStore {
     `);
   }
 
+  private write(query: string, ...bindings: unknown[]): void {
+    this.rowsWritten += this.sql.exec(query, ...bindings).rowsWritten;
+  }
+
   getMeta<T>(k: string): T | undefined {
     const row = this.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = ?", k).toArray()[0];
     return row ? (JSON.parse(row.v) as T) : undefined;
   }
 
   setMeta(k: string, v: unknown): void {
-    this.sql.exec("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v", k, JSON.stringify(v));
+    this.write("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v", k, JSON.stringify(v));
   }
 
   // --- positions -----------------------------------------------------------------------------------------
@@ -59,7 +67,7 @@ export class SymbolStore {
   }
 
   checkpoint(id: string, recorderId: string, state: PositionState, seq: number): void {
-    this.sql.exec(
+    this.write(
       `INSERT INTO positions (id, recorder_id, state, checkpoint_seq) VALUES (?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET state = excluded.state, checkpoint_seq = excluded.checkpoint_seq`,
       id,
@@ -70,13 +78,13 @@ export class SymbolStore {
   }
 
   removePosition(id: string): void {
-    this.sql.exec("DELETE FROM positions WHERE id = ?", id);
+    this.write("DELETE FROM positions WHERE id = ?", id);
   }
 
   // --- ticks ---------------------------------------------------------------------------------------------
 
   journal(row: JournalRow): void {
-    this.sql.exec("INSERT OR REPLACE INTO journal (seq, price, at) VALUES (?, ?, ?)", row.seq, row.price, row.at);
+    this.write("INSERT OR REPLACE INTO journal (seq, price, at) VALUES (?, ?, ?)", row.seq, row.price, row.at);
   }
 
   journalSince(seq: number): JournalRow[] {
@@ -86,14 +94,14 @@ export class SymbolStore {
   /** Journal rows at or before the oldest open checkpoint can never be replayed again. */
   compactJournal(): void {
     const row = this.sql.exec<{ m: number | null }>("SELECT MIN(checkpoint_seq) AS m FROM positions").toArray()[0];
-    if (row?.m == null) this.sql.exec("DELETE FROM journal");
-    else this.sql.exec("DELETE FROM journal WHERE seq <= ?", row.m);
+    if (row?.m == null) this.write("DELETE FROM journal");
+    else this.write("DELETE FROM journal WHERE seq <= ?", row.m);
   }
 
   // --- outbox --------------------------------------------------------------------------------------------
 
   enqueue(op: OutboxOp): void {
-    this.sql.exec("INSERT INTO outbox (op) VALUES (?)", JSON.stringify(op));
+    this.write("INSERT INTO outbox (op) VALUES (?)", JSON.stringify(op));
   }
 
   pending(limit: number): { seq: number; op: OutboxOp; attempts: number }[] {
@@ -104,11 +112,11 @@ export class SymbolStore {
   }
 
   delivered(upToSeq: number): void {
-    this.sql.exec("DELETE FROM outbox WHERE seq <= ?", upToSeq);
+    this.write("DELETE FROM outbox WHERE seq <= ?", upToSeq);
   }
 
   failedAttempt(seqs: number[]): void {
-    for (const s of seqs) this.sql.exec("UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?", s);
+    for (const s of seqs) this.write("UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?", s);
   }
 
   outboxSize(): number {
@@ -125,7 +133,7 @@ export class SymbolStore {
   }
 
   remember(recorderId: string, key: string, atMs: number, reply: string): void {
-    this.sql.exec(
+    this.write(
       `INSERT INTO seen (recorder_id, key, at_ms, reply) VALUES (?, ?, ?, ?)
        ON CONFLICT(recorder_id, key) DO UPDATE SET at_ms = excluded.at_ms, reply = excluded.reply`,
       recorderId,
@@ -136,6 +144,6 @@ export class SymbolStore {
   }
 
   forgetSeenBefore(atMs: number): void {
-    this.sql.exec("DELETE FROM seen WHERE at_ms < ?", atMs);
+    this.write("DELETE FROM seen WHERE at_ms < ?", atMs);
   }
 }

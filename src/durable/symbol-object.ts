@@ -5,22 +5,34 @@
 //
 // Concurrency: every state change (engine call + storage writes) happens in one synchronous step, so no other
 // event can interleave with it; awaits happen only before (waiting for a first price) or after (D1 delivery).
+//
+// The feed (feed-port.ts): one TradingView quote socket per object, held while positions are open or a price was
+// asked for. An outbound socket cannot hibernate and keeps the object alive at most 15 minutes, so the alarm is
+// re-armed every keepaliveMs while it is wanted: each alarm checks the socket (ensureConnected), and after an
+// eviction the alarm (or any request) rebuilds the object, whose constructor reconnects. It closes idleFeedMs
+// after the last position closed. A refused token stops it until restartFeed() (new credentials).
 import { DurableObject } from "cloudflare:workers";
 import { SymbolBook } from "../engine/book";
 import { roundToTick } from "../engine/money";
 import type { InstrumentSpec, Position, PositionState, Trade } from "../engine/types";
+import { isDelayedMode } from "../feed/quote-state";
 import { OutboxDelivery, type SignalLogRow } from "./outbox";
-import type { FeedView, ManualCloseReply, SignalApplied, SignalReply, SignalRequest, SymbolStatus } from "./protocol";
+import type { FeedView, ManualCloseReply, RecordedPosition, SignalApplied, SignalReply, SignalRequest, SymbolStatus } from "./protocol";
 import { SymbolStore, type LastTick } from "./store";
-import { createFeed, type FeedPort } from "./feed-port";
+import { createFeed, type FeedPort, type FeedTuning } from "./feed-port";
 
-/** While positions are open the alarm fires this often: it keeps the feed alive past the platform's 15-minute
- * limit for an object held only by an outbound WebSocket, and reconnects it after any restart. */
-const KEEPALIVE_MS = 30_000;
-/** The feed is closed this long after the last position closed (or the last price request). */
-const IDLE_FEED_MS = 3 * 60_000;
-/** A signal without a price waits this long for the feed's first tick (TradingView allows 3 s in all). */
-const FIRST_PRICE_WAIT_MS = 2_000;
+const FEED_TIMING = {
+  /** While positions are open the alarm fires this often: it keeps the feed alive past the platform's 15-minute
+   * limit for an object held only by an outbound WebSocket, and reconnects it after any restart. */
+  keepaliveMs: 30_000,
+  /** The feed is closed this long after the last position closed (or the last price request). */
+  idleFeedMs: 3 * 60_000,
+  /** A signal without a price waits this long for the feed's first tick (TradingView allows 3 s in all). */
+  firstPriceWaitMs: 2_000,
+};
+/** Storage meta keys of the feed: the last update_mode seen, and the open positions opened under delayed data. */
+const META_FEED_MODE = "feed_mode";
+const META_DELAYED = "delayed_positions";
 /** Per recorder and symbol. TradingView itself stops an alert firing more than 15 times in 3 minutes. */
 const RATE_LIMIT = { max: 60, windowMs: 60_000 };
 /** How long signal ids are remembered for duplicate detection. */
@@ -37,7 +49,15 @@ export class SymbolObject extends DurableObject<Env> {
   private runMax: number | null = null;
   private feed: FeedPort | null = null;
   private feedWantedUntil = 0;
+  /** The feed's last update_mode (persisted: a position opened before a fresh connection reports it still
+   * knows whether this login gets real-time data for the symbol). */
+  private feedMode: string | null = null;
+  /** Open positions opened while the feed was delayed. */
+  private delayedIds = new Set<string>();
   private recentSignals = new Map<string, number[]>();
+  /** Test hooks (set through runInDurableObject before the feed starts): shorter timings, another socket URL. */
+  timing = { ...FEED_TIMING };
+  feedTuning: FeedTuning = {};
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -47,7 +67,7 @@ export class SymbolObject extends DurableObject<Env> {
       // After a restart or deploy with positions open, the feed comes back by itself.
       if (this.book.open().length > 0) {
         this.startFeed();
-        await this.armAlarm(KEEPALIVE_MS);
+        await this.armAlarm(this.timing.keepaliveMs);
       }
     });
   }
@@ -57,6 +77,8 @@ export class SymbolObject extends DurableObject<Env> {
     this.outbox = new OutboxDelivery(this.store, this.env.DB);
     this.spec = this.store.getMeta<InstrumentSpec>("spec") ?? null;
     this.last = this.store.getMeta<LastTick>("last") ?? this.last;
+    this.feedMode = this.store.getMeta<string>(META_FEED_MODE) ?? null;
+    this.delayedIds = new Set(this.store.getMeta<string[]>(META_DELAYED) ?? []);
     const saved = this.store.loadPositions();
     this.book = SymbolBook.restore(
       saved.map((s) => s.state),
@@ -92,9 +114,9 @@ export class SymbolObject extends DurableObject<Env> {
     if (price === null) {
       // The feed may be just starting: wait briefly for its first tick (only priceless signals ever wait).
       this.startFeed();
-      this.feedWantedUntil = Date.now() + IDLE_FEED_MS;
-      await this.armAlarm(KEEPALIVE_MS);
-      price = (await this.feed?.waitForPrice(FIRST_PRICE_WAIT_MS)) ?? this.last.price;
+      this.feedWantedUntil = Date.now() + this.timing.idleFeedMs;
+      await this.armAlarm(this.timing.keepaliveMs);
+      price = (await this.feed?.waitForPrice(this.timing.firstPriceWaitMs)) ?? this.last.price;
       if (price === null) {
         return this.refuse(req, 422, "no_price", `The signal has no price and no price for ${req.instrument.feedSymbol} has arrived from the feed yet; add "price": "{{close}}" to the alert message.`);
       }
@@ -103,6 +125,7 @@ export class SymbolObject extends DurableObject<Env> {
     }
 
     // --- one synchronous step: engine + durable state + outbox ---
+    const openBefore = new Set(this.book.open().map((p) => p.id));
     const out = this.book.applySignal({
       recorder: req.recorder,
       instrument: req.instrument,
@@ -110,9 +133,11 @@ export class SymbolObject extends DurableObject<Env> {
       price: roundToTick(price, req.instrument.tickSize),
       at: req.receivedAt,
     });
+    this.flagOpenedUnderDelay(openBefore);
+    const position = out.position && this.withFlags(out.position); // before recordClose forgets a closed one's flag
     if (out.closed) this.recordClose(out.closed.position, out.closed.trade);
     for (const state of out.changed) this.checkpoint(state);
-    for (const p of out.changed.map((s) => this.book.getById(stateId(s)))) if (p) this.store.enqueue({ t: "position", position: p });
+    for (const p of out.changed.map((s) => this.book.getById(stateId(s)))) if (p) this.store.enqueue({ t: "position", position: this.withFlags(p) });
     const reply: SignalApplied = {
       ok: true,
       signalId: crypto.randomUUID(),
@@ -120,7 +145,7 @@ export class SymbolObject extends DurableObject<Env> {
       symbol: req.instrument.root,
       result: out.result,
       ...(out.reason ? { reason: out.reason } : {}),
-      position: out.position,
+      position,
       ...(out.closed ? { trade: out.closed.trade } : {}),
     };
     this.logSignal(req, reply.signalId, "applied", reply.result, null, out.position?.id ?? null);
@@ -128,7 +153,9 @@ export class SymbolObject extends DurableObject<Env> {
 
     if (this.book.open().length > 0) {
       this.startFeed();
-      await this.armAlarm(KEEPALIVE_MS);
+      await this.armAlarm(this.timing.keepaliveMs);
+    } else if (out.closed) {
+      this.feedWantedUntil = Date.now() + this.timing.idleFeedMs;
     }
     await this.deliver();
     return reply;
@@ -147,13 +174,22 @@ export class SymbolObject extends DurableObject<Env> {
     if (fill === null) return { ok: false, status: 422, error: { code: "no_price", message: "No price given and no feed price yet." } };
     const closed = this.book.closeManual(positionId, roundToTick(fill, this.tickSize()), at);
     if (!closed) return { ok: false, status: 404, error: { code: "not_found", message: "The position is no longer open." } };
+    const flagged = this.withFlags(closed.position);
     this.recordClose(closed.position, closed.trade);
+    if (this.book.open().length === 0) this.feedWantedUntil = Date.now() + this.timing.idleFeedMs;
     await this.deliver();
-    return { ok: true, ...closed };
+    return { ok: true, position: flagged, trade: closed.trade };
   }
 
-  async openPositions(): Promise<Position[]> {
-    return this.book.open();
+  async openPositions(): Promise<RecordedPosition[]> {
+    return this.book.open().map((p) => this.withFlags(p));
+  }
+
+  /** New TradingView credentials (POST/DELETE /api/tradingview/session): reconnect a running feed now, also one
+   * stopped by a refused token; an idle symbol stays idle. */
+  async restartFeed(): Promise<void> {
+    if (this.feed) this.feed.restart();
+    else if (this.book.open().length > 0) this.startFeed();
   }
 
   async status(): Promise<SymbolStatus> {
@@ -161,8 +197,10 @@ export class SymbolObject extends DurableObject<Env> {
       state: "idle",
       lastTickAt: this.last.at,
       lastPrice: this.last.price,
-      updateMode: null,
+      updateMode: this.feedMode,
       reconnects: 0,
+      delayed: isDelayedMode(this.feedMode),
+      error: null,
     };
     return {
       feedSymbol: this.spec?.feedSymbol ?? "",
@@ -184,13 +222,15 @@ export class SymbolObject extends DurableObject<Env> {
     this.store.forgetSeenBefore(Date.now() - SEEN_RETENTION_MS);
     this.store.compactJournal();
     const open = this.book.open().length > 0;
-    if (open || Date.now() < this.feedWantedUntil) this.feed?.ensureConnected();
-    else if (this.feed) {
+    if (open || Date.now() < this.feedWantedUntil) {
+      if (this.feed) this.feed.ensureConnected();
+      else this.startFeed();
+    } else if (this.feed) {
       this.feed.stop();
       this.feed = null;
     }
     if (!delivered) await this.armAlarm(5_000, true);
-    else if (open || this.feed) await this.armAlarm(KEEPALIVE_MS, true);
+    else if (open || this.feed) await this.armAlarm(this.timing.keepaliveMs, true);
   }
 
   // --- internals ----------------------------------------------------------------------------------------
@@ -210,7 +250,7 @@ export class SymbolObject extends DurableObject<Env> {
     const { exits } = this.book.applyTick(price, at);
     if (exits.length === 0) return;
     for (const e of exits) this.recordClose(e.position, e.trade);
-    if (this.book.open().length === 0) this.feedWantedUntil = Date.now() + IDLE_FEED_MS;
+    if (this.book.open().length === 0) this.feedWantedUntil = Date.now() + this.timing.idleFeedMs;
     void this.deliver();
   }
 
@@ -224,8 +264,9 @@ export class SymbolObject extends DurableObject<Env> {
 
   private recordClose(position: Position, trade: Trade): void {
     this.store.removePosition(position.id);
-    this.store.enqueue({ t: "position", position });
+    this.store.enqueue({ t: "position", position: this.withFlags(position) });
     this.store.enqueue({ t: "trade", trade });
+    if (this.delayedIds.delete(position.id)) this.store.setMeta(META_DELAYED, [...this.delayedIds]);
   }
 
   private async deliver(): Promise<void> {
@@ -252,8 +293,37 @@ export class SymbolObject extends DurableObject<Env> {
 
   private startFeed(): void {
     if (this.feed || !this.spec) return;
-    this.feed = createFeed(this.env, this.spec.feedSymbol, (price, at) => this.onPrice(price, at));
+    this.feed = createFeed(
+      this.env,
+      this.spec.feedSymbol,
+      { onPrice: (price, at) => this.onPrice(price, at), onState: (v) => this.onFeedState(v) },
+      this.feedTuning,
+    );
     this.feed.start();
+  }
+
+  private onFeedState(view: FeedView): void {
+    if (view.updateMode !== null && view.updateMode !== this.feedMode) {
+      this.feedMode = view.updateMode;
+      this.store.setMeta(META_FEED_MODE, view.updateMode);
+    }
+  }
+
+  /** Positions that opened in this step (not open before it) while the feed's quotes were delayed. */
+  private flagOpenedUnderDelay(openBefore: Set<string>): void {
+    if (!isDelayedMode(this.feedMode)) return;
+    let changed = false;
+    for (const p of this.book.open()) {
+      if (!openBefore.has(p.id) && !this.delayedIds.has(p.id)) {
+        this.delayedIds.add(p.id);
+        changed = true;
+      }
+    }
+    if (changed) this.store.setMeta(META_DELAYED, [...this.delayedIds]);
+  }
+
+  private withFlags(p: Position): RecordedPosition {
+    return this.delayedIds.has(p.id) ? { ...p, delayedData: true } : p;
   }
 
   private rateLimited(recorderId: string, nowMs: number): boolean {

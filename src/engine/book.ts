@@ -51,6 +51,10 @@ import type {
 
 export interface SymbolBookOptions {
   newId: () => string;
+  /** Tuning (tests use tiny values to exercise the trimming): price-path entries kept beyond 2 × positions. */
+  pathSlack?: number;
+  /** Heap entries kept beyond 4 × positions before stale ones are dropped. */
+  heapSlack?: number;
 }
 
 export interface SignalInput {
@@ -98,9 +102,13 @@ export class SymbolBook {
   private readonly byId = new Map<string, Entry>();
   private readonly groups = new Map<number, Group>();
   private nextOrd = 0;
+  private readonly pathSlack: number;
+  private readonly heapSlack: number;
 
   constructor(opts: SymbolBookOptions) {
     this.newId = opts.newId;
+    this.pathSlack = opts.pathSlack ?? PATH_SLACK;
+    this.heapSlack = opts.heapSlack ?? HEAP_SLACK;
   }
 
   static restore(states: readonly PositionState[], opts: SymbolBookOptions): SymbolBook {
@@ -244,7 +252,7 @@ export class SymbolBook {
         const e = g.down.pop();
         if (e !== undefined) (hits ??= []).push(e);
       }
-      if (g.path.length > PATH_SLACK + 2 * g.count) this.foldGroup(g);
+      if (g.path.length > this.pathSlack + 2 * g.count) this.foldGroup(g);
     }
     if (hits === undefined) return { exits: [] };
     // In tracking order, like a loop over every position; a position may have surfaced from both heaps.
@@ -333,7 +341,7 @@ export class SymbolBook {
       if (tp !== null) g.down.push(-tp, e);
       if (sl !== null) g.up.push(sl, e);
     }
-    const limit = HEAP_SLACK + 4 * g.count;
+    const limit = this.heapSlack + 4 * g.count;
     if (g.up.size > limit) g.up.compact();
     if (g.down.size > limit) g.down.compact();
   }

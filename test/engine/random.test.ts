@@ -1,11 +1,22 @@
 // Randomized check of the engine against a deliberately NAIVE reference model written from the CONTRACT text:
 // plain float prices and dollars, a running float average, everything recomputed per fill, rounding only when
-// comparing. A second book fed the same inputs is restored from JSON at random points and must stay identical.
+// comparing. Five engines are fed the same inputs:
+// - `control`: the production SymbolBook, read (and so folded) at every step, compared with the reference model;
+// - `naive`: NaiveSymbolBook, the straightforward visit-every-position loop (the bench's baseline);
+// - `book`: a SymbolBook read only at random points (its excursions stay lazy over long stretches), restored
+//   from a JSON round trip of `states()` at random points;
+// - `durable`: a SymbolBook restarted at random points the way the symbol Durable Object restarts (per-position
+//   checkpoints taken at signals, the journal of new extremes since the latest checkpoint, the last tick;
+//   src/durable/store.ts and symbol-object.ts load()), with the journal compacted at random points;
+// and every one of their outcomes and snapshots must be identical to the naive book's.
 import { describe, expect, it } from "vitest";
 import { SymbolBook } from "../../src/engine/book";
+import { NaiveSymbolBook } from "../../src/engine/naive-book";
 import type {
   ClosedPosition,
   ExitReason,
+  PositionState,
+  TickOutcome,
   Fill,
   InstrumentSpec,
   LevelSpec,
@@ -329,6 +340,65 @@ function compareClosed(e: ClosedPosition, r: RefClosed, ref: Reference, where: s
   same(t.exitReason, p.exitReason, w("exitReason"));
 }
 
+// ---------- the Durable Object's persistence, in memory (mirrors src/durable/symbol-object.ts) ----------
+class DurableSim {
+  book: SymbolBook;
+  private checkpoints = new Map<string, { state: PositionState; seq: number }>();
+  private journal: { seq: number; price: number; at: string }[] = [];
+  private last: { seq: number; price: number | null; at: string | null } = { seq: 0, price: null, at: null };
+  private runMin: number | null = null;
+  private runMax: number | null = null;
+
+  constructor(private readonly opts: { newId: () => string; pathSlack?: number; heapSlack?: number }) {
+    this.book = new SymbolBook(opts);
+  }
+  tick(price: number, at: string): TickOutcome {
+    const seq = this.last.seq + 1;
+    this.last = { seq, price, at };
+    if (this.book.size === 0) return { exits: [] };
+    if (this.runMin === null || this.runMax === null || price < this.runMin || price > this.runMax) {
+      this.journal.push({ seq, price, at });
+      this.runMin = this.runMin === null ? price : Math.min(this.runMin, price);
+      this.runMax = this.runMax === null ? price : Math.max(this.runMax, price);
+    }
+    const out = this.book.applyTick(price, at);
+    for (const e of out.exits) this.checkpoints.delete(e.position.id);
+    return out;
+  }
+  signal(input: Parameters<SymbolBook["applySignal"]>[0]) {
+    const out = this.book.applySignal(input);
+    if (out.closed) this.checkpoints.delete(out.closed.position.id);
+    for (const state of out.changed) {
+      this.checkpoints.set(state.id, { state: JSON.parse(JSON.stringify(state)), seq: this.last.seq });
+      this.runMin = this.runMax = null;
+    }
+    return out;
+  }
+  closeManual(id: string, price: number, at: string) {
+    const out = this.book.closeManual(id, price, at);
+    if (out) this.checkpoints.delete(out.position.id);
+    return out;
+  }
+  compactJournal() {
+    const seqs = [...this.checkpoints.values()].map((c) => c.seq);
+    const min = seqs.length ? Math.min(...seqs) : Infinity;
+    this.journal = this.journal.filter((r) => r.seq > min);
+  }
+  /** Eviction: memory is gone; rebuild from the checkpoints + journal + last tick, as SymbolObject.load(). */
+  restart() {
+    const saved = [...this.checkpoints.values()];
+    this.book = SymbolBook.restore(saved.map((c) => c.state), this.opts);
+    this.runMin = this.runMax = null;
+    if (saved.length === 0) return;
+    const oldest = Math.min(...saved.map((c) => c.seq));
+    const rows = this.journal.filter((r) => r.seq > oldest);
+    if (this.last.price !== null && this.last.at !== null && rows.at(-1)?.seq !== this.last.seq) {
+      rows.push({ seq: this.last.seq, price: this.last.price, at: this.last.at });
+    }
+    for (const { state, seq } of saved) for (const r of rows) if (r.seq > seq) this.book.replayPrice(state.id, r.price, r.at);
+  }
+}
+
 // ---------- the random driver ----------
 const SYMBOLS: { spec: InstrumentSpec; base: number }[] = [
   { spec: { root: "MNQ", feedSymbol: "CME_MINI:MNQ1!", tickSize: 0.25, tickValue: 0.5 }, base: 25600 },
@@ -374,8 +444,12 @@ function runSequence(seed: number) {
     return () => `p${++n}`;
   };
   const newIdA = gen();
-  let book = new SymbolBook({ newId: newIdA });
-  const control = new SymbolBook({ newId: gen() });
+  // Half the sequences use tiny trimming thresholds so the price path and the heaps are compacted constantly.
+  const tuning = () => (rnd() < 0.5 ? { pathSlack: int(0, 6), heapSlack: int(0, 4) } : {});
+  let book = new SymbolBook({ newId: newIdA, ...tuning() });
+  const control = new SymbolBook({ newId: gen(), ...tuning() });
+  const naive = new NaiveSymbolBook({ newId: gen() });
+  const durable = new DurableSim({ newId: gen(), ...tuning() });
   const ref = new Reference();
   let ticks = Math.round(base / tick);
   const levelSpec = (): LevelSpec =>
@@ -385,30 +459,37 @@ function runSequence(seed: number) {
       () => ({ amount: int(5, 400) }),
       () => ({ percent: pick([0.05, 0.1, 0.25, 1]) }),
     ])();
+  // Some sequences are mostly ticks: long lazy stretches, trends that grow the price path.
+  const tickShare = rnd() < 0.3 ? 0.9 : 0.55;
+  const drift = rnd() < 0.3 ? pick([-2, 2]) : 0;
 
   for (let step = 1; step <= STEPS; step++) {
     const at = new Date(Date.UTC(2025, 0, 2) + step * 1000).toISOString();
     const where = `step ${step}`;
-    ticks += rnd() < 0.05 ? int(-60, 60) : int(-6, 6);
+    ticks += rnd() < 0.05 ? int(-60, 60) : int(-6, 6) + drift;
     if (ticks < 20) ticks = 20;
     const px = Number((ticks * tick).toFixed(10));
     const roll = rnd();
 
-    if (roll < 0.55) {
+    if (roll < tickShare) {
       const out = book.applyTick(px, at);
       expect(control.applyTick(px, at)).toEqual(out);
+      expect(naive.applyTick(px, at).exits).toEqual(out.exits);
+      expect(durable.tick(px, at)).toEqual(out);
       const expected = ref.tick(px, at, comms);
       same(out.exits.length, expected.length, `${where} exits`);
       for (const e of out.exits) count(`exit:${e.trade.exitReason}`);
       const byRecorder = new Map(expected.map((c) => [c.pos.recorderId, c]));
       for (const e of out.exits) compareClosed(e, byRecorder.get(e.position.recorderId)!, ref, where);
-    } else if (roll < 0.57) {
+    } else if (roll < tickShare + 0.02) {
       const open = book.open();
       if (open.length > 0) {
         const victim = pick(open);
         const out = book.closeManual(victim.id, px, at)!;
         count("exit:manual");
         expect(control.closeManual(victim.id, px, at)).toEqual(out);
+        expect(naive.closeManual(victim.id, px, at)).toEqual(out);
+        expect(durable.closeManual(victim.id, px, at)).toEqual(out);
         const r = ref.pos.get(victim.recorderId)!;
         const closed = ref.exit(r, r.qty, refTick(px, r.tick), at, "manual", comms.get(r.recorderId)!)!;
         compareClosed(out, closed, ref, where);
@@ -433,6 +514,8 @@ function runSequence(seed: number) {
       const input = { recorder: rec, instrument: inst, signal, price: fill, at };
       const out = book.applySignal(input);
       expect(control.applySignal(input)).toEqual(out);
+      expect(naive.applySignal(input)).toEqual(out);
+      expect(durable.signal(input)).toEqual(out);
       const expected = ref.signal(rec, inst, signal, fill, at);
       count(`result:${out.result}${out.reason ? `:${out.reason}` : ""}`);
       if (out.closed) count(`exit:${out.closed.trade.exitReason}`);
@@ -445,18 +528,35 @@ function runSequence(seed: number) {
       same(out.changed.length, ref.pos.has(rec.id) ? (out.result === "ignored" && !signal.takeProfit && !signal.stopLoss ? 0 : 1) : 0, `${where} changed`);
     }
 
-    // Every open position, every step.
+    // `control`: every open position, every step, against the reference model.
     for (const { rec } of recorders) {
-      const e = book.get(rec.id);
+      const e = control.get(rec.id);
       const r = ref.pos.get(rec.id);
       same(!!e, !!r, `${where} ${rec.id} open`);
       if (e && r) comparePosition(e, r, ref, where);
     }
+    // The lazy books: snapshots and persisted states identical to the naive book's, at random points.
+    if (rnd() < 0.15 || step === STEPS) {
+      const expected = naive.open();
+      expect(book.open(), `${where} book`).toEqual(expected);
+      expect(durable.book.open(), `${where} durable`).toEqual(expected);
+      expect(control.open(), `${where} control`).toEqual(expected);
+      expect(book.states(), `${where} book states`).toEqual(naive.states());
+      count("snapshot");
+    }
 
-    // Persist and restore at random points: the restored book must continue exactly like the control.
+    // Persist and restore at random points: the restored book must continue exactly like the naive one.
     if (rnd() < 0.04) {
-      book = SymbolBook.restore(JSON.parse(JSON.stringify(book.states())), { newId: newIdA });
+      book = SymbolBook.restore(JSON.parse(JSON.stringify(book.states())), { newId: newIdA, ...tuning() });
       count("restore");
+    }
+    if (rnd() < 0.05) {
+      durable.compactJournal();
+      count("compact");
+    }
+    if (rnd() < 0.04) {
+      durable.restart();
+      count("restart");
     }
   }
 }
@@ -476,7 +576,8 @@ describe("engine vs naive reference (randomized)", () => {
     for (const k of [
       "result:opened", "result:added", "result:reduced", "result:closed", "result:reversed",
       "result:ignored:add_not_allowed", "result:ignored:no_open_position", "result:ignored:already_at_target",
-      "exit:signal", "exit:reverse", "exit:take_profit", "exit:stop_loss", "exit:manual", "restore",
+      "exit:signal", "exit:reverse", "exit:take_profit", "exit:stop_loss", "exit:manual", "restore", "restart",
+      "compact", "snapshot",
     ]) expect(seen.get(k) ?? 0, k).toBeGreaterThan(20);
   });
 });
