@@ -3,7 +3,7 @@
 // which makes a replayed strategy alert harmless (already at target).
 import type { NormalizedSignal, RecorderSettings } from "./types";
 
-export type IgnoreReason = "add_not_allowed" | "no_open_position" | "already_at_target" | "no_action";
+export type IgnoreReason = "add_not_allowed" | "no_open_position" | "already_at_target" | "no_action" | "sentiment_mismatch";
 export type TargetPlan = { target: number } | { ignored: IgnoreReason };
 
 /** `current` is the signed open quantity (+ long, − short, 0 flat). */
@@ -33,6 +33,14 @@ export function planTarget(current: number, signal: NormalizedSignal, recorder: 
     case "buy":
     case "sell": {
       const want = signal.action === "buy" ? 1 : -1;
+      if (signal.sentiment !== undefined && qty !== null) {
+        // A strategy's order with the side it leaves the position on: apply it as an order, not as a new entry.
+        const target = current + want * qty;
+        const after = signal.sentiment === "long" ? 1 : -1;
+        // An order that does not land on the announced side means we missed an earlier signal: do not guess.
+        if (Math.sign(target) !== after) return { ignored: "sentiment_mismatch" };
+        return { target };
+      }
       if (side === 0) return { target: want * (qty ?? recorder.initialQuantity) };
       if (side === want) {
         if (!recorder.allowAdd) return { ignored: "add_not_allowed" };

@@ -43,6 +43,10 @@ export interface NormalizedSignal {
   /** marketPosition given without a size: move to that side (CONTRACT "marketPosition"). */
   targetSide?: "long" | "short" | "flat";
   quantity?: number;
+  /** TradersPost's `sentiment` long/short (`{{strategy.market_position}}`): the side of the position AFTER this
+   * order. With a buy/sell `action` and a `quantity` it turns the signal into a relative order (current ± quantity),
+   * which is what a strategy's partial exit (sell 1 while long 2) and reversal (sell 2 while long 1) mean. */
+  sentiment?: "long" | "short";
   /** > 0 when present. */
   price?: number;
   takeProfit?: LevelSpec;

@@ -22,20 +22,24 @@ export const ACCEPTED_ACTIONS = Object.keys(ACTION_WORDS).join(", ");
 export const actionField = () => keywordField(ACTION_WORDS, ACCEPTED_ACTIONS);
 
 /**
- * `sentiment` (TradersPost; `{{strategy.market_position}}`): only "flat" matters, it means close the whole
- * position. Any other string (long, short, bullish, bearish, ...) is ignored. Output: true when flat (undefined when missing).
+ * `sentiment` (TradersPost; `{{strategy.market_position}}`): the side of the position after the order.
+ * "flat" means close the whole position; long/bullish and short/bearish are kept (see NormalizedSignal.sentiment);
+ * any other string is ignored. Output: "flat" | "long" | "short" | undefined.
  */
+export type Sentiment = "flat" | "long" | "short" | undefined;
+const SENTIMENT_WORDS: Record<string, Sentiment> = { flat: "flat", long: "long", bullish: "long", short: "short", bearish: "short" };
+
 export const sentimentField = () =>
-  z.unknown().transform((raw, ctx): boolean => {
-    if (isBlank(raw)) return false;
+  z.unknown().transform((raw, ctx): Sentiment => {
+    if (isBlank(raw)) return undefined;
     if (typeof raw !== "string") {
       ctx.addIssue({ code: "custom", message: `must be a string, got ${describeValue(raw)}` });
-      return false;
+      return undefined;
     }
     const placeholder = findPlaceholder(raw);
     if (placeholder) {
       ctx.addIssue({ code: "custom", message: placeholderProblem(placeholder) });
-      return false;
+      return undefined;
     }
-    return raw.trim().toLowerCase() === "flat";
+    return SENTIMENT_WORDS[raw.trim().toLowerCase()];
   }).optional();

@@ -13,6 +13,7 @@
 // - quantity 0 = absent (the recorder default applies; PickMyTrade sends 0 with risk sizing); negative = error.
 // - price <= 0 = absent (no error). tp/sl/dollar_*/percentage_* 0 = absent (PickMyTrade's "not set").
 // - sentiment "flat" -> action "close" of the WHOLE position (TradersPost semantics): quantity is dropped.
+//   sentiment long/short (bullish/bearish) with a buy/sell action -> `sentiment` (the side after the order).
 // - positionSize wins over marketPosition when both are given, even if they disagree.
 // - Unsubstituted {{placeholders}} are rejected in every recognised field except `comment` (free text).
 // - ticker max 100 chars, id max 200 chars; numeric id/time/comment are turned into strings.
@@ -148,9 +149,12 @@ function buildSignal(fields: Fields, details: ParseErrorDetail[], failedKeys: Se
   const first = <T>(keys: readonly string[]): T | undefined => pickFirst<string, T>(values as Record<string, T>, keys)?.value;
 
   const signal: NormalizedSignal = {};
-  const flat = fields.sentiment === true;
+  const flat = fields.sentiment === "flat";
   const action = flat ? "close" : first<NonNullable<NormalizedSignal["action"]>>(ALIASES.action);
   if (action !== undefined) signal.action = action;
+  if ((action === "buy" || action === "sell") && (fields.sentiment === "long" || fields.sentiment === "short")) {
+    signal.sentiment = fields.sentiment;
+  }
 
   const target = resolveTarget({
     positionSize: first<number>(ALIASES.positionSize),

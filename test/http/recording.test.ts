@@ -206,3 +206,37 @@ describe("duplicates", () => {
     expect((await signal(off, b2)).result).toBe("added");
   });
 });
+
+describe("TradersPost strategy template (sentiment = the side after the order)", () => {
+  const order = (ticker: string, action: string, sentiment: string, quantity: number, price: number) => ({
+    ticker,
+    action,
+    sentiment,
+    quantity: String(quantity),
+    price: String(price),
+  });
+
+  it("a partial exit reduces, a reversal lands on the strategy's size, flat closes", async () => {
+    const { ticker } = freshMnq();
+    const rec = await createRecorder();
+    expect((await signal(rec, order(ticker, "buy", "long", 2, 25600))).result).toBe("opened");
+    const partial = await signal(rec, order(ticker, "sell", "long", 1, 25610));
+    expect(partial.result).toBe("reduced");
+    expect(partial.position).toMatchObject({ side: "long", quantity: 1, realizedPnl: 20 });
+    // long 1 -> short 1: TradingView sends contracts = 2
+    const rev = await signal(rec, order(ticker, "sell", "short", 2, 25620));
+    expect(rev.result).toBe("reversed");
+    expect(rev.position).toMatchObject({ side: "short", quantity: 1 });
+    expect(rev.trade).toMatchObject({ side: "long", quantity: 2, grossPnl: 60 });
+    const flat = await signal(rec, { ticker, action: "buy", sentiment: "flat", quantity: "1", price: "25610" });
+    expect(flat.result).toBe("closed");
+    expect(flat.trade).toMatchObject({ side: "short", grossPnl: 20 });
+  });
+
+  it("an order that cannot land on the announced side is ignored, not guessed", async () => {
+    const { ticker } = freshMnq();
+    const rec = await createRecorder();
+    const r = await signal(rec, order(ticker, "sell", "long", 1, 25600)); // a partial exit of a long we never saw
+    expect(r).toMatchObject({ result: "ignored", reason: "sentiment_mismatch" });
+  });
+});

@@ -51,8 +51,12 @@ describe("sentiment", () => {
     expect(ok({ action: "buy", sentiment: " FLAT " })).toEqual({ action: "close" });
     expect(ok({ action: "add", sentiment: "flat", quantity: 1 })).toEqual({ action: "close" });
   });
-  it("other values are ignored", () => {
-    for (const sentiment of ["long", "short", "bullish", "bearish", "", null, "whatever"]) {
+  it("long/short (bullish/bearish) with buy/sell is the side after the order; other values are ignored", () => {
+    expect(ok({ action: "sell", sentiment: "long" })).toEqual({ action: "sell", sentiment: "long" });
+    expect(ok({ action: "buy", sentiment: "Bullish" })).toEqual({ action: "buy", sentiment: "long" });
+    expect(ok({ action: "sell", sentiment: "bearish" })).toEqual({ action: "sell", sentiment: "short" });
+    expect(ok({ action: "close", sentiment: "long" })).toEqual({ action: "close" });
+    for (const sentiment of ["", null, "whatever"]) {
       expect(ok({ action: "sell", sentiment })).toEqual({ action: "sell" });
     }
   });

@@ -64,6 +64,7 @@ describe("peer formats", () => {
       '{"ticker":"MNQ1!","action":"buy","sentiment":"long","quantity":"1","price":"25600.25","time":"2026-11-26T10:00:00Z","interval":"5"}';
     expect(ok(body)).toEqual({
       action: "buy",
+      sentiment: "long",
       ticker: "MNQ1!",
       quantity: 1,
       price: 25600.25,
