@@ -1,0 +1,398 @@
+#!/usr/bin/env node
+// `npm run bench`: the tick path and the webhook path, measured, each beside its baseline in the same run.
+//
+//   1. engine     bench/engine.ts under Node: ticks/s through SymbolBook vs NaiveSymbolBook, n = 1…10 000.
+//   2. object     bench/worker.ts under `wrangler dev --local` (workerd): ticks/s and storage rows written per
+//                 1 000 ticks through the real SymbolObject's onPrice vs the naive object (writes every changed
+//                 position per tick, as the original system did).
+//   3. webhook    the real Worker under `wrangler dev --local` (throwaway --persist-to, D1 migrated): POST
+//                 /webhook/:token with 20 concurrent clients for 1 symbol and for 20 symbols, beside GET /health.
+// Prints tables and writes bench/results/latest.json. Everything listens on 127.0.0.1 only; the repo's .dev.vars
+// and .wrangler state are not touched. BENCH_QUICK=1 shortens every phase (a smoke run).
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const BUILD = path.join(ROOT, "bench/.build");
+const QUICK = !!process.env.BENCH_QUICK;
+const SIZES = [1, 100, 1000, 10000];
+const CLIENTS = 20;
+const started = Date.now();
+const children = new Set();
+const tmp = mkdtempSync(path.join(os.tmpdir(), "trade-recorder-bench-"));
+
+const log = (...a) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s]`, ...a);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function cleanup() {
+  for (const c of children) {
+    if (c.exitCode !== null) continue;
+    try {
+      process.kill(-c.pid, "SIGTERM"); // its own process group: wrangler and its workerd
+    } catch {}
+  }
+  try {
+    rmSync(tmp, { recursive: true, force: true });
+  } catch {}
+}
+process.on("exit", cleanup);
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => process.exit(130));
+
+// ---------------------------------------------------------------------------------------------------------------
+// 1. engine
+
+async function engineBench() {
+  mkdirSync(BUILD, { recursive: true });
+  const out = path.join(BUILD, "engine.mjs");
+  await esbuild.build({ entryPoints: [path.join(ROOT, "bench/engine.ts")], bundle: true, platform: "node", format: "esm", outfile: out, logLevel: "warning" });
+  const r = spawnSync(process.execPath, [out], {
+    encoding: "utf8",
+    env: { ...process.env, BENCH_ENGINE_MS: QUICK ? "60" : "300" },
+    stdio: ["ignore", "pipe", "inherit"],
+    timeout: 120_000,
+  });
+  if (r.status !== 0) throw new Error(`engine bench failed (${r.status})`);
+  return JSON.parse(r.stdout.trim().split("\n").at(-1));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// wrangler dev
+
+async function startWrangler(args, label) {
+  const port = await freePort();
+  const inspector = await freePort();
+  const child = spawn(
+    "npx",
+    ["wrangler", "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--show-interactive-dev-session=false", "--log-level", "warn", ...args],
+    { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" } },
+  );
+  children.add(child);
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const base = `http://127.0.0.1:${port}`;
+  const end = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${label}: wrangler exited (${child.exitCode})\n${output}`);
+    try {
+      const r = await fetch(`${base}/health`);
+      await r.arrayBuffer();
+      break; // any answer: the Worker is up
+    } catch {}
+    if (Date.now() > end) throw new Error(`${label}: wrangler did not come up\n${output}`);
+    await sleep(300);
+  }
+  return {
+    base,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null) return;
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {}
+      await Promise.race([new Promise((r) => child.once("exit", r)), sleep(5000)]);
+      if (child.exitCode === null) {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {}
+      }
+      children.delete(child);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2. symbol object
+
+const PATCH_FROM = "this.book.open().length";
+const PATCH_TO = "this.book.size";
+
+async function buildObjectWorker() {
+  const src = path.join(ROOT, "src/durable/symbol-object.ts");
+  const text = readFileSync(src, "utf8");
+  const patchable = text.includes(PATCH_FROM);
+  const patched = {
+    name: "patched-symbol-object",
+    setup(b) {
+      b.onResolve({ filter: /^bench:patched-symbol-object$/ }, () => ({ path: "patched-symbol-object", namespace: "bench" }));
+      b.onLoad({ filter: /.*/, namespace: "bench" }, () => ({
+        contents: patchable
+          ? text.split(PATCH_FROM).join(PATCH_TO).replace("export class SymbolObject ", "export class PatchedSymbolObjectBase ")
+          : `export { SymbolObject as PatchedSymbolObjectBase } from "./symbol-object";`,
+        loader: "ts",
+        resolveDir: path.dirname(src),
+      }));
+    },
+  };
+  await esbuild.build({
+    entryPoints: [path.join(ROOT, "bench/worker.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    conditions: ["workerd", "worker", "browser", "import"],
+    mainFields: ["module", "main"],
+    external: ["cloudflare:*", "node:*"],
+    outfile: path.join(BUILD, "worker.mjs"),
+    plugins: [patched],
+    logLevel: "warning",
+  });
+  return patchable;
+}
+
+async function objectBench() {
+  const patchable = await buildObjectWorker();
+  const w = await startWrangler(["--config", "bench/wrangler.bench.toml", "--persist-to", path.join(tmp, "objects")], "object bench");
+  const get = async (p) => {
+    const r = await fetch(`${w.base}${p}`);
+    if (!r.ok) throw new Error(`${p} -> ${r.status} ${await r.text()}\n${w.output()}`);
+    return r.json();
+  };
+  const kinds = patchable ? ["real", "patched", "naive"] : ["real", "naive"];
+  const budgetMs = QUICK ? 150 : 700;
+  const rows = [];
+  try {
+    // JIT warm-up for every object class, so n = 1 (measured first) is not measured cold.
+    for (const kind of kinds) {
+      const name = `warm-${kind}-${Date.now()}`;
+      await get(`/seed?kind=${kind}&name=${name}&n=10`);
+      for (let i = 0; i < (QUICK ? 2 : 6); i++) await get(`/ticks?kind=${kind}&name=${name}&offset=${i * 1000}&count=1000`);
+    }
+    for (const n of SIZES) {
+      const row = { positions: n };
+      for (const kind of kinds) {
+        const name = `${kind}-${n}-${Date.now()}`;
+        const seeded = await get(`/seed?kind=${kind}&name=${name}&n=${n}`);
+        if (seeded.open !== n) throw new Error(`${kind} seeded ${seeded.open}, wanted ${n}`);
+        let offset = 0;
+        const run = async (count) => {
+          const t0 = performance.now();
+          const r = await get(`/ticks?kind=${kind}&name=${name}&offset=${offset}&count=${count}`);
+          offset += count;
+          if (r.open !== n) throw new Error(`${kind} n=${n}: a level was hit`);
+          return { ms: performance.now() - t0, rows: r.rowsWritten };
+        };
+        // Rows written over the same first 1 000 ticks after seeding, for every n (skipped where it would take
+        // minutes: the naive object and the as-in-tree object at large n, whose rows come from the timed ticks).
+        const fixedWindow = kind === "patched" || (kind === "real" && (!patchable || n <= 100)) || (kind === "naive" && n <= 100);
+        const fixed = fixedWindow ? await run(1000) : null;
+        let probe = await run(20); // warm-up + calibration
+        probe = await run(50);
+        const perTick = Math.max(probe.ms / 50, 0.0005);
+        let ticks = 0;
+        let ms = 0;
+        let rowsWritten = 0;
+        while (ms < budgetMs) {
+          const count = Math.max(10, Math.min(20_000, Math.round((budgetMs - ms) / perTick / 2) || 10));
+          const r = await run(count);
+          ticks += count;
+          ms += r.ms;
+          rowsWritten += r.rows;
+        }
+        row[kind] = {
+          tps: (ticks * 1000) / ms,
+          rowsPer1000: fixed ? fixed.rows : (rowsWritten * 1000) / ticks,
+          rowsWindow: fixed ? "ticks 1-1000" : `${ticks} timed ticks`,
+          ticks,
+        };
+        log(`object n=${n} ${kind}: ${Math.round(row[kind].tps)} ticks/s, ${row[kind].rowsPer1000.toFixed(0)} rows/1000 ticks`);
+      }
+      rows.push(row);
+    }
+  } finally {
+    await w.stop();
+  }
+  return { patchable, rows };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 3. webhook
+
+async function load(label, total, make, clients = CLIENTS, maxMs = 30_000) {
+  const lat = [];
+  let next = 0;
+  let errors = 0;
+  let firstError = null;
+  const t0 = performance.now();
+  const deadline = t0 + maxMs;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < total && performance.now() < deadline) {
+        const i = next++;
+        const { url, init, ok } = make(i);
+        const s = performance.now();
+        try {
+          const r = await fetch(url, init);
+          const body = await r.text();
+          if (!ok(r, body)) {
+            errors++;
+            firstError ??= `${r.status} ${body.slice(0, 200)}`;
+          }
+        } catch (e) {
+          errors++;
+          firstError ??= String(e);
+        }
+        lat.push(performance.now() - s);
+      }
+    }),
+  );
+  const ms = performance.now() - t0;
+  lat.sort((a, b) => a - b);
+  const pct = (p) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))];
+  const res = { label, requests: lat.length, errors, rps: (lat.length * 1000) / ms, p50: pct(50), p99: pct(99), max: lat.at(-1), firstError };
+  log(`${label}: ${res.requests} req, ${res.rps.toFixed(0)} req/s, p50 ${res.p50.toFixed(1)} ms, p99 ${res.p99.toFixed(1)} ms${errors ? `, ${errors} errors: ${firstError}` : ""}`);
+  return res;
+}
+
+async function webhookBench() {
+  const persist = path.join(tmp, "app");
+  const admin = `bench-${randomBytes(12).toString("hex")}`;
+  const envFile = path.join(tmp, "bench.dev.vars");
+  // A dead loopback port for the feed: signals carry their price, so nothing waits for it and nothing leaves the host.
+  const tvUrl = "http://127.0.0.1:9/socket.io/websocket";
+  writeFileSync(envFile, `ADMIN_TOKEN=${admin}\nTV_SESSION_KEY=${randomBytes(24).toString("hex")}\nTV_WS_URL=${tvUrl}\n`);
+  const mig = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
+    cwd: ROOT, encoding: "utf8", env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" }, timeout: 120_000,
+  });
+  if (mig.status !== 0) throw new Error(`migrations failed:\n${mig.stdout}\n${mig.stderr}`);
+  if (!existsSync(path.join(ROOT, "dashboard/dist/index.html"))) {
+    mkdirSync(path.join(ROOT, "dashboard/dist"), { recursive: true }); // git-ignored build output the assets binding needs
+    writeFileSync(path.join(ROOT, "dashboard/dist/index.html"), "<!doctype html><title>bench</title>\n");
+  }
+  const w = await startWrangler(
+    ["--persist-to", persist, "--env-file", envFile, "--var", `ADMIN_TOKEN:${admin}`, "--var", `TV_WS_URL:${tvUrl}`],
+    "webhook bench",
+  );
+  const results = {};
+  try {
+    const recorders = [];
+    const RECORDERS = QUICK ? 40 : 120;
+    for (let i = 0; i < RECORDERS; i++) {
+      const r = await fetch(`${w.base}/api/recorders`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ name: `bench ${i}`, symbol: "MNQ" }),
+      });
+      const j = await r.json();
+      if (r.status !== 201) throw new Error(`create recorder -> ${r.status} ${JSON.stringify(j)}`);
+      recorders.push(j.recorder);
+    }
+    const months = ["H", "M", "U", "Z"];
+    const symbols20 = Array.from({ length: 20 }, (_, i) => `MNQ${months[i % 4]}${2030 + Math.floor(i / 4)}`);
+    let sigId = 0;
+    const webhookReq = (symbols) => (i) => {
+      const rec = recorders[i % recorders.length];
+      const round = Math.floor(i / recorders.length);
+      const body = { ticker: symbols[(i + round) % symbols.length], action: round % 2 === 0 ? "buy" : "sell", price: (25600 + (i % 40) * 0.25).toFixed(2), id: `b${++sigId}` };
+      return {
+        url: `${w.base}${rec.webhookPath}`,
+        init: { method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify(body) },
+        ok: (r, text) => r.status === 200 && text.includes('"ok":true'),
+      };
+    };
+    const health = () => ({ url: `${w.base}/health`, init: undefined, ok: (r) => r.status === 200 });
+    const N = QUICK ? 200 : 1200;
+    // Warm-up: the Worker, every symbol object, D1.
+    await load("warm-up /health", 200, health);
+    await load("warm-up webhooks", Math.min(recorders.length, 40), webhookReq(symbols20), 4);
+    results.health = await load("GET /health", N * 2, health);
+    results.oneSymbol = await load("webhook, 1 symbol", N, webhookReq(["MNQH2030"]));
+    results.twentySymbols = await load("webhook, 20 symbols", N, webhookReq(symbols20));
+    results.oneSymbolOneClient = await load("webhook, 1 symbol, 1 client", QUICK ? 50 : 300, webhookReq(["MNQM2030"]), 1);
+  } finally {
+    await w.stop();
+  }
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join("  ");
+  return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+const fmt = (x) => (x >= 100 ? Math.round(x).toLocaleString("en-US") : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const ratio = (a, b) => `${(a / b).toFixed(a / b >= 10 ? 0 : 2)}×`;
+
+const machine = {
+  cpu: os.cpus()[0]?.model ?? "?",
+  cores: os.cpus().length,
+  memGiB: Math.round(os.totalmem() / 2 ** 30),
+  os: `${os.type()} ${os.release()}`,
+  node: process.version,
+  wrangler: (spawnSync("npx", ["wrangler", "--version"], { cwd: ROOT, encoding: "utf8" }).stdout || "").trim().split("\n").at(-1),
+};
+
+log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, node ${machine.node}, wrangler ${machine.wrangler}`);
+const engine = await engineBench();
+const object = await objectBench();
+const webhook = await webhookBench();
+const seconds = (Date.now() - started) / 1000;
+
+const e1 = engine.rows.find((r) => r.positions === 1);
+const eMax = engine.rows.find((r) => r.positions === 10000);
+const best = object.patchable ? "patched" : "real";
+const o1 = object.rows.find((r) => r.positions === 1);
+const oMax = object.rows.find((r) => r.positions === 10000);
+const checks = {
+  engineTicksPerSecond10kVs1: eMax.tps / e1.tps,
+  objectTicksPerSecond10kVs1: oMax[best].tps / o1[best].tps,
+  objectTicksPerSecond10kVs1AsInTree: oMax.real.tps / o1.real.tps,
+  rowsPer1000Ticks1: o1[best].rowsPer1000,
+  rowsPer1000Ticks10k: oMax[best].rowsPer1000,
+};
+
+const out = [];
+out.push(`\nEngine (pure TypeScript, ${engine.runtime}): ticks per second through the book, same walk, same process`);
+out.push(table(
+  ["open positions", "SymbolBook ticks/s", "naive ticks/s", "speed-up", "vs 1 position"],
+  engine.rows.map((r) => [r.positions, fmt(r.tps), fmt(r.naiveTps), ratio(r.tps, r.naiveTps), ratio(r.tps, e1.tps)]),
+));
+out.push(`\nSymbol Durable Object (workerd via wrangler dev): ticks through onPrice, storage rows written (rowsWritten)`);
+const oh = ["open positions", "object ticks/s", ...(object.patchable ? ["patched ticks/s"] : []), "naive ticks/s", "speed-up", "rows/1000 ticks", "naive rows/1000", "rows ratio"];
+out.push(table(oh, object.rows.map((r) => [
+  r.positions,
+  fmt(r.real.tps),
+  ...(object.patchable ? [fmt(r.patched.tps)] : []),
+  fmt(r.naive.tps),
+  ratio(r[best].tps, r.naive.tps),
+  fmt(r[best].rowsPer1000),
+  fmt(r.naive.rowsPer1000),
+  `1/${Math.round(r.naive.rowsPer1000 / r[best].rowsPer1000)}`,
+])));
+out.push(`(rows: over ticks 1-1000 after seeding${object.patchable ? "; \"patched\" = src/durable/symbol-object.ts with `" + PATCH_FROM + "` -> `" + PATCH_TO + "`, same writes; speed-up and rows use it" : ""})`);
+out.push(`\nWebhook path (real Worker, wrangler dev --local, ${CLIENTS} concurrent clients unless noted)`);
+const wl = [webhook.health, webhook.oneSymbol, webhook.twentySymbols, webhook.oneSymbolOneClient];
+out.push(table(["route", "requests", "errors", "req/s", "p50 ms", "p99 ms", "max ms", "req/s vs /health"], wl.map((r) => [
+  r.label, r.requests, r.errors, fmt(r.rps), fmt(r.p50), fmt(r.p99), fmt(r.max), ratio(r.rps, webhook.health.rps),
+])));
+out.push(`\nChecks: rows/1000 ticks ${fmt(checks.rowsPer1000Ticks1)} (1 position) vs ${fmt(checks.rowsPer1000Ticks10k)} (10 000); ` +
+  `ticks/s 10 000 vs 1: engine ${checks.engineTicksPerSecond10kVs1.toFixed(2)}, object ${checks.objectTicksPerSecond10kVs1.toFixed(2)}` +
+  (object.patchable ? ` (as in the tree: ${checks.objectTicksPerSecond10kVs1AsInTree.toFixed(2)})` : ""));
+out.push(`Total ${seconds.toFixed(0)} s. Results: bench/results/latest.json`);
+console.log(out.join("\n"));
+
+mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
+writeFileSync(
+  path.join(ROOT, "bench/results/latest.json"),
+  JSON.stringify({ at: new Date().toISOString(), quick: QUICK, seconds, machine, engine, object, webhook, checks }, null, 2) + "\n",
+);
+process.exit(0);

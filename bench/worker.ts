@@ -1,0 +1,75 @@
+// The Durable Object bench Worker (bench/wrangler.bench.toml; bundled by bench/run.mjs, served by `wrangler dev`
+// on loopback). Three symbol objects, driven the same way:
+// - REAL:    the production SymbolObject (src/durable/symbol-object.ts) as it is in the tree;
+// - PATCHED: the same source with the tick path's `this.book.open().length` replaced by `this.book.size`
+//            (built only while the tree still has the former; see docs/BENCHMARKS.md), else the same as REAL;
+// - NAIVE:   bench/naive-symbol-object.ts, the baseline.
+// Positions are seeded through the engine and the object's own checkpoint (no webhook, no D1); ticks go through
+// the object's real `onPrice` in a synchronous loop, so the figures are the tick path's CPU and storage rows.
+//   GET /seed?kind=real|patched|naive&name=X&n=N      -> {open}
+//   GET /ticks?kind=...&name=X&offset=O&count=C        -> {rowsWritten, open}
+import { SymbolObject } from "../src/durable/symbol-object";
+import { PatchedSymbolObjectBase } from "bench:patched-symbol-object";
+import { MNQ, openingSignals, times, walk } from "./scenario";
+import type { SymbolStore } from "../src/durable/store";
+import type { SymbolBook } from "../src/engine/book";
+export { NaiveSymbolObject } from "./naive-symbol-object";
+
+/** What the bench reaches inside the real object (TypeScript-private members, plain properties at runtime). */
+interface Inside {
+  book: SymbolBook;
+  store: SymbolStore;
+  onPrice(price: number, at: string): void;
+  checkpoint(state: unknown): void;
+  rememberSpec(instrument: unknown, at: string): void;
+}
+
+function benchable<T extends new (...args: any[]) => SymbolObject>(Base: T) {
+  return class extends Base {
+    async seed(n: number): Promise<number> {
+      const self = this as unknown as Inside;
+      self.rememberSpec(MNQ, new Date(Date.UTC(2030, 0, 2)).toISOString());
+      for (const s of openingSignals(n)) {
+        const out = self.book.applySignal({ ...s, instrument: MNQ });
+        for (const st of out.changed) self.checkpoint(st);
+      }
+      return self.book.size;
+    }
+
+    async ticks(offset: number, count: number): Promise<{ rowsWritten: number; open: number }> {
+      const self = this as unknown as Inside;
+      const prices = walk(offset + count);
+      const at = times(count, Date.UTC(2030, 0, 3) + offset * 100);
+      const before = self.store.rowsWritten;
+      for (let i = 0; i < count; i++) self.onPrice(prices[offset + i], at[i]);
+      return { rowsWritten: self.store.rowsWritten - before, open: self.book.size };
+    }
+  };
+}
+
+export class RealSymbolObject extends benchable(SymbolObject) {}
+export class PatchedSymbolObject extends benchable(PatchedSymbolObjectBase) {}
+
+interface BenchRpc {
+  seed(n: number): Promise<number>;
+  ticks(offset: number, count: number): Promise<{ rowsWritten: number; open: number }>;
+}
+
+interface BenchEnv {
+  REAL: DurableObjectNamespace;
+  PATCHED: DurableObjectNamespace;
+  NAIVE: DurableObjectNamespace;
+}
+
+export default {
+  async fetch(req: Request, env: BenchEnv): Promise<Response> {
+    const url = new URL(req.url);
+    const q = (k: string) => url.searchParams.get(k) ?? "";
+    const ns = { real: env.REAL, patched: env.PATCHED, naive: env.NAIVE }[q("kind")];
+    if (!ns) return new Response("kind?", { status: 400 });
+    const stub = ns.getByName(q("name")) as unknown as BenchRpc;
+    if (url.pathname === "/seed") return Response.json({ open: await stub.seed(Number(q("n"))) });
+    if (url.pathname === "/ticks") return Response.json(await stub.ticks(Number(q("offset")), Number(q("count"))));
+    return new Response("not found", { status: 404 });
+  },
+};

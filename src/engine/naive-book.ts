@@ -1,0 +1,260 @@
+// NaiveSymbolBook: the straightforward book, kept as the REFERENCE and the BASELINE. Every tick visits every open
+// position (excursion, then TP/SL): O(open positions) per tick, the shape of the original system's tick handler.
+// The production book (book.ts) must agree with it exactly on every snapshot; test/engine/random.test.ts checks
+// that, and `npm run bench` measures both side by side. Not used by the Worker.
+//
+// The open positions of ONE feed symbol, at most one per recorder, and the recording rules that
+// move them. Pure and synchronous: times come in as ISO strings, ids from the injected `newId`.
+//
+//   applySignal({recorder, instrument, signal, price, at}) -> SignalOutcome
+//     Moves the recorder to the signal's target (see target.ts) at `price` (rounded here to the position's
+//     tick: a recorder may override the tick size). `changed` = open states to persist, `closedIds` = states
+//     to drop (their final Position + Trade are in `closed`).
+//   applyTick(price, at) -> TickOutcome { exits, extremesMoved }
+//     Per open position: excursion first, then TP/SL (take-profit wins a tie).
+//   closeManual(positionId, price, at) -> ClosedPosition | null   (exitReason "manual")
+//   open() / get(recorderId) / getById(positionId): Position snapshots with live unrealized P&L.
+//   replayPrice(positionId, price, at): journal replay after a restore (excursion only).
+//   states() / SymbolBook.restore(states, opts) / load(states): persistence, identical behaviour after restore.
+//
+// Prices must be > 0 (the caller refuses a signal without one: 422 no_price); a 0 is never booked, so a
+// non-positive or non-finite price throws.
+import { observeExcursion } from "./excursion";
+import { levelFillTicks, levelHit, NO_LEVEL, refreshLevels, TAKE_PROFIT_HIT } from "./levels";
+import { cleanPrice, priceToTicks } from "./money";
+import { addToPosition, exitPosition, openPosition, restore, serialize, toPosition, toTrade } from "./position";
+import { planTarget } from "./target";
+import type { SignalInput, SymbolBookOptions } from "./book";
+import type {
+  ClosedPosition,
+  LevelSpec,
+  NormalizedSignal,
+  Position,
+  PositionState,
+  SignalOutcome,
+  SignalResult,
+  TickOutcome,
+} from "./types";
+
+/** The naive tick outcome also lists the still-open positions whose worst/best moved (what it would write). */
+export interface NaiveTickOutcome extends TickOutcome {
+  extremesMoved: string[];
+}
+
+export class NaiveSymbolBook {
+  private readonly newId: () => string;
+  /** Open positions by recorder id (the tick loop iterates this). */
+  private readonly byRecorder = new Map<string, PositionState>();
+  private readonly byId = new Map<string, PositionState>();
+
+  constructor(opts: SymbolBookOptions) {
+    this.newId = opts.newId;
+  }
+
+  static restore(states: readonly PositionState[], opts: SymbolBookOptions): NaiveSymbolBook {
+    const book = new NaiveSymbolBook(opts);
+    book.load(states);
+    return book;
+  }
+
+  /** Replaces the book's content with persisted states (closed ones are skipped). */
+  load(states: readonly PositionState[]): void {
+    this.byRecorder.clear();
+    this.byId.clear();
+    for (const raw of states) {
+      const s = restore(raw);
+      if (s.status === "open") this.track(s);
+    }
+  }
+
+  /** Deep copies of every open position's state, for persistence. */
+  states(): PositionState[] {
+    return [...this.byRecorder.values()].map(serialize);
+  }
+
+  /** The live states themselves (not copies): the bench's baseline writer reads them after every tick. */
+  liveStates(): IterableIterator<PositionState> {
+    return this.byRecorder.values();
+  }
+
+  get size(): number {
+    return this.byRecorder.size;
+  }
+
+  open(): Position[] {
+    return [...this.byRecorder.values()].map(toPosition);
+  }
+
+  get(recorderId: string): Position | undefined {
+    const s = this.byRecorder.get(recorderId);
+    return s && toPosition(s);
+  }
+
+  getById(positionId: string): Position | undefined {
+    const s = this.byId.get(positionId);
+    return s && toPosition(s);
+  }
+
+  applySignal(input: SignalInput): SignalOutcome {
+    const { recorder, instrument, signal, at } = input;
+    assertBookable(input.price);
+    let s = this.byRecorder.get(recorder.id);
+    const current = s === undefined ? 0 : s.side === "long" ? s.quantity : -s.quantity;
+    const plan = planTarget(current, signal, recorder);
+
+    if ("ignored" in plan) {
+      // A strategy re-sending its position with a moved stop (trailing) must still move the stop.
+      const changed = s !== undefined && updateLevelSpecs(s, signal);
+      return {
+        result: "ignored",
+        reason: plan.ignored,
+        position: s ? toPosition(s) : null,
+        changed: changed && s ? [serialize(s)] : [],
+        closedIds: [],
+      };
+    }
+
+    const target = cleanPrice(plan.target);
+    let result: SignalResult;
+    let closed: ClosedPosition | undefined;
+    let opened: PositionState | undefined;
+
+    if (s !== undefined) s.commissionPerContract = recorder.commissionPerContract;
+    if (s !== undefined && (target === 0 || Math.sign(target) !== Math.sign(current))) {
+      // Flat or the other side: this round trip ends here.
+      exitPosition(s, s.quantity, fillTicks(input.price, s.tickSize), at, target === 0 ? "signal" : "reverse");
+      closed = this.finish(s);
+      s = undefined;
+      result = target === 0 ? "closed" : "reversed";
+    } else {
+      result = "opened";
+    }
+
+    if (s === undefined) {
+      if (target !== 0) {
+        opened = openPosition({
+          id: this.newId(),
+          recorderId: recorder.id,
+          symbol: instrument.root,
+          feedSymbol: instrument.feedSymbol,
+          tickSize: instrument.tickSize,
+          tickValue: instrument.tickValue,
+          commissionPerContract: recorder.commissionPerContract,
+          side: target > 0 ? "long" : "short",
+          quantity: Math.abs(target),
+          priceTicks: fillTicks(input.price, instrument.tickSize),
+          at,
+          takeProfit: signal.takeProfit ?? recorderLevel(recorder.takeProfitTicks),
+          stopLoss: signal.stopLoss ?? recorderLevel(recorder.stopLossTicks),
+        });
+        this.track(opened);
+      }
+    } else {
+      const delta = cleanPrice(Math.abs(target) - s.quantity);
+      const priceTicks = fillTicks(input.price, s.tickSize);
+      if (delta > 0) {
+        addToPosition(s, delta, priceTicks, at);
+        result = "added";
+      } else {
+        exitPosition(s, -delta, priceTicks, at, "signal");
+        result = "reduced";
+      }
+      updateLevelSpecs(s, signal);
+    }
+
+    const live = opened ?? s;
+    const openedSnapshot = opened && toPosition(opened);
+    return {
+      result,
+      position: openedSnapshot ?? (live ? toPosition(live) : closed!.position),
+      ...(closed ? { closed } : {}),
+      ...(openedSnapshot ? { opened: openedSnapshot } : {}),
+      changed: live ? [serialize(live)] : [],
+      closedIds: closed ? [closed.position.id] : [],
+    };
+  }
+
+  applyTick(price: number, at: string): NaiveTickOutcome {
+    assertBookable(price);
+    const exits: ClosedPosition[] = [];
+    const extremesMoved: string[] = [];
+    // Positions of one symbol nearly always share a tick size: convert the price once per distinct size.
+    let tickSize = NaN;
+    let priceTicks = 0;
+    for (const s of this.byRecorder.values()) {
+      if (s.tickSize !== tickSize) {
+        tickSize = s.tickSize;
+        priceTicks = priceToTicks(price, tickSize);
+      }
+      if (priceTicks <= 0) continue; // below half a tick of an overridden size: nothing bookable
+      s.lastPriceTicks = priceTicks;
+      if (observeExcursion(s, priceTicks, at)) extremesMoved.push(s.id);
+      const hit = levelHit(s, priceTicks);
+      if (hit === NO_LEVEL) continue;
+      exitPosition(s, s.quantity, levelFillTicks(s, hit, priceTicks), at, hit === TAKE_PROFIT_HIT ? "take_profit" : "stop_loss");
+      exits.push(this.finish(s)); // deleting the current Map entry during iteration is safe
+    }
+    if (exits.length > 0 && extremesMoved.length > 0) {
+      // A closed position is reported in exits, not as a state to persist.
+      const closedIds = new Set(exits.map((e) => e.position.id));
+      return { exits, extremesMoved: extremesMoved.filter((id) => !closedIds.has(id)) };
+    }
+    return { exits, extremesMoved };
+  }
+
+  /**
+   * Re-applies a journaled feed price to one open position after a restore (recovery of extremes seen after the
+   * last checkpoint): excursion and last price only, no TP/SL (an exit would already have been recorded).
+   * Returns true when an extreme moved.
+   */
+  replayPrice(positionId: string, price: number, at: string): boolean {
+    const s = this.byId.get(positionId);
+    if (s === undefined || !(Number.isFinite(price) && price > 0)) return false;
+    const priceTicks = priceToTicks(price, s.tickSize);
+    if (priceTicks <= 0) return false;
+    s.lastPriceTicks = priceTicks;
+    return observeExcursion(s, priceTicks, at);
+  }
+
+  closeManual(positionId: string, price: number, at: string): ClosedPosition | null {
+    const s = this.byId.get(positionId);
+    if (s === undefined) return null;
+    assertBookable(price);
+    exitPosition(s, s.quantity, fillTicks(price, s.tickSize), at, "manual");
+    return this.finish(s);
+  }
+
+  private track(s: PositionState): void {
+    this.byRecorder.set(s.recorderId, s);
+    this.byId.set(s.id, s);
+  }
+
+  private finish(s: PositionState): ClosedPosition {
+    this.byRecorder.delete(s.recorderId);
+    this.byId.delete(s.id);
+    return { position: toPosition(s), trade: toTrade(s, this.newId()) };
+  }
+}
+
+/** A signal's TP/SL replaces the position's; returns true when anything was given. */
+function updateLevelSpecs(s: PositionState, signal: NormalizedSignal): boolean {
+  if (signal.takeProfit === undefined && signal.stopLoss === undefined) return false;
+  if (signal.takeProfit !== undefined) s.takeProfit = signal.takeProfit;
+  if (signal.stopLoss !== undefined) s.stopLoss = signal.stopLoss;
+  refreshLevels(s);
+  return true;
+}
+
+function recorderLevel(ticks: number | null): LevelSpec | null {
+  return ticks !== null && Number.isFinite(ticks) && ticks > 0 ? { ticks } : null;
+}
+
+function fillTicks(price: number, tickSize: number): number {
+  const ticks = priceToTicks(price, tickSize);
+  if (ticks <= 0) throw new RangeError(`price ${price} rounds to ${ticks * tickSize}: a price of 0 is never booked`);
+  return ticks;
+}
+
+function assertBookable(price: number): void {
+  if (!(Number.isFinite(price) && price > 0)) throw new RangeError(`price must be > 0, got ${price}`);
+}
