@@ -38,7 +38,9 @@ function parseArgs(argv) {
       case "--valid-token": a.validTokens.push(next()); break;
       case "--noise": a.noise = true; break;
       case "--session": {
-        const [sessionid, sign] = next().split(":");
+        const v = next();
+        const i = v.indexOf(":"); // the sign itself may contain ":" ("v3:...")
+        const [sessionid, sign] = i < 0 ? [v, ""] : [v.slice(0, i), v.slice(i + 1)];
         a.sessions.push({ sessionid, ...(sign ? { sessionid_sign: sign } : {}) });
         break;
       }

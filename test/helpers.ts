@@ -1,4 +1,5 @@
 // Shared helpers for Workers-runtime tests that go through HTTP, as a user does.
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 
@@ -90,4 +91,19 @@ export function expectError(json: any, code: string) {
   expect(json.error.code).toBe(code);
   expect(typeof json.error.message).toBe("string");
   expect(json.error.message.length).toBeGreaterThan(5);
+}
+
+/**
+ * Evicts a symbol's object the way the platform does it to an object holding a live feed: the quote socket goes
+ * first, then the instance. (workerd's test eviction waits for an object's outbound WebSocket and pending timers
+ * to end, i.e. forever for a live feed, and fails after 30 s; the platform instead drops the socket.)
+ * Wakes the object if it is not running.
+ */
+export async function evictSymbol(stub: DurableObjectStub): Promise<void> {
+  const run = runInDurableObject as unknown as (s: unknown, cb: (obj: { feed: { stop(): void } | null }) => void) => Promise<void>;
+  await run(stub, (obj) => {
+    obj.feed?.stop();
+    obj.feed = null;
+  });
+  await evictDurableObject(stub);
 }

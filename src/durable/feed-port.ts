@@ -56,7 +56,10 @@ export function createFeed(env: Env, feedSymbol: string, hooks: FeedHooks, tunin
     getAuthToken: async () => (lastToken = await getAuthToken(tvEnv)),
     onPrice: hooks.onPrice,
     onState: (s) => {
-      if (s.state === "refused" && lastToken !== null && reported !== lastToken) {
+      // An upgrade refused with 401/403 happens before any token is sent: only a refusal over the socket is the
+      // token's fault.
+      const tokenRefused = s.state === "refused" && !(s.error ?? "").startsWith("upgrade refused");
+      if (tokenRefused && lastToken !== null && reported !== lastToken) {
         reported = lastToken;
         // Secrets stay out of logs: the reason is the server's text ("bad auth token"), never the token.
         console.warn(`[feed ${feedSymbol}] refused: ${s.error ?? "unknown reason"}`);

@@ -1,5 +1,5 @@
 // Nothing accepted is ever lost: not on a Durable Object restart, not on a D1 failure.
-import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 
 /** Makes the object's next D1 delivery fail, before or after D1 applied it. */
 function injectOutboxFault(stub: DurableObjectStub, kind: "failNext" | "failAfterCommit"): Promise<void> {
@@ -9,7 +9,7 @@ function injectOutboxFault(stub: DurableObjectStub, kind: "failNext" | "failAfte
   });
 }
 import { describe, expect, it } from "vitest";
-import { createRecorder, freshMnq, openPositions, signal, symbolStub, tick, tradesOf } from "../helpers";
+import { createRecorder, evictSymbol, freshMnq, openPositions, signal, symbolStub, tick, tradesOf } from "../helpers";
 
 type Step = { signal: Record<string, unknown> } | { tick: number };
 
@@ -50,7 +50,7 @@ async function run(evictBetweenSteps: boolean) {
     }
     const open = await openPositions(rec.id);
     snapshots.push(open.map(comparable));
-    if (evictBetweenSteps) await evictDurableObject(symbolStub(feedSymbol));
+    if (evictBetweenSteps) await evictSymbol(symbolStub(feedSymbol));
   }
   return { snapshots, trades: (await tradesOf(rec.id)).map(comparable) };
 }
@@ -91,7 +91,7 @@ describe("durability", () => {
     await injectOutboxFault(stub, "failAfterCommit");
     await signal(rec, { ticker, action: "close", price: 25590 });
     expect(await stub.outboxSize()).toBeGreaterThan(0);
-    await evictDurableObject(stub); // and a restart on top
+    await evictSymbol(stub); // and a restart on top
     await runDurableObjectAlarm(stub);
     expect(await stub.outboxSize()).toBe(0);
     const trades = await tradesOf(rec.id);
@@ -104,7 +104,7 @@ describe("durability", () => {
     const rec = await createRecorder();
     await signal(rec, { ticker, action: "buy", price: 25600 });
     for (const p of [25590, 25560, 25580, 25640, 25610, 25620]) await tick(feedSymbol, p);
-    await evictDurableObject(symbolStub(feedSymbol));
+    await evictSymbol(symbolStub(feedSymbol));
     const [p] = await openPositions(rec.id);
     expect(p).toMatchObject({ worstUnrealizedPnl: -80, worstPrice: 25560, bestUnrealizedPnl: 80, bestPrice: 25640, lastPrice: 25620, unrealizedPnl: 40 });
   });

@@ -1,8 +1,7 @@
 // Randomized: the same random sequence of signals and ticks, recorded once by an object that never restarts and
 // once by an object evicted at random points, must give identical positions and trades.
-import { evictDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
-import { apiJson, createRecorder, freshMnq, symbolStub, tick, webhook } from "../helpers";
+import { apiJson, createRecorder, evictSymbol, freshMnq, symbolStub, tick, webhook } from "../helpers";
 
 function prng(seed: number) {
   let s = seed >>> 0;
@@ -59,7 +58,7 @@ async function record(steps: Step[], evict: boolean) {
       if (evict) {
         const stub = symbolStub(feedSymbol);
         await stub.status(); // eviction needs a running object: wake it (a no-op read) first
-        await evictDurableObject(stub);
+        await evictSymbol(stub);
       }
     } else {
       const r = await webhook(recs[s.rec], { ticker, ...s.body });
