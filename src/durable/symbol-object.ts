@@ -65,7 +65,7 @@ export class SymbolObject extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       this.load();
       // After a restart or deploy with positions open, the feed comes back by itself.
-      if (this.book.open().length > 0) {
+      if (this.book.size > 0) {
         this.startFeed();
         await this.armAlarm(this.timing.keepaliveMs);
       }
@@ -125,7 +125,6 @@ export class SymbolObject extends DurableObject<Env> {
     }
 
     // --- one synchronous step: engine + durable state + outbox ---
-    const openBefore = new Set(this.book.open().map((p) => p.id));
     const out = this.book.applySignal({
       recorder: req.recorder,
       instrument: req.instrument,
@@ -133,7 +132,7 @@ export class SymbolObject extends DurableObject<Env> {
       price: roundToTick(price, req.instrument.tickSize),
       at: req.receivedAt,
     });
-    this.flagOpenedUnderDelay(openBefore);
+    if (out.opened) this.flagIfDelayed(out.opened.id);
     const position = out.position && this.withFlags(out.position); // before recordClose forgets a closed one's flag
     if (out.closed) this.recordClose(out.closed.position, out.closed.trade);
     for (const state of out.changed) this.checkpoint(state);
@@ -151,7 +150,7 @@ export class SymbolObject extends DurableObject<Env> {
     this.logSignal(req, reply.signalId, "applied", reply.result, null, out.position?.id ?? null);
     this.rememberSignal(req, nowMs, reply);
 
-    if (this.book.open().length > 0) {
+    if (this.book.size > 0) {
       this.startFeed();
       await this.armAlarm(this.timing.keepaliveMs);
     } else if (out.closed) {
@@ -176,7 +175,7 @@ export class SymbolObject extends DurableObject<Env> {
     if (!closed) return { ok: false, status: 404, error: { code: "not_found", message: "The position is no longer open." } };
     const flagged = this.withFlags(closed.position);
     this.recordClose(closed.position, closed.trade);
-    if (this.book.open().length === 0) this.feedWantedUntil = Date.now() + this.timing.idleFeedMs;
+    if (this.book.size === 0) this.feedWantedUntil = Date.now() + this.timing.idleFeedMs;
     await this.deliver();
     return { ok: true, position: flagged, trade: closed.trade };
   }
@@ -189,7 +188,7 @@ export class SymbolObject extends DurableObject<Env> {
    * stopped by a refused token; an idle symbol stays idle. */
   async restartFeed(): Promise<void> {
     if (this.feed) this.feed.restart();
-    else if (this.book.open().length > 0) this.startFeed();
+    else if (this.book.size > 0) this.startFeed();
   }
 
   async status(): Promise<SymbolStatus> {
@@ -204,7 +203,7 @@ export class SymbolObject extends DurableObject<Env> {
     };
     return {
       feedSymbol: this.spec?.feedSymbol ?? "",
-      openPositions: this.book.open().length,
+      openPositions: this.book.size,
       feed: { ...feed, lastTickAt: this.last.at, lastPrice: this.last.price },
       ticksProcessed: this.last.ticks,
     };
@@ -221,7 +220,7 @@ export class SymbolObject extends DurableObject<Env> {
     const delivered = await this.outbox.flush();
     this.store.forgetSeenBefore(Date.now() - SEEN_RETENTION_MS);
     this.store.compactJournal();
-    const open = this.book.open().length > 0;
+    const open = this.book.size > 0;
     if (open || Date.now() < this.feedWantedUntil) {
       if (this.feed) this.feed.ensureConnected();
       else this.startFeed();
@@ -241,7 +240,7 @@ export class SymbolObject extends DurableObject<Env> {
     const seq = this.last.seq + 1;
     this.last = { seq, price, at, ticks: this.last.ticks + 1 };
     this.store.setMeta("last", this.last);
-    if (this.book.open().length === 0) return;
+    if (this.book.size === 0) return;
     if (this.runMin === null || this.runMax === null || price < this.runMin || price > this.runMax) {
       this.store.journal({ seq, price, at });
       this.runMin = this.runMin === null ? price : Math.min(this.runMin, price);
@@ -250,7 +249,7 @@ export class SymbolObject extends DurableObject<Env> {
     const { exits } = this.book.applyTick(price, at);
     if (exits.length === 0) return;
     for (const e of exits) this.recordClose(e.position, e.trade);
-    if (this.book.open().length === 0) this.feedWantedUntil = Date.now() + this.timing.idleFeedMs;
+    if (this.book.size === 0) this.feedWantedUntil = Date.now() + this.timing.idleFeedMs;
     void this.deliver();
   }
 
@@ -309,17 +308,11 @@ export class SymbolObject extends DurableObject<Env> {
     }
   }
 
-  /** Positions that opened in this step (not open before it) while the feed's quotes were delayed. */
-  private flagOpenedUnderDelay(openBefore: Set<string>): void {
-    if (!isDelayedMode(this.feedMode)) return;
-    let changed = false;
-    for (const p of this.book.open()) {
-      if (!openBefore.has(p.id) && !this.delayedIds.has(p.id)) {
-        this.delayedIds.add(p.id);
-        changed = true;
-      }
-    }
-    if (changed) this.store.setMeta(META_DELAYED, [...this.delayedIds]);
+  /** A position opened while the feed's quotes were delayed carries `delayedData: true` for its whole life. */
+  private flagIfDelayed(positionId: string): void {
+    if (!isDelayedMode(this.feedMode) || this.delayedIds.has(positionId)) return;
+    this.delayedIds.add(positionId);
+    this.store.setMeta(META_DELAYED, [...this.delayedIds]);
   }
 
   private withFlags(p: Position): RecordedPosition {
