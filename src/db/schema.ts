@@ -102,6 +102,8 @@ export const signals = sqliteTable(
     receivedAt: text("received_at").notNull(),
     status: text("status", { enum: ["applied", "duplicate", "rejected"] }).notNull(),
     result: text("result"),
+    /** Why an applied signal was ignored (`add_not_allowed`, `no_open_position`, …). */
+    reason: text("reason"),
     /** `{code, message, details?}` for a rejection. */
     error: text("error", { mode: "json" }),
     /** The parsed body (or the raw text when it was not JSON). */

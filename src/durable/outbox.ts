@@ -16,6 +16,8 @@ export interface SignalLogRow {
   receivedAt: string;
   status: "applied" | "duplicate" | "rejected";
   result: string | null;
+  /** Why an applied signal was ignored (e.g. add_not_allowed). Absent in outbox entries written before v2. */
+  reason?: string | null;
   error: unknown;
   body: unknown;
   symbol: string | null;
@@ -122,6 +124,6 @@ function statements(db: ReturnType<typeof drizzle>, seq: number, op: OutboxOp): 
     case "trade":
       return [db.insert(trades).values(op.trade).onConflictDoNothing()];
     case "signal":
-      return [db.insert(signals).values(op.row).onConflictDoNothing()];
+      return [db.insert(signals).values({ ...op.row, reason: op.row.reason ?? null }).onConflictDoNothing()];
   }
 }

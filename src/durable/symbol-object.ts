@@ -147,7 +147,7 @@ export class SymbolObject extends DurableObject<Env> {
       position,
       ...(out.closed ? { trade: out.closed.trade } : {}),
     };
-    this.logSignal(req, reply.signalId, "applied", reply.result, null, out.position?.id ?? null);
+    this.logSignal(req, reply.signalId, "applied", reply.result, null, out.position?.id ?? null, out.reason ?? null);
     this.rememberSignal(req, nowMs, reply);
 
     if (this.book.size > 0) {
@@ -343,7 +343,7 @@ export class SymbolObject extends DurableObject<Env> {
   }
 
   private async replyDuplicate(req: SignalRequest, first: SignalApplied): Promise<SignalReply> {
-    this.logSignal(req, crypto.randomUUID(), "duplicate", first.result, null, first.position?.id ?? null);
+    this.logSignal(req, crypto.randomUUID(), "duplicate", first.result, null, first.position?.id ?? null, first.reason ?? null);
     await this.deliver();
     return { ...first, duplicate: true };
   }
@@ -361,10 +361,11 @@ export class SymbolObject extends DurableObject<Env> {
     result: string | null,
     error: unknown,
     positionId: string | null,
+    reason: string | null = null,
   ): void {
     this.store.enqueue({
       t: "signal",
-      row: { id, recorderId: req.recorder.id, receivedAt: req.receivedAt, status, result, error, body: req.body, symbol: req.instrument.root, positionId },
+      row: { id, recorderId: req.recorder.id, receivedAt: req.receivedAt, status, result, reason, error, body: req.body, symbol: req.instrument.root, positionId },
     });
   }
 }

@@ -60,7 +60,7 @@ async function logRejected(env: Env, recorder: RecorderRow, receivedAt: string, 
   try {
     await drizzle(env.DB)
       .insert(signals)
-      .values({ id: crypto.randomUUID(), recorderId: recorder.id, receivedAt, status: "rejected", result: null, error, body, symbol: null, positionId: null });
+      .values({ id: crypto.randomUUID(), recorderId: recorder.id, receivedAt, status: "rejected", result: null, reason: null, error, body, symbol: null, positionId: null });
   } catch (err) {
     console.warn(`signal log: could not record a rejected signal: ${String(err)}`);
   }

@@ -106,6 +106,11 @@ describe("positions, trades, signals", () => {
     const applied = signals.find((s: any) => s.status === "applied");
     expect(applied).toMatchObject({ result: "opened", body: { strategy: "kept" } });
     expect(signals.find((s: any) => s.status === "rejected").error.code).toBe("invalid_signal");
+
+    const other = await createRecorder({ allowAdd: false });
+    await signal(other, { ticker, action: "close", price: 25600 });
+    const { signals: log } = await apiJson("GET", `/api/signals?recorderId=${other.id}`);
+    expect(log[0]).toMatchObject({ status: "applied", result: "ignored", reason: "no_open_position" });
   });
 
   it("open positions carry live values; /status lists the symbol", async () => {

@@ -27,6 +27,7 @@ export const signalRoutes = new Hono<{ Bindings: Env }>().get("/", async (c) => 
       receivedAt: r.receivedAt,
       status: r.status,
       ...(r.result ? { result: r.result } : {}),
+      ...(r.reason ? { reason: r.reason } : {}),
       ...(r.error ? { error: r.error } : {}),
       symbol: r.symbol,
       positionId: r.positionId,
