@@ -11,7 +11,7 @@
 // and .wrangler state are not touched. BENCH_QUICK=1 shortens every phase (a smoke run).
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -122,26 +122,7 @@ async function startWrangler(args, label) {
 // ---------------------------------------------------------------------------------------------------------------
 // 2. symbol object
 
-const PATCH_FROM = "this.book.open().length";
-const PATCH_TO = "this.book.size";
-
 async function buildObjectWorker() {
-  const src = path.join(ROOT, "src/durable/symbol-object.ts");
-  const text = readFileSync(src, "utf8");
-  const patchable = text.includes(PATCH_FROM);
-  const patched = {
-    name: "patched-symbol-object",
-    setup(b) {
-      b.onResolve({ filter: /^bench:patched-symbol-object$/ }, () => ({ path: "patched-symbol-object", namespace: "bench" }));
-      b.onLoad({ filter: /.*/, namespace: "bench" }, () => ({
-        contents: patchable
-          ? text.split(PATCH_FROM).join(PATCH_TO).replace("export class SymbolObject ", "export class PatchedSymbolObjectBase ")
-          : `export { SymbolObject as PatchedSymbolObjectBase } from "./symbol-object";`,
-        loader: "ts",
-        resolveDir: path.dirname(src),
-      }));
-    },
-  };
   await esbuild.build({
     entryPoints: [path.join(ROOT, "bench/worker.ts")],
     bundle: true,
@@ -151,21 +132,19 @@ async function buildObjectWorker() {
     mainFields: ["module", "main"],
     external: ["cloudflare:*", "node:*"],
     outfile: path.join(BUILD, "worker.mjs"),
-    plugins: [patched],
     logLevel: "warning",
   });
-  return patchable;
 }
 
 async function objectBench() {
-  const patchable = await buildObjectWorker();
+  await buildObjectWorker();
   const w = await startWrangler(["--config", "bench/wrangler.bench.toml", "--persist-to", path.join(tmp, "objects")], "object bench");
   const get = async (p) => {
     const r = await fetch(`${w.base}${p}`);
     if (!r.ok) throw new Error(`${p} -> ${r.status} ${await r.text()}\n${w.output()}`);
     return r.json();
   };
-  const kinds = patchable ? ["real", "patched", "naive"] : ["real", "naive"];
+  const kinds = ["real", "naive"];
   const budgetMs = QUICK ? 150 : 700;
   const rows = [];
   try {
@@ -189,9 +168,9 @@ async function objectBench() {
           if (r.open !== n) throw new Error(`${kind} n=${n}: a level was hit`);
           return { ms: performance.now() - t0, rows: r.rowsWritten };
         };
-        // Rows written over the same first 1 000 ticks after seeding, for every n (skipped where it would take
-        // minutes: the naive object and the as-in-tree object at large n, whose rows come from the timed ticks).
-        const fixedWindow = kind === "patched" || (kind === "real" && (!patchable || n <= 100)) || (kind === "naive" && n <= 100);
+        // Rows written over the same first 1 000 ticks after seeding, for every n (skipped for the naive object at
+        // large n, where it would take minutes: its rows come from the timed ticks).
+        const fixedWindow = kind === "real" || n <= 100;
         const fixed = fixedWindow ? await run(1000) : null;
         let probe = await run(20); // warm-up + calibration
         probe = await run(50);
@@ -219,7 +198,7 @@ async function objectBench() {
   } finally {
     await w.stop();
   }
-  return { patchable, rows };
+  return { rows };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -349,15 +328,13 @@ const seconds = (Date.now() - started) / 1000;
 
 const e1 = engine.rows.find((r) => r.positions === 1);
 const eMax = engine.rows.find((r) => r.positions === 10000);
-const best = object.patchable ? "patched" : "real";
 const o1 = object.rows.find((r) => r.positions === 1);
 const oMax = object.rows.find((r) => r.positions === 10000);
 const checks = {
   engineTicksPerSecond10kVs1: eMax.tps / e1.tps,
-  objectTicksPerSecond10kVs1: oMax[best].tps / o1[best].tps,
-  objectTicksPerSecond10kVs1AsInTree: oMax.real.tps / o1.real.tps,
-  rowsPer1000Ticks1: o1[best].rowsPer1000,
-  rowsPer1000Ticks10k: oMax[best].rowsPer1000,
+  objectTicksPerSecond10kVs1: oMax.real.tps / o1.real.tps,
+  rowsPer1000Ticks1: o1.real.rowsPer1000,
+  rowsPer1000Ticks10k: oMax.real.rowsPer1000,
 };
 
 const out = [];
@@ -367,26 +344,24 @@ out.push(table(
   engine.rows.map((r) => [r.positions, fmt(r.tps), fmt(r.naiveTps), ratio(r.tps, r.naiveTps), ratio(r.tps, e1.tps)]),
 ));
 out.push(`\nSymbol Durable Object (workerd via wrangler dev): ticks through onPrice, storage rows written (rowsWritten)`);
-const oh = ["open positions", "object ticks/s", ...(object.patchable ? ["patched ticks/s"] : []), "naive ticks/s", "speed-up", "rows/1000 ticks", "naive rows/1000", "rows ratio"];
+const oh = ["open positions", "object ticks/s", "naive ticks/s", "speed-up", "rows/1000 ticks", "naive rows/1000", "rows ratio"];
 out.push(table(oh, object.rows.map((r) => [
   r.positions,
   fmt(r.real.tps),
-  ...(object.patchable ? [fmt(r.patched.tps)] : []),
   fmt(r.naive.tps),
-  ratio(r[best].tps, r.naive.tps),
-  fmt(r[best].rowsPer1000),
+  ratio(r.real.tps, r.naive.tps),
+  fmt(r.real.rowsPer1000),
   fmt(r.naive.rowsPer1000),
-  `1/${Math.round(r.naive.rowsPer1000 / r[best].rowsPer1000)}`,
+  `1/${Math.round(r.naive.rowsPer1000 / r.real.rowsPer1000)}`,
 ])));
-out.push(`(rows: over ticks 1-1000 after seeding${object.patchable ? "; \"patched\" = src/durable/symbol-object.ts with `" + PATCH_FROM + "` -> `" + PATCH_TO + "`, same writes; speed-up and rows use it" : ""})`);
+out.push(`(object rows: over ticks 1-1000 after seeding; naive rows: ticks 1-1000 up to 100 positions, else the timed ticks)`);
 out.push(`\nWebhook path (real Worker, wrangler dev --local, ${CLIENTS} concurrent clients unless noted)`);
 const wl = [webhook.health, webhook.oneSymbol, webhook.twentySymbols, webhook.oneSymbolOneClient];
 out.push(table(["route", "requests", "errors", "req/s", "p50 ms", "p99 ms", "max ms", "req/s vs /health"], wl.map((r) => [
   r.label, r.requests, r.errors, fmt(r.rps), fmt(r.p50), fmt(r.p99), fmt(r.max), ratio(r.rps, webhook.health.rps),
 ])));
 out.push(`\nChecks: rows/1000 ticks ${fmt(checks.rowsPer1000Ticks1)} (1 position) vs ${fmt(checks.rowsPer1000Ticks10k)} (10 000); ` +
-  `ticks/s 10 000 vs 1: engine ${checks.engineTicksPerSecond10kVs1.toFixed(2)}, object ${checks.objectTicksPerSecond10kVs1.toFixed(2)}` +
-  (object.patchable ? ` (as in the tree: ${checks.objectTicksPerSecond10kVs1AsInTree.toFixed(2)})` : ""));
+  `ticks/s 10 000 vs 1: engine ${checks.engineTicksPerSecond10kVs1.toFixed(2)}, object ${checks.objectTicksPerSecond10kVs1.toFixed(2)}`);
 out.push(`Total ${seconds.toFixed(0)} s. Results: bench/results/latest.json`);
 console.log(out.join("\n"));
 

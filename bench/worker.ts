@@ -1,15 +1,12 @@
 // The Durable Object bench Worker (bench/wrangler.bench.toml; bundled by bench/run.mjs, served by `wrangler dev`
-// on loopback). Three symbol objects, driven the same way:
-// - REAL:    the production SymbolObject (src/durable/symbol-object.ts) as it is in the tree;
-// - PATCHED: the same source with the tick path's `this.book.open().length` replaced by `this.book.size`
-//            (built only while the tree still has the former; see docs/BENCHMARKS.md), else the same as REAL;
-// - NAIVE:   bench/naive-symbol-object.ts, the baseline.
+// on loopback). Two symbol objects, driven the same way:
+// - REAL:  the production SymbolObject (src/durable/symbol-object.ts) as it is in the tree;
+// - NAIVE: bench/naive-symbol-object.ts, the baseline.
 // Positions are seeded through the engine and the object's own checkpoint (no webhook, no D1); ticks go through
 // the object's real `onPrice` in a synchronous loop, so the figures are the tick path's CPU and storage rows.
-//   GET /seed?kind=real|patched|naive&name=X&n=N      -> {open}
+//   GET /seed?kind=real|naive&name=X&n=N              -> {open}
 //   GET /ticks?kind=...&name=X&offset=O&count=C        -> {rowsWritten, open}
 import { SymbolObject } from "../src/durable/symbol-object";
-import { PatchedSymbolObjectBase } from "bench:patched-symbol-object";
 import { MNQ, openingSignals, times, walk } from "./scenario";
 import type { SymbolStore } from "../src/durable/store";
 import type { SymbolBook } from "../src/engine/book";
@@ -48,7 +45,6 @@ function benchable<T extends new (...args: any[]) => SymbolObject>(Base: T) {
 }
 
 export class RealSymbolObject extends benchable(SymbolObject) {}
-export class PatchedSymbolObject extends benchable(PatchedSymbolObjectBase) {}
 
 interface BenchRpc {
   seed(n: number): Promise<number>;
@@ -57,7 +53,6 @@ interface BenchRpc {
 
 interface BenchEnv {
   REAL: DurableObjectNamespace;
-  PATCHED: DurableObjectNamespace;
   NAIVE: DurableObjectNamespace;
 }
 
@@ -65,7 +60,7 @@ export default {
   async fetch(req: Request, env: BenchEnv): Promise<Response> {
     const url = new URL(req.url);
     const q = (k: string) => url.searchParams.get(k) ?? "";
-    const ns = { real: env.REAL, patched: env.PATCHED, naive: env.NAIVE }[q("kind")];
+    const ns = { real: env.REAL, naive: env.NAIVE }[q("kind")];
     if (!ns) return new Response("kind?", { status: 400 });
     const stub = ns.getByName(q("name")) as unknown as BenchRpc;
     if (url.pathname === "/seed") return Response.json({ open: await stub.seed(Number(q("n"))) });
