@@ -3,20 +3,13 @@
 // with take-profit / stop-loss levels far enough never to trigger (so every run keeps exactly `n` open and the
 // level index is as full as it gets), then a seeded random walk of ticks. Deterministic for a given seed.
 import type { InstrumentSpec, NormalizedSignal, RecorderSettings } from "../src/engine/types";
+import { prng } from "../test/prng";
+
+export { prng };
 
 export const MNQ: InstrumentSpec = { root: "MNQ", feedSymbol: "CME_MINI:MNQ1!", tickSize: 0.25, tickValue: 0.5 };
 export const BASE_TICKS = 102_400; // 25 600.00
 
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SeedSignal {
   recorder: RecorderSettings;

@@ -12,6 +12,7 @@
 import { describe, expect, it } from "vitest";
 import { SymbolBook } from "../../src/engine/book";
 import { NaiveSymbolBook } from "../../src/engine/naive-book";
+import { prng } from "../prng";
 import type {
   ClosedPosition,
   ExitReason,
@@ -29,18 +30,6 @@ import type {
 
 const SEQUENCES = 200;
 const STEPS = 300;
-
-// ---------- seeded PRNG ----------
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------- naive reference model ----------
 const refTick = (price: number, tick: number) => Number((Math.round(price / tick + 1e-9) * tick).toFixed(10));
@@ -415,7 +404,7 @@ const seen = new Map<string, number>();
 const count = (k: string) => seen.set(k, (seen.get(k) ?? 0) + 1);
 
 function runSequence(seed: number) {
-  const rnd = mulberry32(seed);
+  const rnd = prng(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
   const pick = <T,>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
   const { spec, base } = pick(SYMBOLS);

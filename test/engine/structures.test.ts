@@ -3,17 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { LevelHeap } from "../../src/engine/level-heap";
 import { PricePath } from "../../src/engine/price-path";
+import { prng } from "../prng";
 
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("PricePath", () => {
   it("answers lowest/highest since any tick, earliest occurrence, like a scan", () => {

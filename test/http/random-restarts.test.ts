@@ -2,17 +2,8 @@
 // once by an object evicted at random points, must give identical positions and trades.
 import { expect, it } from "vitest";
 import { apiJson, createRecorder, evictSymbol, freshMnq, symbolStub, tick, webhook } from "../helpers";
+import { prng } from "../prng";
 
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Step = { kind: "tick"; price: number } | { kind: "signal"; rec: number; body: Record<string, unknown> } | { kind: "evict" };
 
