@@ -30,22 +30,17 @@
 // non-positive or non-finite price throws.
 import { observeExcursion } from "./excursion";
 import { LevelHeap } from "./level-heap";
-import { levelFillTicks, levelHit, NO_LEVEL, refreshLevels, TAKE_PROFIT_HIT } from "./levels";
-import { cleanPrice, priceToTicks } from "./money";
+import { levelFillTicks, levelHit, NO_LEVEL, TAKE_PROFIT_HIT } from "./levels";
+import { priceToTicks } from "./money";
 import { openTickPnl } from "./pnl";
-import { addToPosition, exitPosition, openPosition, restore, serialize, toPosition, toTrade } from "./position";
+import { exitPosition, restore, serialize, toPosition, toTrade } from "./position";
 import { PricePath } from "./price-path";
-import { planTarget } from "./target";
+import { applySignalStep, assertBookable, fillTicks, type SignalInput } from "./signal-step";
 import type {
   ClosedPosition,
-  InstrumentSpec,
-  LevelSpec,
-  NormalizedSignal,
   Position,
   PositionState,
-  RecorderSettings,
   SignalOutcome,
-  SignalResult,
   TickOutcome,
 } from "./types";
 
@@ -57,14 +52,7 @@ export interface SymbolBookOptions {
   heapSlack?: number;
 }
 
-export interface SignalInput {
-  recorder: RecorderSettings;
-  instrument: InstrumentSpec;
-  signal: NormalizedSignal;
-  /** The fill price: the signal's price, else the last feed price. > 0. */
-  price: number;
-  at: string;
-}
+export type { SignalInput } from "./signal-step";
 
 /** Stacks of a price path longer than this + 2 × the group's positions are folded away. */
 const PATH_SLACK = 4096;
@@ -156,85 +144,14 @@ export class SymbolBook {
   }
 
   applySignal(input: SignalInput): SignalOutcome {
-    const { recorder, instrument, signal, at } = input;
-    assertBookable(input.price);
-    let e = this.byRecorder.get(recorder.id);
-    let s = e && this.fold(e);
-    const current = s === undefined ? 0 : s.side === "long" ? s.quantity : -s.quantity;
-    const plan = planTarget(current, signal, recorder);
-
-    if ("ignored" in plan) {
-      // A strategy re-sending its position with a moved stop (trailing) must still move the stop.
-      const changed = e !== undefined && updateLevelSpecs(e.s, signal);
-      if (changed) this.index(e!);
-      return {
-        result: "ignored",
-        reason: plan.ignored,
-        position: s ? toPosition(s) : null,
-        changed: changed && s ? [serialize(s)] : [],
-        closedIds: [],
-      };
-    }
-
-    const target = cleanPrice(plan.target);
-    let result: SignalResult;
-    let closed: ClosedPosition | undefined;
-    let opened: PositionState | undefined;
-
-    if (s !== undefined) s.commissionPerContract = recorder.commissionPerContract;
-    if (e !== undefined && s !== undefined && (target === 0 || Math.sign(target) !== Math.sign(current))) {
-      // Flat or the other side: this round trip ends here.
-      exitPosition(s, s.quantity, fillTicks(input.price, s.tickSize), at, target === 0 ? "signal" : "reverse");
-      closed = this.finish(e);
-      e = s = undefined;
-      result = target === 0 ? "closed" : "reversed";
-    } else {
-      result = "opened";
-    }
-
-    if (e === undefined || s === undefined) {
-      if (target !== 0) {
-        opened = openPosition({
-          id: this.newId(),
-          recorderId: recorder.id,
-          symbol: instrument.root,
-          feedSymbol: instrument.feedSymbol,
-          tickSize: instrument.tickSize,
-          tickValue: instrument.tickValue,
-          commissionPerContract: recorder.commissionPerContract,
-          side: target > 0 ? "long" : "short",
-          quantity: Math.abs(target),
-          priceTicks: fillTicks(input.price, instrument.tickSize),
-          at,
-          takeProfit: signal.takeProfit ?? recorderLevel(recorder.takeProfitTicks),
-          stopLoss: signal.stopLoss ?? recorderLevel(recorder.stopLossTicks),
-        });
-        this.track(opened);
-      }
-    } else {
-      const delta = cleanPrice(Math.abs(target) - s.quantity);
-      const priceTicks = fillTicks(input.price, s.tickSize);
-      if (delta > 0) {
-        addToPosition(s, delta, priceTicks, at);
-        result = "added";
-      } else {
-        exitPosition(s, -delta, priceTicks, at, "signal");
-        result = "reduced";
-      }
-      updateLevelSpecs(s, signal);
-      this.index(e);
-    }
-
-    const live = opened ?? s;
-    const openedSnapshot = opened && toPosition(opened);
-    return {
-      result,
-      position: openedSnapshot ?? (live ? toPosition(live) : closed!.position),
-      ...(closed ? { closed } : {}),
-      ...(openedSnapshot ? { opened: openedSnapshot } : {}),
-      changed: live ? [serialize(live)] : [],
-      closedIds: closed ? [closed.position.id] : [],
-    };
+    const e = this.byRecorder.get(input.recorder.id);
+    return applySignalStep(e && this.fold(e), input, {
+      newId: this.newId,
+      finish: (s) => this.finish(this.byId.get(s.id)!),
+      track: (s) => this.track(s),
+      // Quantity, average or levels moved: re-index its TP/SL levels.
+      changed: (s) => this.index(this.byId.get(s.id)!),
+    });
   }
 
   applyTick(price: number, at: string): TickOutcome {
@@ -368,27 +285,4 @@ export class SymbolBook {
     if (--g.count === 0 && this.groups.get(g.tickSize) === g) this.groups.delete(g.tickSize);
     return { position: toPosition(s), trade: toTrade(s, this.newId()) };
   }
-}
-
-/** A signal's TP/SL replaces the position's; returns true when anything was given. */
-function updateLevelSpecs(s: PositionState, signal: NormalizedSignal): boolean {
-  if (signal.takeProfit === undefined && signal.stopLoss === undefined) return false;
-  if (signal.takeProfit !== undefined) s.takeProfit = signal.takeProfit;
-  if (signal.stopLoss !== undefined) s.stopLoss = signal.stopLoss;
-  refreshLevels(s);
-  return true;
-}
-
-function recorderLevel(ticks: number | null): LevelSpec | null {
-  return ticks !== null && Number.isFinite(ticks) && ticks > 0 ? { ticks } : null;
-}
-
-function fillTicks(price: number, tickSize: number): number {
-  const ticks = priceToTicks(price, tickSize);
-  if (ticks <= 0) throw new RangeError(`price ${price} rounds to ${ticks * tickSize}: a price of 0 is never booked`);
-  return ticks;
-}
-
-function assertBookable(price: number): void {
-  if (!(Number.isFinite(price) && price > 0)) throw new RangeError(`price must be > 0, got ${price}`);
 }

@@ -20,19 +20,17 @@
 // Prices must be > 0 (the caller refuses a signal without one: 422 no_price); a 0 is never booked, so a
 // non-positive or non-finite price throws.
 import { observeExcursion } from "./excursion";
-import { levelFillTicks, levelHit, NO_LEVEL, refreshLevels, TAKE_PROFIT_HIT } from "./levels";
-import { cleanPrice, priceToTicks } from "./money";
-import { addToPosition, exitPosition, openPosition, restore, serialize, toPosition, toTrade } from "./position";
-import { planTarget } from "./target";
-import type { SignalInput, SymbolBookOptions } from "./book";
+import { levelFillTicks, levelHit, NO_LEVEL, TAKE_PROFIT_HIT } from "./levels";
+import { priceToTicks } from "./money";
+import { exitPosition, restore, serialize, toPosition, toTrade } from "./position";
+import { applySignalStep, assertBookable, fillTicks } from "./signal-step";
+import type { SymbolBookOptions } from "./book";
+import type { SignalInput } from "./signal-step";
 import type {
   ClosedPosition,
-  LevelSpec,
-  NormalizedSignal,
   Position,
   PositionState,
   SignalOutcome,
-  SignalResult,
   TickOutcome,
 } from "./types";
 
@@ -96,82 +94,12 @@ export class NaiveSymbolBook {
   }
 
   applySignal(input: SignalInput): SignalOutcome {
-    const { recorder, instrument, signal, at } = input;
-    assertBookable(input.price);
-    let s = this.byRecorder.get(recorder.id);
-    const current = s === undefined ? 0 : s.side === "long" ? s.quantity : -s.quantity;
-    const plan = planTarget(current, signal, recorder);
-
-    if ("ignored" in plan) {
-      // A strategy re-sending its position with a moved stop (trailing) must still move the stop.
-      const changed = s !== undefined && updateLevelSpecs(s, signal);
-      return {
-        result: "ignored",
-        reason: plan.ignored,
-        position: s ? toPosition(s) : null,
-        changed: changed && s ? [serialize(s)] : [],
-        closedIds: [],
-      };
-    }
-
-    const target = cleanPrice(plan.target);
-    let result: SignalResult;
-    let closed: ClosedPosition | undefined;
-    let opened: PositionState | undefined;
-
-    if (s !== undefined) s.commissionPerContract = recorder.commissionPerContract;
-    if (s !== undefined && (target === 0 || Math.sign(target) !== Math.sign(current))) {
-      // Flat or the other side: this round trip ends here.
-      exitPosition(s, s.quantity, fillTicks(input.price, s.tickSize), at, target === 0 ? "signal" : "reverse");
-      closed = this.finish(s);
-      s = undefined;
-      result = target === 0 ? "closed" : "reversed";
-    } else {
-      result = "opened";
-    }
-
-    if (s === undefined) {
-      if (target !== 0) {
-        opened = openPosition({
-          id: this.newId(),
-          recorderId: recorder.id,
-          symbol: instrument.root,
-          feedSymbol: instrument.feedSymbol,
-          tickSize: instrument.tickSize,
-          tickValue: instrument.tickValue,
-          commissionPerContract: recorder.commissionPerContract,
-          side: target > 0 ? "long" : "short",
-          quantity: Math.abs(target),
-          priceTicks: fillTicks(input.price, instrument.tickSize),
-          at,
-          takeProfit: signal.takeProfit ?? recorderLevel(recorder.takeProfitTicks),
-          stopLoss: signal.stopLoss ?? recorderLevel(recorder.stopLossTicks),
-        });
-        this.track(opened);
-      }
-    } else {
-      const delta = cleanPrice(Math.abs(target) - s.quantity);
-      const priceTicks = fillTicks(input.price, s.tickSize);
-      if (delta > 0) {
-        addToPosition(s, delta, priceTicks, at);
-        result = "added";
-      } else {
-        exitPosition(s, -delta, priceTicks, at, "signal");
-        result = "reduced";
-      }
-      updateLevelSpecs(s, signal);
-    }
-
-    const live = opened ?? s;
-    const openedSnapshot = opened && toPosition(opened);
-    return {
-      result,
-      position: openedSnapshot ?? (live ? toPosition(live) : closed!.position),
-      ...(closed ? { closed } : {}),
-      ...(openedSnapshot ? { opened: openedSnapshot } : {}),
-      changed: live ? [serialize(live)] : [],
-      closedIds: closed ? [closed.position.id] : [],
-    };
+    return applySignalStep(this.byRecorder.get(input.recorder.id), input, {
+      newId: this.newId,
+      finish: (s) => this.finish(s),
+      track: (s) => this.track(s),
+      changed: () => {}, // nothing indexed: every tick visits every position
+    });
   }
 
   applyTick(price: number, at: string): NaiveTickOutcome {
@@ -234,27 +162,4 @@ export class NaiveSymbolBook {
     this.byId.delete(s.id);
     return { position: toPosition(s), trade: toTrade(s, this.newId()) };
   }
-}
-
-/** A signal's TP/SL replaces the position's; returns true when anything was given. */
-function updateLevelSpecs(s: PositionState, signal: NormalizedSignal): boolean {
-  if (signal.takeProfit === undefined && signal.stopLoss === undefined) return false;
-  if (signal.takeProfit !== undefined) s.takeProfit = signal.takeProfit;
-  if (signal.stopLoss !== undefined) s.stopLoss = signal.stopLoss;
-  refreshLevels(s);
-  return true;
-}
-
-function recorderLevel(ticks: number | null): LevelSpec | null {
-  return ticks !== null && Number.isFinite(ticks) && ticks > 0 ? { ticks } : null;
-}
-
-function fillTicks(price: number, tickSize: number): number {
-  const ticks = priceToTicks(price, tickSize);
-  if (ticks <= 0) throw new RangeError(`price ${price} rounds to ${ticks * tickSize}: a price of 0 is never booked`);
-  return ticks;
-}
-
-function assertBookable(price: number): void {
-  if (!(Number.isFinite(price) && price > 0)) throw new RangeError(`price must be > 0, got ${price}`);
 }
