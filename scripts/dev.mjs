@@ -8,6 +8,8 @@ import { resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
 const port = process.env.PORT || "8787";
+// Local only by default: the admin API and webhooks are not for the whole network. HOST=0.0.0.0 to share.
+const host = process.env.HOST || "127.0.0.1";
 const varsPath = resolve(root, ".dev.vars");
 
 if (!existsSync(varsPath)) {
@@ -36,7 +38,7 @@ if (existsSync(resolve(root, "dashboard/index.html"))) run("npx", ["vite", "buil
 
 console.log(`\nTrade recorder: http://localhost:${port}  (dashboard, /api, /webhook/:token, /health)\n`);
 // wrangler's own request log prints every URL, and a webhook URL carries its secret token: keep it to warnings.
-const dev = spawn("npx", ["wrangler", "dev", "--local", "--port", port, "--ip", "0.0.0.0", "--log-level", "warn"], {
+const dev = spawn("npx", ["wrangler", "dev", "--local", "--port", port, "--ip", host, "--log-level", "warn"], {
   cwd: root,
   stdio: "inherit",
 });

@@ -9,7 +9,7 @@
 //    with a known ADMIN_TOKEN (temp env file + --var, so the user's .dev.vars / .wrangler state are untouched),
 // 4. drives /usr/bin/chromium through playwright-core: sign-in, create recorder, webhook URL from the page,
 //    signals posted from Node, live position, closed trade, report, CSV, signal log, feed status,
-// 5. writes screenshots to docs/screenshots/ (and test-artifacts/ on failure), kills wrangler, and prints
+// 5. writes screenshots to test-artifacts/screenshots/ (docs/screenshots/ with UPDATE_SCREENSHOTS=1), kills wrangler, and prints
 //    a last line "N passed, M failed" (exit code 1 when anything failed).
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -20,7 +20,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const SHOTS = path.join(ROOT, "docs/screenshots");
+// Screenshots go to test-artifacts/screenshots; UPDATE_SCREENSHOTS=1 writes the README's docs/screenshots instead
+// (so a plain `npm test` never modifies tracked files).
+const SHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(ROOT, "docs/screenshots") : path.join(ROOT, "test-artifacts/screenshots");
 const ARTIFACTS = path.join(ROOT, "test-artifacts");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ADMIN_TOKEN = `e2e-admin-${randomBytes(12).toString("hex")}`;
