@@ -13,7 +13,8 @@
 // after the last position closed. A refused token stops it until restartFeed() (new credentials).
 import { DurableObject } from "cloudflare:workers";
 import { SymbolBook } from "../engine/book";
-import { roundToTick } from "../engine/money";
+import { findInstrument } from "../engine/instruments";
+import { cleanPrice, roundToTick } from "../engine/money";
 import type { InstrumentSpec, Position, PositionState, Trade } from "../engine/types";
 import { isDelayedMode } from "../feed/quote-state";
 import { OutboxDelivery, type SignalLogRow } from "./outbox";
@@ -29,6 +30,8 @@ const FEED_TIMING = {
   idleFeedMs: 3 * 60_000,
   /** A signal without a price waits this long for the feed's first tick (TradingView allows 3 s in all). */
   firstPriceWaitMs: 2_000,
+  /** With positions open, a feed whose token was refused is tried again (fresh token or anonymous) this rarely. */
+  refusedRetryMs: 10 * 60_000,
 };
 /** Storage meta keys of the feed: the last update_mode seen, and the open positions opened under delayed data. */
 const META_FEED_MODE = "feed_mode";
@@ -49,6 +52,8 @@ export class SymbolObject extends DurableObject<Env> {
   private runMax: number | null = null;
   private feed: FeedPort | null = null;
   private feedWantedUntil = 0;
+  /** When the feed's token was refused (0: not refused). */
+  private refusedAt = 0;
   /** The feed's last update_mode (persisted: a position opened before a fresh connection reports it still
    * knows whether this login gets real-time data for the symbol). */
   private feedMode: string | null = null;
@@ -104,19 +109,23 @@ export class SymbolObject extends DurableObject<Env> {
     const recorderId = req.recorder.id;
     const nowMs = Date.parse(req.receivedAt);
 
+    // A retried duplicate gets its first answer, never a 429.
+    const dup = this.findDuplicate(req, nowMs);
+    if (dup) return this.replyDuplicate(req, dup);
     if (this.rateLimited(recorderId, nowMs)) {
       return this.refuse(req, 429, "rate_limited", `More than ${RATE_LIMIT.max} signals in ${RATE_LIMIT.windowMs / 1000} s for this recorder and symbol; slow down.`);
     }
-    const dup = this.findDuplicate(req, nowMs);
-    if (dup) return this.replyDuplicate(req, dup);
 
-    let price = req.signal.price !== undefined && req.signal.price > 0 ? req.signal.price : this.last.price;
+    // A price is usable when it is still > 0 once rounded to the tick (a 0 is never booked).
+    const tick = req.instrument.tickSize;
+    const usable = (p: number | null | undefined) => (p != null && roundToTick(p, tick) > 0 ? p : null);
+    let price = usable(req.signal.price) ?? usable(this.last.price);
     if (price === null) {
       // The feed may be just starting: wait briefly for its first tick (only priceless signals ever wait).
       this.startFeed();
       this.feedWantedUntil = Date.now() + this.timing.idleFeedMs;
       await this.armAlarm(this.timing.keepaliveMs);
-      price = (await this.feed?.waitForPrice(this.timing.firstPriceWaitMs)) ?? this.last.price;
+      price = usable(await this.feed?.waitForPrice(this.timing.firstPriceWaitMs)) ?? usable(this.last.price);
       if (price === null) {
         return this.refuse(req, 422, "no_price", `The signal has no price and no price for ${req.instrument.feedSymbol} has arrived from the feed yet; add "price": "{{close}}" to the alert message.`);
       }
@@ -170,8 +179,16 @@ export class SymbolObject extends DurableObject<Env> {
     if (!position) return { ok: false, status: 404, error: { code: "not_found", message: "No open position with this id on this symbol." } };
     const at = new Date().toISOString();
     const fill = price !== undefined && price > 0 ? price : this.last.price;
-    if (fill === null) return { ok: false, status: 422, error: { code: "no_price", message: "No price given and no feed price yet." } };
-    const closed = this.book.closeManual(positionId, roundToTick(fill, this.tickSize()), at);
+    const noPrice = { ok: false, status: 422, error: { code: "no_price", message: "No usable price given and no feed price yet." } } as const;
+    if (fill === null) return noPrice;
+    let closed;
+    try {
+      // The book rounds to the position's own tick (a recorder may override it).
+      closed = this.book.closeManual(positionId, fill, at);
+    } catch (err) {
+      if (err instanceof RangeError) return noPrice; // rounds to 0: never booked
+      throw err;
+    }
     if (!closed) return { ok: false, status: 404, error: { code: "not_found", message: "The position is no longer open." } };
     const flagged = this.withFlags(closed.position);
     this.recordClose(closed.position, closed.trade);
@@ -187,6 +204,9 @@ export class SymbolObject extends DurableObject<Env> {
   /** New TradingView credentials (POST/DELETE /api/tradingview/session): reconnect a running feed now, also one
    * stopped by a refused token; an idle symbol stays idle. */
   async restartFeed(): Promise<void> {
+    // New credentials, new data quality: the old update mode no longer describes what comes next.
+    this.feedMode = null;
+    this.store.setMeta(META_FEED_MODE, null);
     if (this.feed) this.feed.restart();
     else if (this.book.size > 0) this.startFeed();
   }
@@ -195,7 +215,7 @@ export class SymbolObject extends DurableObject<Env> {
     const feed: FeedView = this.feed?.status() ?? {
       state: "idle",
       lastTickAt: this.last.at,
-      lastPrice: this.last.price,
+      lastPrice: this.displayPrice(this.last.price),
       updateMode: this.feedMode,
       reconnects: 0,
       delayed: isDelayedMode(this.feedMode),
@@ -204,9 +224,16 @@ export class SymbolObject extends DurableObject<Env> {
     return {
       feedSymbol: this.spec?.feedSymbol ?? "",
       openPositions: this.book.size,
-      feed: { ...feed, lastTickAt: this.last.at, lastPrice: this.last.price },
+      feed: { ...feed, lastTickAt: this.last.at, lastPrice: this.displayPrice(this.last.price) },
       ticksProcessed: this.last.ticks,
     };
+  }
+
+  /** What this symbol still holds for a recorder: open positions, and D1 deliveries not made yet (a recorder is
+   * not deleted while either is non-zero, since D1 alone may not know about them yet). */
+  async recorderActivity(recorderId: string): Promise<{ openPositions: string[]; pendingDeliveries: number }> {
+    const open = this.book.get(recorderId);
+    return { openPositions: open ? [open.id] : [], pendingDeliveries: this.store.outboxSize() };
   }
 
   /** Pending D1 deliveries (for /status and tests). */
@@ -222,8 +249,13 @@ export class SymbolObject extends DurableObject<Env> {
     this.store.compactJournal();
     const open = this.book.size > 0;
     if (open || Date.now() < this.feedWantedUntil) {
-      if (this.feed) this.feed.ensureConnected();
-      else this.startFeed();
+      if (!this.feed) this.startFeed();
+      else if (open && this.feed.status().state === "refused" && Date.now() - this.refusedAt > this.timing.refusedRetryMs) {
+        // Open positions must not go without prices for good: the refused token was dropped (session.ts), so a
+        // retry this rare uses a fresh exchange or anonymous data; it never becomes a reconnect loop.
+        this.refusedAt = Date.now();
+        this.feed.restart();
+      } else this.feed.ensureConnected();
     } else if (this.feed) {
       this.feed.stop();
       this.feed = null;
@@ -236,7 +268,9 @@ export class SymbolObject extends DurableObject<Env> {
 
   private onPrice(raw: number, at: string): void {
     if (!(raw > 0)) return;
-    const price = roundToTick(raw, this.tickSize());
+    // Not rounded here: positions may use different tick sizes (a recorder may override it) and the book rounds
+    // per tick size. Float noise is stripped; the journal keeps the cleaned price, replay rounds it per position.
+    const price = cleanPrice(raw);
     const seq = this.last.seq + 1;
     this.last = { seq, price, at, ticks: this.last.ticks + 1 };
     this.store.setMeta("last", this.last);
@@ -279,8 +313,10 @@ export class SymbolObject extends DurableObject<Env> {
     if (force || current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
-  private tickSize(): number {
-    return this.spec?.tickSize ?? 0.01;
+  /** The last price as the instrument quotes it (its table tick, else the first recorder's tick). */
+  private displayPrice(price: number | null): number | null {
+    if (price === null || !this.spec) return price;
+    return roundToTick(price, findInstrument(this.spec.root)?.tickSize ?? this.spec.tickSize);
   }
 
   private rememberSpec(instrument: InstrumentSpec, at: string): void {
@@ -302,6 +338,8 @@ export class SymbolObject extends DurableObject<Env> {
   }
 
   private onFeedState(view: FeedView): void {
+    if (view.state === "refused" && this.refusedAt === 0) this.refusedAt = Date.now();
+    if (view.state !== "refused") this.refusedAt = 0;
     if (view.updateMode !== null && view.updateMode !== this.feedMode) {
       this.feedMode = view.updateMode;
       this.store.setMeta(META_FEED_MODE, view.updateMode);

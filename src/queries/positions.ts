@@ -2,7 +2,7 @@
 // has an open position as of its last fill; the object has it as of the last tick).
 import { and, desc, eq, or, type SQL } from "drizzle-orm";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
-import { positions } from "../db/schema";
+import { positions, symbols } from "../db/schema";
 import type { Position } from "../engine/types";
 
 export interface PositionFilter {
@@ -38,7 +38,23 @@ export async function closedPositions(db: DrizzleD1Database, f: PositionFilter, 
   return rows.map((r) => r.data as Position);
 }
 
-export async function findPositionSymbol(db: DrizzleD1Database, id: string): Promise<string | undefined> {
+export async function findPositionSymbol(env: Env, db: DrizzleD1Database, id: string): Promise<string | undefined> {
   const row = await db.select({ feedSymbol: positions.feedSymbol }).from(positions).where(eq(positions.id, id)).get();
-  return row?.feedSymbol;
+  if (row) return row.feedSymbol;
+  // Not (yet) in D1 — its symbol object may still be delivering it: ask the objects themselves.
+  for (const s of await db.select({ feedSymbol: symbols.feedSymbol }).from(symbols)) {
+    const open = await env.SYMBOLS.getByName(s.feedSymbol).openPositions();
+    if (open.some((p) => p.id === id)) return s.feedSymbol;
+  }
+  return undefined;
+}
+
+/** Open positions and undelivered D1 writes a recorder still has in any symbol object. */
+export async function recorderActivity(env: Env, db: DrizzleD1Database, recorderId: string) {
+  const syms = await db.select({ feedSymbol: symbols.feedSymbol }).from(symbols);
+  const all = await Promise.all(syms.map((s) => env.SYMBOLS.getByName(s.feedSymbol).recorderActivity(recorderId)));
+  return {
+    openPositions: all.reduce((n, a) => n + a.openPositions.length, 0),
+    pendingDeliveries: all.reduce((n, a) => n + a.pendingDeliveries, 0),
+  };
 }

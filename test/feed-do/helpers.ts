@@ -15,6 +15,7 @@ export interface Prep {
   keepaliveMs?: number;
   idleFeedMs?: number;
   firstPriceWaitMs?: number;
+  refusedRetryMs?: number;
 }
 
 /**
@@ -33,7 +34,7 @@ export function mnqContracts(baseYear: number): () => { ticker: string; feedSymb
 
 type Obj = {
   feedTuning: Record<string, unknown>;
-  timing: { keepaliveMs: number; idleFeedMs: number; firstPriceWaitMs: number };
+  timing: { keepaliveMs: number; idleFeedMs: number; firstPriceWaitMs: number; refusedRetryMs: number };
 };
 const run = runInDurableObject as unknown as <R>(s: unknown, cb: (obj: Obj, st: DurableObjectState) => R | Promise<R>) => Promise<R>;
 
@@ -50,6 +51,7 @@ export async function prepare(feedSymbol: string, p: Prep = {}): Promise<void> {
       keepaliveMs: p.keepaliveMs ?? obj.timing.keepaliveMs,
       idleFeedMs: p.idleFeedMs ?? obj.timing.idleFeedMs,
       firstPriceWaitMs: p.firstPriceWaitMs ?? obj.timing.firstPriceWaitMs,
+      refusedRetryMs: p.refusedRetryMs ?? obj.timing.refusedRetryMs,
     };
   });
 }

@@ -189,6 +189,28 @@ describe("the feed with a login", () => {
   });
 });
 
+describe("a refused feed with positions open", () => {
+  it("is tried again, rarely (refusedRetryMs), never in a loop", async () => {
+    const bad = await fakeSession({ refused: true });
+    await apiJson("POST", "/api/tradingview/session", bad);
+    const { ticker, feedSymbol } = uniqueMnq();
+    const tag = "do-refused-retry";
+    await prepare(feedSymbol, { tag, refusedRetryMs: 600 });
+    const rec = await createRecorder();
+    await signal(rec, { ticker, action: "buy", price: 25600 });
+    await waitFor(async () => ((await symbolStatus(feedSymbol)).feed.state === "refused" ? true : null), 5000, "refused");
+    await runDurableObjectAlarm(symbolStub(feedSymbol)); // too early: no new attempt
+    await sleep(200);
+    expect((await state({ tag })).connections).toHaveLength(1);
+    await sleep(700);
+    await runDurableObjectAlarm(symbolStub(feedSymbol)); // the pause is over: one more attempt
+    await waitFor(async () => ((await state({ tag })).connections.length === 2 ? true : null), 5000, "second attempt");
+    await sleep(300);
+    expect((await state({ tag })).connections).toHaveLength(2);
+    await apiJson("DELETE", "/api/tradingview/session");
+  });
+});
+
 describe("encryption at rest", () => {
   it("round-trips, and fails for another purpose, another key or altered text", async () => {
     const key = "k".repeat(32);

@@ -9,7 +9,7 @@ function injectOutboxFault(stub: DurableObjectStub, kind: "failNext" | "failAfte
   });
 }
 import { describe, expect, it } from "vitest";
-import { createRecorder, evictSymbol, freshMnq, openPositions, signal, symbolStub, tick, tradesOf } from "../helpers";
+import { api, apiJson, createRecorder, evictSymbol, freshMnq, openPositions, signal, symbolStub, tick, tradesOf } from "../helpers";
 
 type Step = { signal: Record<string, unknown> } | { tick: number };
 
@@ -107,5 +107,23 @@ describe("durability", () => {
     await evictSymbol(symbolStub(feedSymbol));
     const [p] = await openPositions(rec.id);
     expect(p).toMatchObject({ worstUnrealizedPnl: -80, worstPrice: 25560, bestUnrealizedPnl: 80, bestPrice: 25640, lastPrice: 25620, unrealizedPnl: 40 });
+  });
+});
+
+describe("while D1 has not received a position yet", () => {
+  it("the recorder cannot be deleted and the position can still be closed by id", async () => {
+    const { ticker, feedSymbol } = freshMnq();
+    const rec = await createRecorder();
+    await signal(rec, { ticker, action: "buy", price: 25600 }); // registers the symbol in D1
+    await signal(rec, { ticker, action: "close", price: 25600 });
+    const stub = symbolStub(feedSymbol);
+    await injectOutboxFault(stub, "failNext");
+    const opened = await signal(rec, { ticker, action: "buy", price: 25610 });
+    expect(await stub.outboxSize()).toBeGreaterThan(0);
+
+    const del = await api("DELETE", `/api/recorders/${rec.id}`);
+    expect(del.status).toBe(409);
+    const closed = await apiJson("POST", `/api/positions/${opened.position.id}/close`, { price: 25620 });
+    expect(closed.trade).toMatchObject({ pnl: 20, exitReason: "manual" });
   });
 });

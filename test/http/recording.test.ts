@@ -1,6 +1,6 @@
 // The recording rules end to end: webhook -> Worker -> symbol Durable Object -> D1, all through HTTP.
 import { describe, expect, it } from "vitest";
-import { createRecorder, freshMnq, openPositions, signal, tick, tradesOf } from "../helpers";
+import { createRecorder, freshMnq, openPositions, signal, tick, tradesOf, webhook } from "../helpers";
 
 describe("the original system's verified scenario (MNQ, $0.50 per 0.25 tick, 1 contract)", () => {
   it("buy 25600, tick 25580, tick 25595, close 25610", async () => {
@@ -238,5 +238,29 @@ describe("TradersPost strategy template (sentiment = the side after the order)",
     const rec = await createRecorder();
     const r = await signal(rec, order(ticker, "sell", "long", 1, 25600)); // a partial exit of a long we never saw
     expect(r).toMatchObject({ result: "ignored", reason: "sentiment_mismatch" });
+  });
+});
+
+describe("prices and tick sizes", () => {
+  it("recorders with different tick sizes on one symbol each see the feed at their own tick", async () => {
+    const { ticker, feedSymbol } = freshMnq();
+    const coarse = await createRecorder({ tickSize: 1, tickValue: 2 }); // first on the symbol, with an override
+    await signal(coarse, { ticker, action: "buy", price: 25600 });
+    const table = await createRecorder();
+    await signal(table, { ticker, action: "buy", price: 25600 });
+    await tick(feedSymbol, 25600.75);
+    await tick(feedSymbol, 25599.75);
+    const [p] = await openPositions(table.id);
+    expect(p).toMatchObject({ bestPrice: 25600.75, bestUnrealizedPnl: 1.5, worstPrice: 25599.75, worstUnrealizedPnl: -0.5 });
+    const [c] = await openPositions(coarse.id);
+    expect(c).toMatchObject({ bestPrice: 25601, bestUnrealizedPnl: 2, worstUnrealizedPnl: 0 });
+  });
+
+  it("a positive price that rounds to 0 is never booked: it counts as absent (422 no_price, not a 5xx)", async () => {
+    const { ticker } = freshMnq();
+    const rec = await createRecorder();
+    const r = await webhook(rec, { ticker, action: "buy", price: 0.1 });
+    expect(r.status).toBe(422);
+    expect(((await r.json()) as any).error.code).toBe("no_price");
   });
 });

@@ -24,7 +24,7 @@ export const positionRoutes = new Hono<{ Bindings: Env }>()
   })
   .post("/:id/close", async (c) => {
     const { price } = validate(closeBody, await jsonBody(c.req.raw));
-    const feedSymbol = await findPositionSymbol(drizzle(c.env.DB), c.req.param("id"));
+    const feedSymbol = await findPositionSymbol(c.env, drizzle(c.env.DB), c.req.param("id"));
     if (!feedSymbol) throw new ApiError(404, "not_found", "No position with this id.");
     const reply = (await c.env.SYMBOLS.getByName(feedSymbol).closePosition(c.req.param("id"), price)) as ManualCloseReply;
     if (!reply.ok) throw new ApiError(reply.status, reply.error.code, reply.error.message);

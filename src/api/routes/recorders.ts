@@ -11,7 +11,7 @@ import {
   rotateToken,
 } from "../../recorders/repository";
 import { createRecorderSchema, patchRecorderSchema } from "../../recorders/settings";
-import { livePositions } from "../../queries/positions";
+import { recorderActivity } from "../../queries/positions";
 import { ApiError } from "../errors";
 import { jsonBody, validate } from "../validate";
 
@@ -33,9 +33,13 @@ export const recorderRoutes = new Hono<{ Bindings: Env }>()
     const id = c.req.param("id");
     await mustGet(c.env, id);
     const db = drizzle(c.env.DB);
-    const open = await livePositions(c.env, db, { recorderId: id });
-    if (open.length > 0) {
-      throw new ApiError(409, "recorder_has_open_positions", `The recorder has ${open.length} open position(s): close them (POST /api/positions/:id/close) or disable the recorder instead.`);
+    // Ask the symbol objects, not D1: a position whose delivery to D1 is still pending exists all the same.
+    const activity = await recorderActivity(c.env, db, id);
+    if (activity.openPositions > 0) {
+      throw new ApiError(409, "recorder_has_open_positions", `The recorder has ${activity.openPositions} open position(s): close them (POST /api/positions/:id/close) or disable the recorder instead.`);
+    }
+    if (activity.pendingDeliveries > 0) {
+      throw new ApiError(409, "recorder_busy", "Some of this recorder's trades are still being written; try again in a minute.");
     }
     await db.batch([
       db.delete(recorders).where(eq(recorders.id, id)),
