@@ -6,11 +6,13 @@ interface __BaseEnv_Env {
 	ASSETS: Fetcher;
 	TV_WS_URL: string;
 	SYMBOLS: DurableObjectNamespace<import("./src/index").SymbolObject>;
+	GATES: DurableObjectNamespace<import("./src/index").RecorderGate>;
+	DIRECTORY: DurableObjectNamespace<import("./src/index").SymbolDirectory>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "SymbolObject";
+		durableNamespaces: "SymbolObject" | "RecorderGate" | "SymbolDirectory";
 	}
 	interface Env extends __BaseEnv_Env {}
 }

@@ -2,7 +2,7 @@
 // excursions + level heaps) and through NaiveSymbolBook (the visit-every-position loop), for each `n` open
 // positions, in the same process. Prints one JSON line on stdout.
 import { SymbolBook } from "../src/engine/book";
-import { NaiveSymbolBook } from "../src/engine/naive-book";
+import { NaiveSymbolBook } from "./naive-book";
 import { MNQ, openingSignals, times, walk } from "./scenario";
 
 type Book = SymbolBook | NaiveSymbolBook;

@@ -3,7 +3,7 @@
 // written for every open position whose stored values changed (last price, worst/best excursion), plus the
 // same `last` meta row as the real object. Never deployed: bench/worker.ts is its only user.
 import { DurableObject } from "cloudflare:workers";
-import { NaiveSymbolBook } from "../src/engine/naive-book";
+import { NaiveSymbolBook } from "./naive-book";
 import type { PositionState } from "../src/engine/types";
 import { MNQ, openingSignals, times, walk } from "./scenario";
 

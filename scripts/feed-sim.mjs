@@ -4,10 +4,14 @@
 //
 //   node scripts/feed-sim.mjs                      random walk for every subscribed symbol
 //   node scripts/feed-sim.mjs --replay ticks.csv   replay `symbol,price[,isoTime]` lines (then keep walking)
+//   node scripts/feed-sim.mjs --delayed 900        delayed data like anonymous CME quotes: every symbol reports
+//                                                  update_mode "delayed_streaming_900", lp_time 900 s behind
 //
 // Options: --port N (default $FEED_SIM_PORT or 8790), --host H (127.0.0.1), --rate N ticks/s per symbol (3),
 //   --speed X replay time factor when lines carry times (1; 0 = as fast as --rate), --loop (replay forever),
 //   --no-walk (after a replay, stay silent), --realtime (anonymous token gets "streaming" instead of delayed),
+//   --delayed N (every symbol, whatever the token: update_mode "delayed_streaming_N" and lp_time N seconds behind
+//   wall time; replayed lines that carry a time keep it), --delayed-symbol SYM=N (repeatable; one symbol only),
 //   --valid-token T (repeatable), --noise (add float noise like 25580.000000000004), --quiet,
 //   --session ID[:SIGN] (repeatable) a fake logged-in browser session: POST {"sessionid":ID,"sessionid_sign":SIGN}
 //   to /api/tradingview/session and the recorder's feeds switch to "streaming" (real-time) tokens.
@@ -18,7 +22,7 @@ import { readFileSync } from "node:fs";
 import { startFakeTradingView, instrumentOf } from "../test/fake-tv/server.mjs";
 
 function parseArgs(argv) {
-  const a = { port: Number(process.env.FEED_SIM_PORT ?? 8790), host: "127.0.0.1", rate: 3, speed: 1, loop: false, walk: true, realtime: false, validTokens: [], noise: false, quiet: false, replay: null, sessions: [] };
+  const a = { port: Number(process.env.FEED_SIM_PORT ?? 8790), host: "127.0.0.1", rate: 3, speed: 1, loop: false, walk: true, realtime: false, validTokens: [], noise: false, quiet: false, replay: null, sessions: [], delayed: null, delayedSymbols: {} };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const next = () => {
@@ -35,6 +39,20 @@ function parseArgs(argv) {
       case "--loop": a.loop = true; break;
       case "--no-walk": a.walk = false; break;
       case "--realtime": a.realtime = true; break;
+      case "--delayed": {
+        const n = Number(next());
+        if (!Number.isInteger(n) || n < 0) throw new Error("--delayed needs a whole number of seconds >= 0");
+        a.delayed = n;
+        break;
+      }
+      case "--delayed-symbol": {
+        const v = next();
+        const i = v.lastIndexOf("=");
+        const n = Number(v.slice(i + 1));
+        if (i <= 0 || !Number.isInteger(n) || n < 0) throw new Error("--delayed-symbol needs SYMBOL=SECONDS, e.g. CME_MINI:MNQ1!=900");
+        a.delayedSymbols[v.slice(0, i)] = n;
+        break;
+      }
       case "--valid-token": a.validTokens.push(next()); break;
       case "--noise": a.noise = true; break;
       case "--session": {
@@ -87,9 +105,13 @@ const server = await startFakeTradingView({
   sessions: args.sessions,
 });
 if (args.realtime) server.config({ validTokens: ["unauthorized_user_token"] });
+if (args.delayed !== null) server.config({ globalDelaySeconds: args.delayed });
+if (Object.keys(args.delayedSymbols).length) server.config({ delaySeconds: args.delayedSymbols });
 
 const url = `http://${args.host}:${server.port}/socket.io/websocket`;
 console.log(`feed-sim: fake TradingView quote server on ${url}`);
+if (args.delayed !== null) console.log(`feed-sim: delayed data: update_mode delayed_streaming_${args.delayed}, lp_time ${args.delayed} s behind`);
+for (const [s, n] of Object.entries(args.delayedSymbols)) console.log(`feed-sim: ${s} delayed: update_mode delayed_streaming_${n}, lp_time ${n} s behind`);
 console.log(`feed-sim: control/state at http://${args.host}:${server.port}/ (HTML) and /control/state (JSON)`);
 console.log("feed-sim: put this line in .dev.vars, then restart `npm run dev`:");
 console.log(`\nTV_WS_URL=${url}\n`);

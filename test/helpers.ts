@@ -100,10 +100,7 @@ export function expectError(json: any, code: string) {
  * Wakes the object if it is not running.
  */
 export async function evictSymbol(stub: DurableObjectStub): Promise<void> {
-  const run = runInDurableObject as unknown as (s: unknown, cb: (obj: { feed: { stop(): void } | null }) => void) => Promise<void>;
-  await run(stub, (obj) => {
-    obj.feed?.stop();
-    obj.feed = null;
-  });
+  const run = runInDurableObject as unknown as (s: unknown, cb: (obj: { dropFeed(): void }) => void) => Promise<void>;
+  await run(stub, (obj) => obj.dropFeed());
   await evictDurableObject(stub);
 }

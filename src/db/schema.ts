@@ -22,6 +22,14 @@ export const recorders = sqliteTable(
     tickSize: real("tick_size"),
     tickValue: real("tick_value"),
     dedupeWindowSeconds: integer("dedupe_window_seconds").notNull().default(10),
+    /** Smallest quantity increment a signal may use (1 = whole contracts; 0.001 allows fractions). */
+    quantityStep: real("quantity_step").notNull().default(1),
+    /** Signals a minute this recorder may send (accepted and rejected alike) before 429 rate_limited. */
+    maxSignalsPerMinute: integer("max_signals_per_minute").notNull().default(60),
+    /** Signal-log rows older than this many days are dropped. */
+    signalLogRetentionDays: integer("signal_log_retention_days").notNull().default(90),
+    /** "align" (default): with a delayed feed, signals are applied when the feed's market time reaches them. */
+    delayedFeed: text("delayed_feed", { enum: ["align", "immediate"] }).notNull().default("align"),
     /** SHA-256 (hex) of the webhook token; the token itself is never stored. */
     tokenHash: text("token_hash").notNull(),
     createdAt: text("created_at").notNull(),
@@ -100,14 +108,18 @@ export const signals = sqliteTable(
     id: text("id").primaryKey(),
     recorderId: text("recorder_id").notNull(),
     receivedAt: text("received_at").notNull(),
-    status: text("status", { enum: ["applied", "duplicate", "rejected"] }).notNull(),
+    status: text("status", { enum: ["applied", "duplicate", "rejected", "scheduled"] }).notNull(),
     result: text("result"),
     /** Why an applied signal was ignored (`add_not_allowed`, `no_open_position`, …). */
     reason: text("reason"),
     /** `{code, message, details?}` for a rejection. */
     error: text("error", { mode: "json" }),
-    /** The parsed body (or the raw text when it was not JSON). */
+    /** The parsed body (or the raw text when it was not JSON), at most its first 8 KiB (see bodyTruncated). */
     body: text("body", { mode: "json" }),
+    /** The body was longer than 8 KiB: `body` holds the first 8 KiB of its text. */
+    bodyTruncated: integer("body_truncated", { mode: "boolean" }).notNull().default(false),
+    /** A scheduled signal (delayed feed, `delayedFeed: "align"`): the market time it applies at. */
+    appliesAt: text("applies_at"),
     symbol: text("symbol"),
     positionId: text("position_id"),
   },

@@ -1,7 +1,7 @@
 // What the symbol Durable Object needs from a real-time price feed, and its TradingView implementation: the
 // quote client (src/feed/quote-client.ts) with the auth token from the stored login (src/tradingview/session.ts).
 // Keeping the seam this small lets the engine be driven by anything that produces prices.
-import { QuoteFeed, type FeedStatus } from "../feed/quote-client";
+import { QuoteFeed, type FeedStatus, type LivePrice } from "../feed/quote-client";
 import { quoteUrl, type TvEnv } from "../tradingview/config";
 import { getAuthToken, reportTokenRefused } from "../tradingview/session";
 import type { FeedView } from "./protocol";
@@ -13,11 +13,17 @@ export interface FeedPort {
   restart(): void;
   /** Called from the alarm: reconnect if the socket died (a restart, a silent drop). */
   ensureConnected(): void;
-  waitForPrice(ms: number): Promise<number | null>;
+  /** The last price while the feed is live (connected, heartbeats answered, a price since it connected). */
+  livePrice(): LivePrice | null;
+  /** A live price now, else the next one within `ms` (never one from before a reconnect); null on timeout. */
+  waitForLivePrice(ms: number): Promise<LivePrice | null>;
   status(): FeedView;
 }
 
+export type { LivePrice };
+
 export interface FeedHooks {
+  /** A new price at its market time (ISO). */
   onPrice: (price: number, at: string) => void;
   /** State, update_mode, reconnects or error changed (not called per price). */
   onState?: (view: FeedView) => void;
@@ -41,6 +47,7 @@ export function toView(s: FeedStatus): FeedView {
     updateMode: s.updateMode,
     reconnects: s.reconnects,
     delayed: s.delayed,
+    marketLagSeconds: s.marketLagMs === null ? null : Math.round(s.marketLagMs / 100) / 10,
     error: s.error,
   };
 }
@@ -54,7 +61,7 @@ export function createFeed(env: Env, feedSymbol: string, hooks: FeedHooks, tunin
     url: tuning.url ?? quoteUrl(tvEnv),
     symbol: feedSymbol,
     getAuthToken: async () => (lastToken = await getAuthToken(tvEnv)),
-    onPrice: hooks.onPrice,
+    onPrice: (price, at) => hooks.onPrice(price, at),
     onState: (s) => {
       // An upgrade refused with 401/403 happens before any token is sent: only a refusal over the socket is the
       // token's fault.
@@ -77,7 +84,8 @@ export function createFeed(env: Env, feedSymbol: string, hooks: FeedHooks, tunin
       feed.restart();
     },
     ensureConnected: () => feed.ensureConnected(),
-    waitForPrice: (ms) => feed.waitForPrice(ms),
+    livePrice: () => feed.livePrice(),
+    waitForLivePrice: (ms) => feed.waitForLivePrice(ms),
     status: () => toView(feed.status()),
   };
 }

@@ -1,25 +1,45 @@
-// The outbox: everything a symbol Durable Object owes D1, written to the DO's own storage in the same
+// The outbox: everything a Durable Object owes D1, written to the DO's own storage (outbox-store.ts) in the same
 // synchronous step as the state change that caused it, then delivered (now, and again from the alarm until D1
-// takes it). Every statement is idempotent — rows are keyed by stable ids and a position only moves forward
-// in `version` — so a batch that D1 applied but whose answer was lost is harmlessly delivered again: each
-// trade, fill and signal arrives exactly once.
+// takes it). Every statement is idempotent — rows are keyed by stable ids, a position only moves forward in
+// `version`, a signal-log row only moves from "scheduled" to its outcome — so a batch that D1 applied but whose
+// answer was lost is harmlessly delivered again: each trade, fill and signal arrives exactly once.
+//
+// Faults (CONTRACT "Bad input and faults"):
+// - Entries go to D1 in batches (the fast path). When a batch fails, its entries are delivered one at a time, in
+//   seq order.
+// - An entry that fails while D1 is demonstrably reachable (a `SELECT 1` probe succeeds right after) counts a
+//   permanent-looking failure; at the MAX_ATTEMPTS-th (across flushes) it is set aside in `dead_letters` and
+//   everything after it still lands. Until then its entity is held back for this flush: later entries of the
+//   same entity wait (in order per entity), entries of other entities go on.
+// - When D1 is unreachable (the probe fails too), or the error is one D1 documents as transient, nothing is
+//   counted or set aside: the flush stops and resolves false (the caller's alarm retries).
+//
+// Injecting faults in tests: pass a wrapped D1Database (its `batch`/`prepare` may throw, or throw after the real
+// call for "applied, answer lost"), or subclass OutboxDelivery and override `send`/`probe`.
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { BatchItem } from "drizzle-orm/batch";
 import { fills, positions, signals, symbols, trades } from "../db/schema";
 import type { Position, Trade } from "../engine/types";
-import type { SymbolStore } from "./store";
+import type { OutboxStore, PendingEntry } from "./outbox-store";
 
 export interface SignalLogRow {
   id: string;
   recorderId: string;
   receivedAt: string;
-  status: "applied" | "duplicate" | "rejected";
+  /** "scheduled": a delayed-feed signal waiting for market time `appliesAt`; the same id is delivered again with
+   * its outcome ("applied" or "rejected"), which replaces it. */
+  status: "applied" | "duplicate" | "rejected" | "scheduled";
   result: string | null;
   /** Why an applied signal was ignored (e.g. add_not_allowed). Absent in outbox entries written before v2. */
   reason?: string | null;
   error: unknown;
+  /** At most the first 8 KiB of the body (see bodyTruncated). */
   body: unknown;
+  /** The body was longer than 8 KiB. Absent in outbox entries written before the second round. */
+  bodyTruncated?: boolean;
+  /** A scheduled signal's market time. Absent in outbox entries written before the second round. */
+  appliesAt?: string | null;
   symbol: string | null;
   positionId: string | null;
 }
@@ -30,58 +50,138 @@ export type OutboxOp =
   | { t: "trade"; trade: Trade }
   | { t: "signal"; row: SignalLogRow };
 
+export type Statement = BatchItem<"sqlite">;
+
 /** How many outbox entries go to D1 in one batch. */
 const BATCH = 40;
+/** Permanent-looking failures (D1 reachable, the entry refused) before an entry is set aside. */
+export const MAX_ATTEMPTS = 3;
+/** Errors D1 documents as transient (retry later): never counted against an entry. */
+const TRANSIENT = /Network connection lost|storage caused object to be reset|reset because its code was updated|overloaded|transient/i;
 
 export class OutboxDelivery {
-  /** Test hooks (set through runInDurableObject): the next N deliveries fail as if D1 were down, or fail
-   * AFTER D1 applied them, as when D1's answer is lost on the way back. */
-  failNext = 0;
-  failAfterCommit = 0;
   private running: Promise<boolean> | null = null;
+  private readonly db: ReturnType<typeof drizzle>;
 
   constructor(
-    private readonly store: SymbolStore,
-    private readonly d1: D1Database,
-  ) {}
-
-  /** Delivers everything pending. Concurrent callers share one run. Resolves true when the outbox is empty. */
-  flush(): Promise<boolean> {
-    if (!this.running) {
-      this.running = this.run().finally(() => {
-        this.running = null;
-      });
-    }
-    return this.running;
+    protected readonly store: OutboxStore,
+    protected readonly d1: D1Database,
+  ) {
+    this.db = drizzle(d1);
   }
 
-  private async run(): Promise<boolean> {
-    const db = drizzle(this.d1);
-    for (;;) {
-      const batch = this.store.pending(BATCH);
-      if (batch.length === 0) return true;
-      try {
-        if (this.failNext > 0) {
-          this.failNext--;
-          throw new Error("D1 unavailable (injected)");
+  /** Delivers everything pending. Concurrent callers share one run. Resolves true when the outbox is empty, false
+   * when something is left for a retry (D1 unreachable, or an entry held back before it is set aside). */
+  flush(): Promise<boolean> {
+    if (this.running) return this.running;
+    let finished = false;
+    // `release` runs in the same synchronous step as the run's last look at the outbox, so an entry enqueued
+    // after that look always starts a new run instead of joining a finished one.
+    // (Only the run that owns `running` calls release, right before it returns; it may do so synchronously.)
+    const p = this.run(() => {
+      finished = true;
+      this.running = null;
+    });
+    if (!finished) this.running = p;
+    return p;
+  }
+
+  /** Sends one group of statements to D1, atomically. Override (or wrap the D1Database) to inject faults. */
+  protected async send(statements: Statement[]): Promise<void> {
+    if (statements.length === 0) return;
+    await this.db.batch(statements as [Statement, ...Statement[]]);
+  }
+
+  /** Is D1 answering at all? */
+  protected async probe(): Promise<boolean> {
+    try {
+      await this.d1.prepare("SELECT 1").first();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async run(release: () => void): Promise<boolean> {
+    try {
+      /** Entities with an entry kept for retry in this flush: their later entries wait too. */
+      const held = new Set<string>();
+      let after = 0;
+      for (;;) {
+        const page = this.store.pending(BATCH, after);
+        if (page.length === 0) {
+          release();
+          return held.size === 0;
         }
-        const stmts = batch.flatMap(({ seq, op }) => statements(db, seq, op));
-        await db.batch(stmts as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-        if (this.failAfterCommit > 0) {
-          this.failAfterCommit--;
-          throw new Error("D1 answer lost (injected)");
+        after = page[page.length - 1].seq;
+        const ready = page.filter((e) => !held.has(e.entity));
+        if (ready.length === 0) continue;
+
+        // Fast path: the whole page in one batch, unless an entry in it already failed (it would fail it again).
+        if (!ready.some((e) => e.attempts > 0)) {
+          let sent = false;
+          try {
+            await this.send(ready.flatMap((e) => statements(this.db, e.seq, e.op)));
+            sent = true;
+          } catch {
+            // Fall back to one entry at a time, below.
+          }
+          if (sent) {
+            this.store.delivered(ready.map((e) => e.seq));
+            continue;
+          }
         }
-        this.store.delivered(batch[batch.length - 1].seq);
-      } catch (err) {
-        this.store.failedAttempt(batch.map((b) => b.seq));
-        console.warn(`outbox: D1 delivery failed, ${batch.length} entries kept for retry: ${String(err)}`);
-        return false;
+
+        for (const e of ready) {
+          if (held.has(e.entity)) continue;
+          // (An entry whose statements cannot even be built fails here too, and is set aside like a refused one.)
+          let failure: { err: unknown } | null = null;
+          try {
+            await this.send(statements(this.db, e.seq, e.op));
+          } catch (err) {
+            failure = { err };
+          }
+          if (!failure) {
+            this.store.delivered([e.seq]);
+            continue;
+          }
+          const message = errorText(failure.err);
+          if (TRANSIENT.test(message) || !(await this.probe())) {
+            console.warn(`outbox: D1 unavailable, ${this.store.size()} entries kept for retry: ${message}`);
+            release();
+            return false;
+          }
+          if (e.attempts + 1 >= MAX_ATTEMPTS) {
+            this.store.deadLetter(e.seq, message);
+            console.warn(`outbox: D1 refused entry ${e.seq} ${MAX_ATTEMPTS} times, set aside (dead letter): ${message}; ${describeOp(e)}`);
+          } else {
+            this.store.failed(e.seq, message);
+            held.add(e.entity);
+          }
+        }
       }
+    } catch (err) {
+      // Storage or statement building failed: nothing was lost, the alarm tries again.
+      release();
+      console.warn(`outbox: delivery stopped: ${errorText(err)}`);
+      return false;
     }
   }
 }
 
-function statements(db: ReturnType<typeof drizzle>, seq: number, op: OutboxOp): BatchItem<"sqlite">[] {
+function errorText(err: unknown): string {
+  const text = err instanceof Error ? err.message + (err.cause instanceof Error && !err.message.includes(err.cause.message) ? `: ${err.cause.message}` : "") : String(err);
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
+
+/** The entry for a log line: truncated, and without a signal's body (an alert body may carry a broker token). */
+function describeOp(e: PendingEntry): string {
+  const op = e.op.t === "signal" ? { ...e.op, row: { ...e.op.row, body: "(omitted)" } } : e.op;
+  const json = JSON.stringify(op);
+  return `${e.entity} ${json.length > 300 ? `${json.slice(0, 300)}…` : json}`;
+}
+
+function statements(db: ReturnType<typeof drizzle>, seq: number, op: OutboxOp): Statement[] {
   switch (op.t) {
     case "symbol":
       return [db.insert(symbols).values({ feedSymbol: op.feedSymbol, root: op.root, firstSeenAt: op.at }).onConflictDoNothing()];
@@ -105,7 +205,7 @@ function statements(db: ReturnType<typeof drizzle>, seq: number, op: OutboxOp): 
         symbol: p.symbol,
         ...f,
       }));
-      const out: BatchItem<"sqlite">[] = [
+      const out: Statement[] = [
         db
           .insert(positions)
           .values(row)
@@ -123,7 +223,41 @@ function statements(db: ReturnType<typeof drizzle>, seq: number, op: OutboxOp): 
     }
     case "trade":
       return [db.insert(trades).values(op.trade).onConflictDoNothing()];
-    case "signal":
-      return [db.insert(signals).values({ ...op.row, reason: op.row.reason ?? null }).onConflictDoNothing()];
+    case "signal": {
+      const r = op.row;
+      const row = {
+        id: r.id,
+        recorderId: r.recorderId,
+        receivedAt: r.receivedAt,
+        status: r.status,
+        result: r.result,
+        reason: r.reason ?? null,
+        error: r.error ?? null,
+        body: r.body ?? null,
+        bodyTruncated: r.bodyTruncated ?? false,
+        appliesAt: r.appliesAt ?? null,
+        symbol: r.symbol,
+        positionId: r.positionId,
+      };
+      // A "scheduled" row is replaced by its outcome; an outcome is never replaced (so a late re-delivery of the
+      // scheduled version, or of the outcome itself, changes nothing).
+      return [
+        db
+          .insert(signals)
+          .values(row)
+          .onConflictDoUpdate({
+            target: signals.id,
+            set: {
+              status: sql`excluded.status`,
+              result: sql`excluded.result`,
+              reason: sql`excluded.reason`,
+              error: sql`excluded.error`,
+              positionId: sql`excluded.position_id`,
+              appliesAt: sql`coalesce(excluded.applies_at, ${signals.appliesAt})`,
+            },
+            setWhere: sql`${signals.status} = 'scheduled' and excluded.status <> 'scheduled'`,
+          }),
+      ];
+    }
   }
 }

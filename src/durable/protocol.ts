@@ -1,37 +1,52 @@
-// The typed RPC surface between the Worker and a symbol's Durable Object.
+// The typed RPC surface between the Worker and the Durable Objects (symbol objects, recorder gates, directory).
 import type { InstrumentSpec, NormalizedSignal, Position, RecorderSettings, SignalResult, Trade } from "../engine/types";
-import type { ErrorBody } from "../api/errors";
+import type { ErrorBody } from "../lib/errors";
+
+/** The recorder settings a symbol object needs besides the engine's. */
+export interface RecorderPolicy extends RecorderSettings {
+  dedupeWindowSeconds: number;
+  maxSignalsPerMinute: number;
+  /** CONTRACT "Delayed data, aligned". */
+  delayedFeed: "align" | "immediate";
+}
 
 export interface SignalRequest {
-  recorder: RecorderSettings & { dedupeWindowSeconds: number };
+  recorder: RecorderPolicy;
   instrument: InstrumentSpec;
   signal: NormalizedSignal;
-  /** The parsed body, kept in the signal log. */
+  /** The body as the signal log keeps it (at most its first 8 KiB, see bodyTruncated). */
   body: unknown;
+  bodyTruncated: boolean;
   /** SHA-256 of the raw body text: a byte-identical body within the dedupe window is a duplicate. */
   bodyHash: string;
+  /** Receipt time (wall clock, ISO). */
   receivedAt: string;
 }
 
-/** A position as the symbol object hands it out: the contract's fields, plus `delayedData: true` when it was
- * opened while the feed's update_mode said the quotes were delayed (its excursions come from delayed prices). */
-export type RecordedPosition = Position & { delayedData?: boolean };
+/** A position as the symbol object hands it out: the contract's fields, plus `delayedData` (opened while the
+ * feed's update_mode said the quotes were delayed) and `aligned` (false when a scheduled signal had to be applied
+ * without a tick of its time: its excursions may miss part of the path). */
+export type RecordedPosition = Position & { delayedData: boolean; aligned: boolean };
+
+export type SymbolSignalResult = SignalResult | "scheduled";
 
 export interface SignalApplied {
   ok: true;
   signalId: string;
   recorderId: string;
   symbol: string;
-  result: SignalResult;
+  result: SymbolSignalResult;
   reason?: string;
   duplicate?: true;
+  /** result "scheduled": the market time the signal applies at (its receive time). */
+  appliesAt?: string;
   position: RecordedPosition | null;
   trade?: Trade;
 }
 
 export interface SignalRefused {
   ok: false;
-  status: 422 | 429;
+  status: 400 | 422 | 429;
   error: ErrorBody;
 }
 
@@ -40,14 +55,17 @@ export type SignalReply = SignalApplied | SignalRefused;
 export interface FeedView {
   /** idle | connecting | connected | streaming | backoff | refused | stopped */
   state: string;
+  /** Market time of the last tick. */
   lastTickAt: string | null;
   lastPrice: number | null;
   updateMode: string | null;
   reconnects: number;
   /** update_mode says delayed (e.g. "delayed_streaming_900"): no real-time data for this login. */
-  delayed?: boolean;
+  delayed: boolean;
+  /** How far the feed's market time is behind the wall clock at the last tick, in seconds (null: no tick). */
+  marketLagSeconds: number | null;
   /** The last problem (a refused token, a symbol error, why it is reconnecting); null when healthy. */
-  error?: string | null;
+  error: string | null;
 }
 
 export interface SymbolStatus {
@@ -55,6 +73,13 @@ export interface SymbolStatus {
   openPositions: number;
   feed: FeedView;
   ticksProcessed: number;
+  /** Signals waiting for the delayed feed's market time to reach them. */
+  scheduledSignals: number;
+  /** Outbox statements D1 refused for good, set aside (CONTRACT "Bad input and faults"). */
+  deadLetters: number;
+  lastDeadLetterError: string | null;
+  /** D1 deliveries not made yet. */
+  pendingDeliveries: number;
 }
 
 export type ManualCloseReply =

@@ -1,316 +1,436 @@
-// One Durable Object per feed symbol (`env.SYMBOLS.getByName("CME_MINI:MNQ1!")`). It holds that symbol's open
-// positions across all recorders in memory (the engine's SymbolBook), applies signals and ticks through the pure
-// engine, keeps its state durable in its own SQLite storage (see store.ts for why a tick writes O(1) rows), and
-// delivers positions, fills, trades and the signal log to D1 through an outbox (see outbox.ts).
+// One Durable Object per feed symbol (`symbolStub(env, "CME_MINI:MNQ1!")`): that symbol's open positions across
+// all recorders, its TradingView feed and everything it owes D1. A thin shell over plain parts:
+//   durable-book.ts     the engine's book + checkpoints/journal/last tick, and the recovery that replays them
+//   admission.ts        duplicates (the recorder-wide rate limit is counted by recorder-gate.ts)
+//   schedule.ts         signals waiting for a delayed feed's market time (CONTRACT "Delayed data, aligned")
+//   feed-supervisor.ts  when the quote socket runs, its update mode, live prices
+//   outbox(-store).ts   D1 deliveries with dead letters
+//   position-flags.ts   delayedData / aligned
 //
-// Concurrency: every state change (engine call + storage writes) happens in one synchronous step, so no other
-// event can interleave with it; awaits happen only before (waiting for a first price) or after (D1 delivery).
+// Concurrency: every state change (engine call + storage writes + outbox entries) happens in one synchronous
+// step, so no other event interleaves with it. Awaits (the gate's rate limit, waiting for a fresh price) happen
+// before it — so duplicates are checked again right before the step — or after it (D1 delivery).
 //
-// The feed (feed-port.ts): one TradingView quote socket per object, held while positions are open or a price was
-// asked for. An outbound socket cannot hibernate and keeps the object alive at most 15 minutes, so the alarm is
-// re-armed every keepaliveMs while it is wanted: each alarm checks the socket (ensureConnected), and after an
-// eviction the alarm (or any request) rebuilds the object, whose constructor reconnects. It closes idleFeedMs
-// after the last position closed. A refused token stops it until restartFeed() (new credentials).
+// Market time: fills of a signal applied at once are stamped with its receive time; a scheduled signal's with
+// its receive time too (the market time it was aligned to); ticks with the feed's market time (feed-port.ts).
 import { DurableObject } from "cloudflare:workers";
-import { SymbolBook } from "../engine/book";
 import { findInstrument } from "../engine/instruments";
-import { cleanPrice, roundToTick } from "../engine/money";
-import type { InstrumentSpec, Position, PositionState, Trade } from "../engine/types";
-import { isDelayedMode } from "../feed/quote-state";
+import { SignalRefusedError } from "../engine/limits";
+import { roundToTick } from "../engine/money";
+import type { FillOrigin, InstrumentSpec, Position, Trade } from "../engine/types";
+import { Duplicates, SeenSignals } from "./admission";
+import { SqlBookStore } from "./book-store";
+import { DurableBook } from "./durable-book";
+import type { FeedTuning } from "./feed-port";
+import { FEED_TIMING, FeedSupervisor, type FeedTiming } from "./feed-supervisor";
 import { OutboxDelivery, type SignalLogRow } from "./outbox";
-import type { FeedView, ManualCloseReply, RecordedPosition, SignalApplied, SignalReply, SignalRequest, SymbolStatus } from "./protocol";
-import { SymbolStore, type LastTick } from "./store";
-import { createFeed, type FeedPort, type FeedTuning } from "./feed-port";
+import { OutboxStore } from "./outbox-store";
+import { PositionFlags } from "./position-flags";
+import type { ManualCloseReply, RecordedPosition, SignalApplied, SignalRefused, SignalReply, SignalRequest, SymbolStatus } from "./protocol";
+import { rateLimitedError } from "./recorder-gate";
+import { ScheduledSignals, type ScheduledSignal } from "./schedule";
+import { directoryStub, gateStub } from "./stubs";
 
-const FEED_TIMING = {
-  /** While positions are open the alarm fires this often: it keeps the feed alive past the platform's 15-minute
-   * limit for an object held only by an outbound WebSocket, and reconnects it after any restart. */
-  keepaliveMs: 30_000,
-  /** The feed is closed this long after the last position closed (or the last price request). */
-  idleFeedMs: 3 * 60_000,
-  /** A signal without a price waits this long for the feed's first tick (TradingView allows 3 s in all). */
-  firstPriceWaitMs: 2_000,
-  /** With positions open, a feed whose token was refused is tried again (fresh token or anonymous) this rarely. */
-  refusedRetryMs: 10 * 60_000,
-};
-/** Storage meta keys of the feed: the last update_mode seen, and the open positions opened under delayed data. */
-const META_FEED_MODE = "feed_mode";
-const META_DELAYED = "delayed_positions";
-/** Per recorder and symbol. TradingView itself stops an alert firing more than 15 times in 3 minutes. */
-const RATE_LIMIT = { max: 60, windowMs: 60_000 };
-/** How long signal ids are remembered for duplicate detection. */
-const SEEN_RETENTION_MS = 30 * 24 * 3600_000;
+/** A scheduled signal the feed never reached is applied this long after its delay (CONTRACT: N + 120 s). */
+const ALIGN_GRACE_MS = 120_000;
+const META_SPEC = "spec";
+/** What the directory was last told (true: has open positions). */
+const META_DIRECTORY = "directory_active";
 
 export class SymbolObject extends DurableObject<Env> {
-  private store!: SymbolStore;
-  private outbox!: OutboxDelivery;
-  private book!: SymbolBook;
+  /** Feed timings and socket overrides: defaults here; a test subclass shortens them. */
+  protected timing: FeedTiming = { ...FEED_TIMING };
+  protected feedTuning: FeedTuning = {};
+  protected durable!: DurableBook;
+  protected feed!: FeedSupervisor;
+  private bookStore!: SqlBookStore;
+  private outbox!: OutboxStore;
+  private delivery!: OutboxDelivery;
+  private duplicates!: Duplicates;
+  private scheduled!: ScheduledSignals;
+  private flags!: PositionFlags;
   private spec: InstrumentSpec | null = null;
-  private last: LastTick = { seq: 0, price: null, at: null, ticks: 0 };
-  /** Price range since the latest position checkpoint: a tick outside it is journaled (store.ts). */
-  private runMin: number | null = null;
-  private runMax: number | null = null;
-  private feed: FeedPort | null = null;
-  private feedWantedUntil = 0;
-  /** When the feed's token was refused (0: not refused). */
-  private refusedAt = 0;
-  /** The feed's last update_mode (persisted: a position opened before a fresh connection reports it still
-   * knows whether this login gets real-time data for the symbol). */
-  private feedMode: string | null = null;
-  /** Open positions opened while the feed was delayed. */
-  private delayedIds = new Set<string>();
-  private recentSignals = new Map<string, number[]>();
-  /** Test hooks (set through runInDurableObject before the feed starts): shorter timings, another socket URL. */
-  timing = { ...FEED_TIMING };
-  feedTuning: FeedTuning = {};
+  private directoryActive: boolean | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // Nothing may run against a half-loaded book: hold every event until the state is rebuilt.
     ctx.blockConcurrencyWhile(async () => {
       this.load();
-      // After a restart or deploy with positions open, the feed comes back by itself.
-      if (this.book.size > 0) {
-        this.startFeed();
+      // After a restart or deploy with positions open (or signals waiting), the feed comes back by itself.
+      if (this.wantsFeed()) {
+        this.feed.start();
         await this.armAlarm(this.timing.keepaliveMs);
       }
     });
   }
 
+  /** Seam for fault injection (test subclass): the D1 the outbox delivers to. */
+  protected database(): D1Database {
+    return this.env.DB;
+  }
+
   private load(): void {
-    this.store = new SymbolStore(this.ctx.storage.sql);
-    this.outbox = new OutboxDelivery(this.store, this.env.DB);
-    this.spec = this.store.getMeta<InstrumentSpec>("spec") ?? null;
-    this.last = this.store.getMeta<LastTick>("last") ?? this.last;
-    this.feedMode = this.store.getMeta<string>(META_FEED_MODE) ?? null;
-    this.delayedIds = new Set(this.store.getMeta<string[]>(META_DELAYED) ?? []);
-    const saved = this.store.loadPositions();
-    this.book = SymbolBook.restore(
-      saved.map((s) => s.state),
-      { newId: () => crypto.randomUUID() },
-    );
-    if (saved.length === 0) return;
-    // Replay the journaled extremes each position has not seen yet, then the last tick (a real tick too).
-    const oldest = Math.min(...saved.map((s) => s.checkpointSeq));
-    const rows = this.store.journalSince(oldest);
-    if (this.last.price !== null && this.last.at !== null && rows.at(-1)?.seq !== this.last.seq) {
-      rows.push({ seq: this.last.seq, price: this.last.price, at: this.last.at });
-    }
-    for (const { state, checkpointSeq } of saved) {
-      const id = stateId(state);
-      for (const r of rows) if (r.seq > checkpointSeq) this.book.replayPrice(id, r.price, r.at);
-    }
+    const sql = this.ctx.storage.sql;
+    this.bookStore = new SqlBookStore(sql);
+    this.outbox = new OutboxStore(sql);
+    this.delivery = new OutboxDelivery(this.outbox, this.database());
+    this.duplicates = new Duplicates(new SeenSignals(sql));
+    this.scheduled = new ScheduledSignals(sql);
+    const meta = this.bookStore.meta;
+    this.flags = new PositionFlags(meta);
+    this.spec = meta.get<InstrumentSpec>(META_SPEC) ?? null;
+    this.directoryActive = meta.get<boolean>(META_DIRECTORY) ?? null;
+    this.durable = DurableBook.load(this.bookStore, { newId: () => crypto.randomUUID() });
+    this.feed = new FeedSupervisor({
+      env: this.env,
+      meta,
+      feedSymbol: () => this.spec?.feedSymbol ?? null,
+      onPrice: (price, at) => this.onPrice(price, at),
+      timing: () => this.timing,
+      tuning: () => this.feedTuning,
+    });
   }
 
   // --- RPC: signals -------------------------------------------------------------------------------------
 
   async applySignal(req: SignalRequest): Promise<SignalReply> {
     this.rememberSpec(req.instrument, req.receivedAt);
-    const recorderId = req.recorder.id;
-    const nowMs = Date.parse(req.receivedAt);
+    const receivedMs = Date.parse(req.receivedAt);
 
     // A retried duplicate gets its first answer, never a 429.
-    const dup = this.findDuplicate(req, nowMs);
+    const dup = this.duplicates.find(req, receivedMs);
     if (dup) return this.replyDuplicate(req, dup);
-    if (this.rateLimited(recorderId, nowMs)) {
-      return this.refuse(req, 429, "rate_limited", `More than ${RATE_LIMIT.max} signals in ${RATE_LIMIT.windowMs / 1000} s for this recorder and symbol; slow down.`);
+    const gate = await gateStub(this.env, req.recorder.id).admit(receivedMs, req.recorder.maxSignalsPerMinute);
+    if (!gate.admitted) {
+      const e = rateLimitedError(req.recorder.maxSignalsPerMinute);
+      return this.refuse(req, crypto.randomUUID(), 429, e.code, e.message, undefined, gate.logRefusal);
     }
 
-    // A price is usable when it is still > 0 once rounded to the tick (a 0 is never booked).
-    const tick = req.instrument.tickSize;
-    const usable = (p: number | null | undefined) => (p != null && roundToTick(p, tick) > 0 ? p : null);
-    let price = usable(req.signal.price) ?? usable(this.last.price);
+    if (req.recorder.delayedFeed === "align" && this.feed.delayed) return this.schedule(req);
+
+    // Fill price: the signal's own (still > 0 once rounded: a 0 is never booked), else a live feed price.
+    let live = this.feed.livePrice();
+    let price = usable(req.signal.price, req.instrument.tickSize);
+    const priceSource: FillOrigin["priceSource"] = price === null ? "feed" : "signal";
     if (price === null) {
-      // The feed may be just starting: wait briefly for its first tick (only priceless signals ever wait).
-      this.startFeed();
-      this.feedWantedUntil = Date.now() + this.timing.idleFeedMs;
+      live = live ?? (await this.feed.freshPrice());
       await this.armAlarm(this.timing.keepaliveMs);
-      price = usable(await this.feed?.waitForPrice(this.timing.firstPriceWaitMs)) ?? usable(this.last.price);
+      price = usable(live?.price, req.instrument.tickSize);
       if (price === null) {
-        return this.refuse(req, 422, "no_price", `The signal has no price and no price for ${req.instrument.feedSymbol} has arrived from the feed yet; add "price": "{{close}}" to the alert message.`);
+        return this.refuse(req, crypto.randomUUID(), 422, "no_price", `The signal has no price and the feed of ${req.instrument.feedSymbol} has no live price (none arrived within ${this.timing.firstPriceWaitMs / 1000} s); add "price": "{{close}}" to the alert message.`);
       }
-      const again = this.findDuplicate(req, Date.now());
-      if (again) return this.replyDuplicate(req, again);
     }
+    // The awaits above let other requests in: the same signal may have been applied meanwhile.
+    const again = this.duplicates.find(req, receivedMs);
+    if (again) return this.replyDuplicate(req, again);
 
-    // --- one synchronous step: engine + durable state + outbox ---
-    const out = this.book.applySignal({
-      recorder: req.recorder,
-      instrument: req.instrument,
-      signal: req.signal,
-      price: roundToTick(price, req.instrument.tickSize),
-      at: req.receivedAt,
-    });
-    if (out.opened) this.flagIfDelayed(out.opened.id);
-    const position = out.position && this.withFlags(out.position); // before recordClose forgets a closed one's flag
-    if (out.closed) this.recordClose(out.closed.position, out.closed.trade);
-    for (const state of out.changed) this.checkpoint(state);
-    for (const p of out.changed.map((s) => this.book.getById(stateId(s)))) if (p) this.store.enqueue({ t: "position", position: this.withFlags(p) });
+    const reply = this.applyNow(req, crypto.randomUUID(), { price, priceSource, feedPrice: this.feedPriceOf(live?.price, req.instrument), aligned: true });
+    await this.afterChange();
+    return reply;
+  }
+
+  async closePosition(positionId: string, price?: number): Promise<ManualCloseReply> {
+    const found = this.durable.book.getById(positionId);
+    if (!found) return notFound("No open position with this id on this symbol.");
+    let live = this.feed.livePrice();
+    let fill = price !== undefined && price > 0 ? price : null;
+    const priceSource: FillOrigin["priceSource"] = fill === null ? "feed" : "signal";
+    if (fill === null) {
+      live = live ?? (await this.feed.freshPrice());
+      fill = live?.price ?? null;
+    }
+    const noPrice = { ok: false, status: 422, error: { code: "no_price", message: "No price given and the feed has no live price (none arrived within 2 s)." } } as const;
+    if (fill === null) return noPrice;
+    const position = this.durable.book.getById(positionId);
+    if (!position) return notFound("The position is no longer open.");
+    // A feed price is stamped with its market time (never before the open); a given price with the wall clock.
+    const now = new Date().toISOString();
+    const at = priceSource === "feed" && live ? maxIso(live.at, position.openedAt) : maxIso(now, position.openedAt);
+    let closed;
+    try {
+      // The book rounds to the position's own tick (a recorder may override it).
+      closed = this.durable.closeManual(positionId, fill, at, { priceSource, feedPrice: this.feedPriceOf(live?.price, { tickSize: this.durable.book.stateTickSize(positionId) ?? this.spec?.tickSize ?? 0.01 }) });
+    } catch (err) {
+      if (err instanceof RangeError) return noPrice; // rounds to 0, or out of bounds: never booked
+      throw err;
+    }
+    if (!closed) return notFound("The position is no longer open.");
+    const flagged = this.flags.apply(closed.position);
+    this.recordClose(closed.position, closed.trade);
+    await this.afterChange();
+    return { ok: true, position: flagged, trade: closed.trade };
+  }
+
+  async openPositions(): Promise<RecordedPosition[]> {
+    return this.durable.book.open().map((p) => this.flags.apply(p));
+  }
+
+  /** New TradingView credentials (POST/DELETE /api/tradingview/session): reconnect a running feed now, also one
+   * stopped by a refused token; an idle symbol stays idle. */
+  async restartFeed(): Promise<void> {
+    this.feed.restart(this.wantsFeed());
+  }
+
+  async status(): Promise<SymbolStatus> {
+    const last = this.durable.last;
+    const dead = this.outbox.deadLetters();
+    return {
+      feedSymbol: this.spec?.feedSymbol ?? "",
+      openPositions: this.durable.book.size,
+      feed: { ...this.feed.view(), lastTickAt: last.at, lastPrice: this.displayPrice(last.price) },
+      ticksProcessed: last.ticks,
+      scheduledSignals: this.scheduled.count(),
+      deadLetters: dead.count,
+      lastDeadLetterError: dead.lastError,
+      pendingDeliveries: this.outbox.size(),
+    };
+  }
+
+  /** What this symbol still holds for a recorder: open positions, and its own D1 deliveries and scheduled
+   * signals not made yet (a recorder is not deleted while any is non-zero, since D1 alone may not know them). */
+  async recorderActivity(recorderId: string): Promise<{ openPositions: string[]; pendingDeliveries: number }> {
+    const open = this.durable.book.get(recorderId);
+    return {
+      openPositions: open ? [open.id] : [],
+      pendingDeliveries: this.outbox.pendingForRecorder(recorderId) + this.scheduled.count(recorderId),
+    };
+  }
+
+  // --- alarm: delivery retries, scheduled deadlines, feed keepalive, housekeeping ---------------------------
+
+  override async alarm(): Promise<void> {
+    const nowMs = Date.now();
+    this.applyExpired(nowMs);
+    const delivered = await this.delivery.flush();
+    this.duplicates.forgetExpired(nowMs);
+    this.durable.compactJournal();
+    const feedRunning = this.feed.onAlarm(this.wantsFeed());
+    await this.syncDirectory();
+    const deadline = this.scheduled.nextDeadlineMs();
+    let next = !delivered ? 5_000 : feedRunning || this.wantsFeed() ? this.timing.keepaliveMs : null;
+    if (deadline !== null) next = Math.min(next ?? Infinity, Math.max(0, deadline - Date.now()) + 50);
+    if (next !== null) await this.armAlarm(next, true);
+  }
+
+  // --- internals ----------------------------------------------------------------------------------------
+
+  /** The feed's price: first any scheduled signal the market just reached, then the tick itself. */
+  protected onPrice(raw: number, at: string): void {
+    const atMs = Date.parse(at);
+    const appliedScheduled = this.scheduled.anyDue(atMs) && this.applyDue(atMs) > 0;
+    const out = this.durable.tick(raw, at);
+    for (const e of out?.exits ?? []) this.recordClose(e.position, e.trade);
+    if (appliedScheduled || (out?.exits.length ?? 0) > 0) void this.afterChange();
+  }
+
+  /** CONTRACT "Delayed data, aligned": accepted now (checked against its own price), applied at market time. */
+  private async schedule(req: SignalRequest): Promise<SignalReply> {
+    const price = usable(req.signal.price, req.instrument.tickSize);
+    if (price !== null) {
+      try {
+        this.durable.book.checkSignal({ recorder: req.recorder, instrument: req.instrument, signal: req.signal, price: roundToTick(price, req.instrument.tickSize), at: req.receivedAt });
+      } catch (err) {
+        if (err instanceof SignalRefusedError) return this.refuse(req, crypto.randomUUID(), 400, "invalid_signal", err.message, err.details);
+        throw err;
+      }
+    }
+    const again = this.duplicates.find(req, Date.parse(req.receivedAt));
+    if (again) return this.replyDuplicate(req, again);
+    const signalId = crypto.randomUUID();
+    const delayMs = (this.feed.delaySeconds ?? 900) * 1000;
+    this.scheduled.add(signalId, req, Date.parse(req.receivedAt) + delayMs + ALIGN_GRACE_MS);
+    const current = this.durable.book.get(req.recorder.id);
     const reply: SignalApplied = {
       ok: true,
-      signalId: crypto.randomUUID(),
-      recorderId,
+      signalId,
+      recorderId: req.recorder.id,
+      symbol: req.instrument.root,
+      result: "scheduled",
+      appliesAt: req.receivedAt,
+      position: current ? this.flags.apply(current) : null,
+    };
+    this.logSignal(req, signalId, "scheduled", "scheduled", null, current?.id ?? null, null, req.receivedAt);
+    this.duplicates.remember(req, Date.parse(req.receivedAt), reply);
+    this.feed.start();
+    await this.afterChange();
+    return reply;
+  }
+
+  /** Applies the scheduled signals the market reached (before the tick at `atMs`). Returns how many. */
+  private applyDue(atMs: number): number {
+    const due = this.scheduled.dueBy(atMs);
+    for (const s of due) {
+      // Without a price: the last feed price at or before its receive time (this tick is the first after it).
+      const last = this.durable.last;
+      const lastUsable = last.at !== null && Date.parse(last.at) <= s.receivedMs ? usable(last.price, s.req.instrument.tickSize) : null;
+      this.applyScheduled(s, lastUsable, true);
+    }
+    return due.length;
+  }
+
+  /** Scheduled signals the feed never reached within N + 120 s: applied with their own price (aligned: false). */
+  private applyExpired(nowMs: number): void {
+    const expired = this.scheduled.expired(nowMs);
+    for (const s of expired) this.applyScheduled(s, null, false);
+    if (expired.length > 0) void this.afterChange();
+  }
+
+  private applyScheduled(s: ScheduledSignal, feedPrice: number | null, aligned: boolean): void {
+    const own = usable(s.req.signal.price, s.req.instrument.tickSize);
+    const price = own ?? feedPrice;
+    this.scheduled.remove(s.seq);
+    if (price === null) {
+      this.refuse(s.req, s.signalId, 422, "no_price", `The scheduled signal has no price and no feed price at or before ${s.req.receivedAt} arrived${aligned ? "" : ` within ${Math.round((s.deadlineMs - s.receivedMs) / 1000)} s`}.`);
+      return;
+    }
+    this.applyNow(s.req, s.signalId, {
+      price,
+      priceSource: own !== null ? "signal" : "feed",
+      feedPrice: this.feedPriceOf(feedPrice, s.req.instrument),
+      aligned,
+    });
+  }
+
+  /** The synchronous step: engine + durable state + outbox + signal log + duplicate memory. */
+  private applyNow(
+    req: SignalRequest,
+    signalId: string,
+    fill: { price: number; priceSource: FillOrigin["priceSource"]; feedPrice: number | null; aligned: boolean },
+  ): SignalReply {
+    let out;
+    try {
+      out = this.durable.signal({
+        recorder: req.recorder,
+        instrument: req.instrument,
+        signal: req.signal,
+        price: roundToTick(fill.price, req.instrument.tickSize),
+        at: req.receivedAt,
+        priceSource: fill.priceSource,
+        feedPrice: fill.feedPrice,
+      });
+    } catch (err) {
+      if (err instanceof SignalRefusedError) return this.refuse(req, signalId, 400, "invalid_signal", err.message, err.details);
+      if (err instanceof RangeError) return this.refuse(req, signalId, 422, "no_price", "The price rounds to 0 at this instrument's tick: a price of 0 is never booked.");
+      throw err;
+    }
+    if (out.opened) this.flags.opened(out.opened.id, { delayed: this.feed.delayed, aligned: fill.aligned });
+    const position = out.position && this.flags.apply(out.position); // before recordClose forgets a closed one's flags
+    if (out.closed) this.recordClose(out.closed.position, out.closed.trade);
+    for (const state of out.changed) {
+      const p = this.durable.book.getById(state.id);
+      if (p) this.outbox.enqueue({ t: "position", position: this.flags.apply(p) });
+    }
+    const reply: SignalApplied = {
+      ok: true,
+      signalId,
+      recorderId: req.recorder.id,
       symbol: req.instrument.root,
       result: out.result,
       ...(out.reason ? { reason: out.reason } : {}),
       position,
       ...(out.closed ? { trade: out.closed.trade } : {}),
     };
-    this.logSignal(req, reply.signalId, "applied", reply.result, null, out.position?.id ?? null, out.reason ?? null);
-    this.rememberSignal(req, nowMs, reply);
-
-    if (this.book.size > 0) {
-      this.startFeed();
-      await this.armAlarm(this.timing.keepaliveMs);
-    } else if (out.closed) {
-      this.feedWantedUntil = Date.now() + this.timing.idleFeedMs;
-    }
-    await this.deliver();
+    this.logSignal(req, signalId, "applied", reply.result, null, out.position?.id ?? null, out.reason ?? null);
+    this.duplicates.remember(req, Date.parse(req.receivedAt), reply);
     return reply;
   }
 
-  /** The tick seam: the feed drives it; tests and the simulator may call it directly. */
-  async tick(price: number, at: string = new Date().toISOString()): Promise<void> {
-    this.onPrice(price, at);
-  }
-
-  async closePosition(positionId: string, price?: number): Promise<ManualCloseReply> {
-    const position = this.book.getById(positionId);
-    if (!position) return { ok: false, status: 404, error: { code: "not_found", message: "No open position with this id on this symbol." } };
-    const at = new Date().toISOString();
-    const fill = price !== undefined && price > 0 ? price : this.last.price;
-    const noPrice = { ok: false, status: 422, error: { code: "no_price", message: "No usable price given and no feed price yet." } } as const;
-    if (fill === null) return noPrice;
-    let closed;
-    try {
-      // The book rounds to the position's own tick (a recorder may override it).
-      closed = this.book.closeManual(positionId, fill, at);
-    } catch (err) {
-      if (err instanceof RangeError) return noPrice; // rounds to 0: never booked
-      throw err;
-    }
-    if (!closed) return { ok: false, status: 404, error: { code: "not_found", message: "The position is no longer open." } };
-    const flagged = this.withFlags(closed.position);
-    this.recordClose(closed.position, closed.trade);
-    if (this.book.size === 0) this.feedWantedUntil = Date.now() + this.timing.idleFeedMs;
-    await this.deliver();
-    return { ok: true, position: flagged, trade: closed.trade };
-  }
-
-  async openPositions(): Promise<RecordedPosition[]> {
-    return this.book.open().map((p) => this.withFlags(p));
-  }
-
-  /** New TradingView credentials (POST/DELETE /api/tradingview/session): reconnect a running feed now, also one
-   * stopped by a refused token; an idle symbol stays idle. */
-  async restartFeed(): Promise<void> {
-    // New credentials, new data quality: the old update mode no longer describes what comes next.
-    this.feedMode = null;
-    this.store.setMeta(META_FEED_MODE, null);
-    if (this.feed) this.feed.restart();
-    else if (this.book.size > 0) this.startFeed();
-  }
-
-  async status(): Promise<SymbolStatus> {
-    const feed: FeedView = this.feed?.status() ?? {
-      state: "idle",
-      lastTickAt: this.last.at,
-      lastPrice: this.displayPrice(this.last.price),
-      updateMode: this.feedMode,
-      reconnects: 0,
-      delayed: isDelayedMode(this.feedMode),
-      error: null,
-    };
-    return {
-      feedSymbol: this.spec?.feedSymbol ?? "",
-      openPositions: this.book.size,
-      feed: { ...feed, lastTickAt: this.last.at, lastPrice: this.displayPrice(this.last.price) },
-      ticksProcessed: this.last.ticks,
-    };
-  }
-
-  /** What this symbol still holds for a recorder: open positions, and D1 deliveries not made yet (a recorder is
-   * not deleted while either is non-zero, since D1 alone may not know about them yet). */
-  async recorderActivity(recorderId: string): Promise<{ openPositions: string[]; pendingDeliveries: number }> {
-    const open = this.book.get(recorderId);
-    return { openPositions: open ? [open.id] : [], pendingDeliveries: this.store.outboxSize() };
-  }
-
-  /** Pending D1 deliveries (for /status and tests). */
-  async outboxSize(): Promise<number> {
-    return this.store.outboxSize();
-  }
-
-  // --- alarm: delivery retries, feed keepalive, housekeeping -----------------------------------------------
-
-  override async alarm(): Promise<void> {
-    const delivered = await this.outbox.flush();
-    this.store.forgetSeenBefore(Date.now() - SEEN_RETENTION_MS);
-    this.store.compactJournal();
-    const open = this.book.size > 0;
-    if (open || Date.now() < this.feedWantedUntil) {
-      if (!this.feed) this.startFeed();
-      else if (open && this.feed.status().state === "refused" && Date.now() - this.refusedAt > this.timing.refusedRetryMs) {
-        // Open positions must not go without prices for good: the refused token was dropped (session.ts), so a
-        // retry this rare uses a fresh exchange or anonymous data; it never becomes a reconnect loop.
-        this.refusedAt = Date.now();
-        this.feed.restart();
-      } else this.feed.ensureConnected();
-    } else if (this.feed) {
-      this.feed.stop();
-      this.feed = null;
-    }
-    if (!delivered) await this.armAlarm(5_000, true);
-    else if (open || this.feed) await this.armAlarm(this.timing.keepaliveMs, true);
-  }
-
-  // --- internals ----------------------------------------------------------------------------------------
-
-  private onPrice(raw: number, at: string): void {
-    if (!(raw > 0)) return;
-    // Not rounded here: positions may use different tick sizes (a recorder may override it) and the book rounds
-    // per tick size. Float noise is stripped; the journal keeps the cleaned price, replay rounds it per position.
-    const price = cleanPrice(raw);
-    const seq = this.last.seq + 1;
-    this.last = { seq, price, at, ticks: this.last.ticks + 1 };
-    this.store.setMeta("last", this.last);
-    if (this.book.size === 0) return;
-    if (this.runMin === null || this.runMax === null || price < this.runMin || price > this.runMax) {
-      this.store.journal({ seq, price, at });
-      this.runMin = this.runMin === null ? price : Math.min(this.runMin, price);
-      this.runMax = this.runMax === null ? price : Math.max(this.runMax, price);
-    }
-    const { exits } = this.book.applyTick(price, at);
-    if (exits.length === 0) return;
-    for (const e of exits) this.recordClose(e.position, e.trade);
-    if (this.book.size === 0) this.feedWantedUntil = Date.now() + this.timing.idleFeedMs;
-    void this.deliver();
-  }
-
-  private checkpoint(state: PositionState): void {
-    const p = this.book.getById(stateId(state));
-    if (!p) return;
-    this.store.checkpoint(p.id, p.recorderId, state, this.last.seq);
-    // A new checkpoint restarts the journal's running range (store.ts explains why this keeps replay exact).
-    this.runMin = this.runMax = null;
-  }
-
   private recordClose(position: Position, trade: Trade): void {
-    this.store.removePosition(position.id);
-    this.store.enqueue({ t: "position", position: this.withFlags(position) });
-    this.store.enqueue({ t: "trade", trade });
-    if (this.delayedIds.delete(position.id)) this.store.setMeta(META_DELAYED, [...this.delayedIds]);
+    this.outbox.enqueue({ t: "position", position: this.flags.apply(position) });
+    this.outbox.enqueue({ t: "trade", trade });
+    this.flags.closed(position.id);
   }
 
-  private async deliver(): Promise<void> {
-    const ok = await this.outbox.flush();
+  /** After any state change: keep the feed and alarm as the book needs them, tell the directory, deliver. */
+  private async afterChange(): Promise<void> {
+    if (this.wantsFeed()) {
+      this.feed.start();
+      await this.armAlarm(this.timing.keepaliveMs);
+    } else this.feed.wantFor();
+    await this.syncDirectory();
+    const ok = await this.delivery.flush();
     if (!ok) await this.armAlarm(2_000, true);
+  }
+
+  private wantsFeed(): boolean {
+    return this.durable.book.size > 0 || this.scheduled.count() > 0;
+  }
+
+  /** Tells the directory when this symbol starts or stops having open positions (retried from the alarm). */
+  private async syncDirectory(): Promise<void> {
+    const active = this.durable.book.size > 0;
+    if (active === this.directoryActive || !this.spec) return;
+    try {
+      await directoryStub(this.env).setActive(this.spec.feedSymbol, active);
+      this.directoryActive = active;
+      this.bookStore.meta.set(META_DIRECTORY, active);
+    } catch (err) {
+      console.warn(`[${this.spec.feedSymbol}] directory not reachable, retried from the alarm: ${String(err)}`);
+      await this.armAlarm(5_000);
+    }
+  }
+
+  private async replyDuplicate(req: SignalRequest, first: SignalApplied): Promise<SignalReply> {
+    this.logSignal(req, crypto.randomUUID(), "duplicate", first.result, null, first.position?.id ?? null, first.reason ?? null);
+    await this.afterChange();
+    return { ...first, duplicate: true };
+  }
+
+  /** A refusal: logged (under `signalId`: a scheduled signal's row moves to "rejected") and answered. */
+  private refuse(
+    req: SignalRequest,
+    signalId: string,
+    status: SignalRefused["status"],
+    code: string,
+    message: string,
+    details?: unknown,
+    log = true,
+  ): SignalRefused {
+    const error = details === undefined ? { code, message } : { code, message, details };
+    if (log) this.logSignal(req, signalId, "rejected", null, error, null);
+    void this.afterChange();
+    return { ok: false, status, error };
+  }
+
+  private logSignal(
+    req: SignalRequest,
+    id: string,
+    status: SignalLogRow["status"],
+    result: string | null,
+    error: unknown,
+    positionId: string | null,
+    reason: string | null = null,
+    appliesAt: string | null = null,
+  ): void {
+    this.outbox.enqueue({
+      t: "signal",
+      row: {
+        id,
+        recorderId: req.recorder.id,
+        receivedAt: req.receivedAt,
+        status,
+        result,
+        reason,
+        error,
+        body: req.body,
+        bodyTruncated: req.bodyTruncated,
+        appliesAt,
+        symbol: req.instrument.root,
+        positionId,
+      },
+    });
   }
 
   private async armAlarm(inMs: number, force = false): Promise<void> {
     const current = await this.ctx.storage.getAlarm();
     const at = Date.now() + inMs;
     if (force || current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /** A feed price as the instrument quotes it (null: no live feed). */
+  private feedPriceOf(price: number | null | undefined, spec: { tickSize: number }): number | null {
+    return price == null || !(price > 0) ? null : roundToTick(price, spec.tickSize);
   }
 
   /** The last price as the instrument quotes it (its table tick, else the first recorder's tick). */
@@ -322,98 +442,20 @@ export class SymbolObject extends DurableObject<Env> {
   private rememberSpec(instrument: InstrumentSpec, at: string): void {
     if (this.spec) return;
     this.spec = instrument;
-    this.store.setMeta("spec", instrument);
-    this.store.enqueue({ t: "symbol", feedSymbol: instrument.feedSymbol, root: instrument.root, at });
-  }
-
-  private startFeed(): void {
-    if (this.feed || !this.spec) return;
-    this.feed = createFeed(
-      this.env,
-      this.spec.feedSymbol,
-      { onPrice: (price, at) => this.onPrice(price, at), onState: (v) => this.onFeedState(v) },
-      this.feedTuning,
-    );
-    this.feed.start();
-  }
-
-  private onFeedState(view: FeedView): void {
-    if (view.state === "refused" && this.refusedAt === 0) this.refusedAt = Date.now();
-    if (view.state !== "refused") this.refusedAt = 0;
-    if (view.updateMode !== null && view.updateMode !== this.feedMode) {
-      this.feedMode = view.updateMode;
-      this.store.setMeta(META_FEED_MODE, view.updateMode);
-    }
-  }
-
-  /** A position opened while the feed's quotes were delayed carries `delayedData: true` for its whole life. */
-  private flagIfDelayed(positionId: string): void {
-    if (!isDelayedMode(this.feedMode) || this.delayedIds.has(positionId)) return;
-    this.delayedIds.add(positionId);
-    this.store.setMeta(META_DELAYED, [...this.delayedIds]);
-  }
-
-  private withFlags(p: Position): RecordedPosition {
-    return this.delayedIds.has(p.id) ? { ...p, delayedData: true } : p;
-  }
-
-  private rateLimited(recorderId: string, nowMs: number): boolean {
-    const times = (this.recentSignals.get(recorderId) ?? []).filter((t) => t > nowMs - RATE_LIMIT.windowMs);
-    const limited = times.length >= RATE_LIMIT.max;
-    if (!limited) times.push(nowMs);
-    this.recentSignals.set(recorderId, times);
-    return limited;
-  }
-
-  /** CONTRACT "Duplicates": by id forever (well, 30 days); without an id, a byte-identical body in the window. */
-  private findDuplicate(req: SignalRequest, nowMs: number): SignalApplied | null {
-    const key = dedupeKey(req);
-    if (!key) return null;
-    const seen = this.store.seen(req.recorder.id, key);
-    if (!seen) return null;
-    if (!req.signal.id && nowMs - seen.atMs > req.recorder.dedupeWindowSeconds * 1000) return null;
-    return JSON.parse(seen.reply) as SignalApplied;
-  }
-
-  private rememberSignal(req: SignalRequest, nowMs: number, reply: SignalApplied): void {
-    const key = dedupeKey(req);
-    if (key) this.store.remember(req.recorder.id, key, nowMs, JSON.stringify(reply));
-  }
-
-  private async replyDuplicate(req: SignalRequest, first: SignalApplied): Promise<SignalReply> {
-    this.logSignal(req, crypto.randomUUID(), "duplicate", first.result, null, first.position?.id ?? null, first.reason ?? null);
-    await this.deliver();
-    return { ...first, duplicate: true };
-  }
-
-  private async refuse(req: SignalRequest, status: 422 | 429, code: string, message: string): Promise<SignalReply> {
-    this.logSignal(req, crypto.randomUUID(), "rejected", null, { code, message }, null);
-    await this.deliver();
-    return { ok: false, status, error: { code, message } };
-  }
-
-  private logSignal(
-    req: SignalRequest,
-    id: string,
-    status: SignalLogRow["status"],
-    result: string | null,
-    error: unknown,
-    positionId: string | null,
-    reason: string | null = null,
-  ): void {
-    this.store.enqueue({
-      t: "signal",
-      row: { id, recorderId: req.recorder.id, receivedAt: req.receivedAt, status, result, reason, error, body: req.body, symbol: req.instrument.root, positionId },
-    });
+    this.bookStore.meta.set(META_SPEC, instrument);
+    this.outbox.enqueue({ t: "symbol", feedSymbol: instrument.feedSymbol, root: instrument.root, at });
   }
 }
 
-function dedupeKey(req: SignalRequest): string | null {
-  if (req.signal.id) return `id:${req.signal.id}`;
-  if (req.recorder.dedupeWindowSeconds > 0) return `body:${req.bodyHash}`;
-  return null;
+/** A price is usable when it is still > 0 once rounded to the tick (a 0 is never booked). */
+function usable(p: number | null | undefined, tickSize: number): number | null {
+  return p != null && Number.isFinite(p) && roundToTick(p, tickSize) > 0 ? p : null;
 }
 
-function stateId(state: PositionState): string {
-  return state.id;
+function maxIso(a: string, b: string): string {
+  return Date.parse(a) >= Date.parse(b) ? a : b;
+}
+
+function notFound(message: string): ManualCloseReply {
+  return { ok: false, status: 404, error: { code: "not_found", message } };
 }

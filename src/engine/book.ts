@@ -26,18 +26,25 @@
 // - The path's stacks are trimmed by folding the group's positions once they outgrow 4096 + 2 × positions
 //   entries (amortized O(1) per tick; a long one-way trend is what grows them).
 //
-// Prices must be > 0 (the caller refuses a signal without one: 422 no_price); a 0 is never booked, so a
-// non-positive or non-finite price throws.
+// Market time (CONTRACT "Market time"): a tick whose market time is earlier than a position's openedAt never
+// moves it. A position opened ahead of the feed's market time (a real-time signal price on a delayed feed) is
+// DORMANT: out of the price path and the level heaps until the first tick at or past its openedAt, so earlier
+// ticks cannot touch its excursions or levels. Dormant positions sit in a list sorted by openedAt; a tick checks
+// only its head: O(1) per tick, O(log n) per activation.
+//
+// Prices must be > 0 and < 1e9 (the caller refuses a signal without one: 422 no_price); a 0 is never booked,
+// so a non-positive or non-finite price throws.
 import { observeExcursion } from "./excursion";
 import { LevelHeap } from "./level-heap";
 import { levelFillTicks, levelHit, NO_LEVEL, TAKE_PROFIT_HIT } from "./levels";
-import { priceToTicks } from "./money";
+import { priceToTicks, ticksToPrice } from "./money";
 import { openTickPnl } from "./pnl";
 import { exitPosition, restore, serialize, toPosition, toTrade } from "./position";
 import { PricePath } from "./price-path";
-import { applySignalStep, assertBookable, fillTicks, type SignalInput } from "./signal-step";
+import { applySignalStep, assertBookable, checkSignalStep, fillTicks, type SignalInput } from "./signal-step";
 import type {
   ClosedPosition,
+  FillOrigin,
   Position,
   PositionState,
   SignalOutcome,
@@ -46,6 +53,8 @@ import type {
 
 export interface SymbolBookOptions {
   newId: () => string;
+  /** Market time (ms) the feed had reached when restored: positions opened after it start dormant. */
+  marketTimeMs?: number;
   /** Tuning (tests use tiny values to exercise the trimming): price-path entries kept beyond 2 × positions. */
   pathSlack?: number;
   /** Heap entries kept beyond 4 × positions before stale ones are dropped. */
@@ -81,6 +90,8 @@ interface Entry {
   /** Order of tracking: the order in which a tick reports exits (that of the naive book). */
   ord: number;
   open: boolean;
+  /** openedAt in ms while the position waits for the feed's market time to reach it (null: live). */
+  dormantUntil: number | null;
 }
 
 export class SymbolBook {
@@ -90,11 +101,16 @@ export class SymbolBook {
   private readonly byId = new Map<string, Entry>();
   private readonly groups = new Map<number, Group>();
   private nextOrd = 0;
+  /** Dormant positions, sorted by dormantUntil (earliest first). */
+  private dormant: Entry[] = [];
+  /** Market time of the latest tick (ms); -Infinity before any. */
+  private marketTimeMs: number;
   private readonly pathSlack: number;
   private readonly heapSlack: number;
 
   constructor(opts: SymbolBookOptions) {
     this.newId = opts.newId;
+    this.marketTimeMs = opts.marketTimeMs ?? -Infinity;
     this.pathSlack = opts.pathSlack ?? PATH_SLACK;
     this.heapSlack = opts.heapSlack ?? HEAP_SLACK;
   }
@@ -110,6 +126,7 @@ export class SymbolBook {
     this.byRecorder.clear();
     this.byId.clear();
     this.groups.clear();
+    this.dormant = [];
     for (const raw of states) {
       const s = restore(raw);
       if (s.status === "open") this.track(s);
@@ -143,6 +160,11 @@ export class SymbolBook {
     return e && toPosition(this.fold(e));
   }
 
+  /** The tick size a position is valued in (its recorder may override the instrument's). */
+  stateTickSize(positionId: string): number | undefined {
+    return this.byId.get(positionId)?.s.tickSize;
+  }
+
   applySignal(input: SignalInput): SignalOutcome {
     const e = this.byRecorder.get(input.recorder.id);
     return applySignalStep(e && this.fold(e), input, {
@@ -154,8 +176,18 @@ export class SymbolBook {
     });
   }
 
+  /** Throws the SignalRefusedError that applySignal would, changing nothing. */
+  checkSignal(input: SignalInput): void {
+    const e = this.byRecorder.get(input.recorder.id);
+    checkSignalStep(e && this.fold(e), input);
+  }
+
   applyTick(price: number, at: string): TickOutcome {
     assertBookable(price);
+    const atMs = Date.parse(at);
+    if (atMs > this.marketTimeMs) this.marketTimeMs = atMs;
+    // Positions whose open the market has now reached go live before this tick is applied: it counts for them.
+    while (this.dormant.length > 0 && this.dormant[0].dormantUntil! <= atMs) this.wake(this.dormant.shift()!);
     let hits: Entry[] | undefined;
     for (const g of this.groups.values()) {
       const priceTicks = priceToTicks(price, g.tickSize);
@@ -181,7 +213,8 @@ export class SymbolBook {
       const priceTicks = e.g.path.lastTicks;
       const hit = levelHit(s, priceTicks);
       if (hit === NO_LEVEL) continue; // cannot happen: a popped current entry is a crossed level
-      exitPosition(s, s.quantity, levelFillTicks(s, hit, priceTicks), at, hit === TAKE_PROFIT_HIT ? "take_profit" : "stop_loss");
+      const origin = { priceSource: "feed" as const, feedPrice: ticksToPrice(priceTicks, s.tickSize) };
+      exitPosition(s, s.quantity, levelFillTicks(s, hit, priceTicks), at, hit === TAKE_PROFIT_HIT ? "take_profit" : "stop_loss", origin);
       exits.push(this.finish(e));
     }
     return { exits };
@@ -195,6 +228,13 @@ export class SymbolBook {
   replayPrice(positionId: string, price: number, at: string): boolean {
     const e = this.byId.get(positionId);
     if (e === undefined || !(Number.isFinite(price) && price > 0)) return false;
+    const atMs = Date.parse(at);
+    if (atMs > this.marketTimeMs) this.marketTimeMs = atMs;
+    if (e.dormantUntil !== null) {
+      if (atMs < e.dormantUntil) return false; // before its open: never moves it
+      this.dormant.splice(this.dormant.indexOf(e), 1);
+      this.wake(e);
+    }
     const s = this.fold(e);
     const priceTicks = priceToTicks(price, s.tickSize);
     if (priceTicks <= 0) return false;
@@ -202,19 +242,19 @@ export class SymbolBook {
     return observeExcursion(s, priceTicks, at);
   }
 
-  closeManual(positionId: string, price: number, at: string): ClosedPosition | null {
+  closeManual(positionId: string, price: number, at: string, origin: FillOrigin = { priceSource: "signal", feedPrice: null }): ClosedPosition | null {
     const e = this.byId.get(positionId);
     if (e === undefined) return null;
     assertBookable(price);
     const s = this.fold(e);
-    exitPosition(s, s.quantity, fillTicks(price, s.tickSize), at, "manual");
+    exitPosition(s, s.quantity, fillTicks(price, s.tickSize), at, "manual", origin);
     return this.finish(e);
   }
 
   /** Brings the position's excursions and last price up to the group's latest tick. O(log ticks). */
   private fold(e: Entry): PositionState {
     const path = e.g.path;
-    if (path.seq === e.seen) return e.s;
+    if (path.seq === e.seen || e.dormantUntil !== null) return e.s;
     const s = e.s;
     const lo = path.lowSince(e.seen);
     const hi = path.highSince(e.seen);
@@ -248,6 +288,7 @@ export class SymbolBook {
   /** (Re-)enters the position's current levels in its group's heaps. */
   private index(e: Entry): void {
     e.ver++;
+    if (e.dormantUntil !== null) return; // indexed when it wakes
     const { s, g } = e;
     const tp = s.takeProfitLevelTicks;
     const sl = s.stopLossLevelTicks;
@@ -270,9 +311,23 @@ export class SymbolBook {
       this.groups.set(s.tickSize, g);
     }
     g.count++;
-    const e: Entry = { s, g, seen: g.path.seq, ver: 0, ord: this.nextOrd++, open: true };
+    const openedMs = Date.parse(s.openedAt);
+    const dormantUntil = openedMs > this.marketTimeMs ? openedMs : null;
+    const e: Entry = { s, g, seen: g.path.seq, ver: 0, ord: this.nextOrd++, open: true, dormantUntil };
     this.byRecorder.set(s.recorderId, e);
     this.byId.set(s.id, e);
+    if (dormantUntil !== null) {
+      let i = this.dormant.length;
+      while (i > 0 && this.dormant[i - 1].dormantUntil! > dormantUntil) i--;
+      this.dormant.splice(i, 0, e);
+    }
+    this.index(e);
+  }
+
+  /** The market reached the position's open: from the next path entry on, its ticks count. */
+  private wake(e: Entry): void {
+    e.dormantUntil = null;
+    e.seen = e.g.path.seq;
     this.index(e);
   }
 
@@ -280,6 +335,7 @@ export class SymbolBook {
     const { s, g } = e;
     e.open = false;
     e.ver++;
+    if (e.dormantUntil !== null) this.dormant.splice(this.dormant.indexOf(e), 1);
     this.byRecorder.delete(s.recorderId);
     this.byId.delete(s.id);
     if (--g.count === 0 && this.groups.get(g.tickSize) === g) this.groups.delete(g.tickSize);

@@ -1,8 +1,17 @@
-// The instrument table (shared/reference/instruments.csv) and ticker resolution (CONTRACT "Instrument").
-// Accepted ticker forms, case-insensitive:
-//   MNQ1!  MNQ2!  CME_MINI:MNQ1!  MNQ            -> continuous feed symbol  CME_MINI:MNQ1! (bare root = 1!)
+// The instrument table (shared/reference/instruments.csv) and ticker resolution (CONTRACT "Instrument" and
+// "Bad input and faults"). Accepted ticker forms, case-insensitive:
+//   MNQ1!  MNQ2!  CME_MINI:MNQ1!  CME:MNQ1!  MNQ -> continuous feed symbol  CME_MINI:MNQ1! (bare root = 1!)
 //   MNQZ2025  MNQZ25  MNQZ5  CME_MINI:MNQZ5      -> explicit month         CME_MINI:MNQZ2025
 //   ={"symbol":"CME_MINI:NQ1!","session":"extended"}  (TradingView's extended-session form) -> its inner symbol
+// Refused (null, 422 unknown_instrument):
+//   - an `EXCHANGE:` prefix that is neither the root's own exchange nor its alias (CME/CME_MINI, CBOT/CBOT_MINI,
+//     NYMEX/NYMEX_MINI, COMEX/COMEX_MINI): FOO:MNQ1!, X1:ZB1!, BINANCE:ES1!. This holds with a recorder override
+//     too: a table root on a foreign exchange is a mistake, not a new instrument.
+//   - continuous contracts other than 1! and 2! (MGC0!, MNQ3!, MNQ10!): TradingView lists no others.
+// The feed symbol of a table root is always built from the table (its exchange, root and contract), never from
+// the alert's text: the text picks which Durable Object and which feed subscription a signal reaches, so it must
+// not be able to invent either. With a recorder override (tickSize and tickValue) an unknown ticker is usable,
+// and its feed symbol is the ticker itself only when it passes a strict shape (UNKNOWN_TICKER).
 import type { InstrumentSpec } from "./types";
 
 export interface InstrumentRow {
@@ -45,13 +54,40 @@ export interface TickOverride {
   tickValue?: number | null;
 }
 
-/** What follows the root: "1!" (continuous) or a month code and a 1-, 2- or 4-digit year; empty = continuous. */
-const CONTINUOUS = /^(\d{1,2})!$/;
+/** Each exchange of the table and its alias (the _MINI listing of the same exchange, and back). */
+const EXCHANGE_ALIASES: Record<string, string> = {
+  CME: "CME_MINI",
+  CME_MINI: "CME",
+  CBOT: "CBOT_MINI",
+  CBOT_MINI: "CBOT",
+  NYMEX: "NYMEX_MINI",
+  NYMEX_MINI: "NYMEX",
+  COMEX: "COMEX_MINI",
+  COMEX_MINI: "COMEX",
+};
+
+/** Whether an alert's `EXCHANGE:` prefix (null = none) may name this row. */
+function acceptsPrefix(row: InstrumentRow, prefix: string | null): boolean {
+  return prefix === null || prefix === row.exchange || prefix === EXCHANGE_ALIASES[row.exchange];
+}
+
+/** What follows the root: "1!" / "2!" (continuous) or a month code and a 1-, 2- or 4-digit year; empty = 1!. */
+const CONTINUOUS = /^[12]!$/;
 const EXPLICIT_MONTH = /^([FGHJKMNQUVXZ])(\d{1,2}|\d{4})$/;
+
+/**
+ * An unknown ticker usable with an override: an optional exchange of up to 20 [A-Z0-9_] and a symbol of up to
+ * 30 [A-Z0-9_.], where a continuous contract is again a non-digit followed by 1! or 2! only (so MNQ3!, MNQ12!
+ * and FOO0! stay refused). Anything else (spaces, quotes, a second colon, ...) would become a feed symbol and a
+ * Durable Object name straight from the alert's text, so it is refused.
+ */
+const UNKNOWN_TICKER = /^(?:([A-Z0-9_]{1,20}):)?((?=[A-Z0-9_.!]{1,30}$)(?:[A-Z0-9_.]+|[A-Z0-9_.]*[A-Z_.][12]!))$/;
 
 /**
  * Resolves a ticker to its instrument. A recorder override (both values > 0) makes unknown tickers usable and
  * replaces the table's values for known ones; otherwise an unknown ticker gives null (422 unknown_instrument).
+ * A table root behind a foreign exchange prefix, or with a continuous contract other than 1! / 2!, is null even
+ * with an override.
  */
 export function resolveTicker(
   ticker: string,
@@ -67,16 +103,19 @@ export function resolveTicker(
 
   const known = parseKnown(body, opts.now);
   if (known) {
+    if (!acceptsPrefix(known.row, prefix)) return null;
     return {
       root: known.row.root,
-      // The user's exchange prefix wins (TradingView knows best what it sent); else the table's exchange.
-      feedSymbol: `${prefix ?? known.row.exchange}:${known.row.root}${known.contract}`,
+      // Always the table's exchange: CME:MNQ1! is CME_MINI:MNQ1!, one feed and one object for both spellings.
+      feedSymbol: `${known.row.exchange}:${known.row.root}${known.contract}`,
       tickSize: overrideTickSize ?? known.row.tickSize,
       tickValue: overrideTickValue ?? known.row.tickValue,
     };
   }
-  if (overrideTickSize === null || overrideTickValue === null || body === "") return null;
-  return { root: body, feedSymbol: symbol, tickSize: overrideTickSize, tickValue: overrideTickValue };
+  if (overrideTickSize === null || overrideTickValue === null) return null;
+  const m = UNKNOWN_TICKER.exec(symbol);
+  if (!m) return null;
+  return { root: m[2], feedSymbol: symbol, tickSize: overrideTickSize, tickValue: overrideTickValue };
 }
 
 function parseKnown(body: string, now: Date): { row: InstrumentRow; contract: string } | null {

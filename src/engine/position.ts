@@ -6,7 +6,7 @@ import { refreshLevels } from "./levels";
 import { cleanPrice, roundCents, ticksToPrice } from "./money";
 import { addToAverage, avgEntryTicks, openTickPnl, tickPnl, toUsd } from "./pnl";
 export type { PositionState } from "./types";
-import type { ExitReason, FillReason, FillSide, LevelSpec, Position, PositionState, Side, Trade } from "./types";
+import type { ExitReason, FillOrigin, FillReason, FillSide, LevelSpec, Position, PositionState, Side, Trade } from "./types";
 
 export interface OpenPositionArgs {
   id: string;
@@ -22,6 +22,7 @@ export interface OpenPositionArgs {
   at: string;
   takeProfit: LevelSpec | null;
   stopLoss: LevelSpec | null;
+  origin: FillOrigin;
 }
 
 export function openPosition(a: OpenPositionArgs): PositionState {
@@ -63,13 +64,13 @@ export function openPosition(a: OpenPositionArgs): PositionState {
     exitReason: null,
     fills: [],
   };
-  bookFill(s, entrySide(s), a.quantity, a.priceTicks, a.at, "open");
+  bookFill(s, entrySide(s), a.quantity, a.priceTicks, a.at, "open", a.origin);
   refreshLevels(s);
   return s;
 }
 
 /** DCA add in the position's direction: new volume-weighted average entry. */
-export function addToPosition(s: PositionState, quantity: number, priceTicks: number, at: string): void {
+export function addToPosition(s: PositionState, quantity: number, priceTicks: number, at: string, origin: FillOrigin): void {
   observeExcursion(s, priceTicks, at);
   addToAverage(s, priceTicks, quantity);
   // cleanPrice strips float noise from fractional contract counts too (0.1 + 0.2).
@@ -77,7 +78,7 @@ export function addToPosition(s: PositionState, quantity: number, priceTicks: nu
   if (s.quantity > s.maxQuantity) s.maxQuantity = s.quantity;
   s.enteredTickQty += priceTicks * quantity;
   s.enteredQty += quantity;
-  bookFill(s, entrySide(s), quantity, priceTicks, at, "add");
+  bookFill(s, entrySide(s), quantity, priceTicks, at, "add", origin);
   refreshLevels(s);
 }
 
@@ -91,6 +92,7 @@ export function exitPosition(
   priceTicks: number,
   at: string,
   reason: ExitReason,
+  origin: FillOrigin,
 ): boolean {
   observeExcursion(s, priceTicks, at);
   const closing = quantity >= s.quantity;
@@ -99,7 +101,7 @@ export function exitPosition(
   s.exitedTickQty += priceTicks * exited;
   s.exitedQty += exited;
   s.quantity = cleanPrice(s.quantity - exited);
-  bookFill(s, s.side === "long" ? "sell" : "buy", exited, priceTicks, at, closing ? reason : "reduce");
+  bookFill(s, s.side === "long" ? "sell" : "buy", exited, priceTicks, at, closing ? reason : "reduce", origin);
   if (closing) {
     s.quantity = 0;
     s.status = "closed";
@@ -117,10 +119,18 @@ function entrySide(s: PositionState): FillSide {
   return s.side === "long" ? "buy" : "sell";
 }
 
-function bookFill(s: PositionState, side: FillSide, quantity: number, priceTicks: number, at: string, reason: FillReason) {
+function bookFill(
+  s: PositionState,
+  side: FillSide,
+  quantity: number,
+  priceTicks: number,
+  at: string,
+  reason: FillReason,
+  origin: FillOrigin,
+) {
   s.commission += s.commissionPerContract * quantity;
   s.lastPriceTicks = priceTicks;
-  s.fills.push({ at, side, quantity, price: ticksToPrice(priceTicks, s.tickSize), reason });
+  s.fills.push({ at, side, quantity, price: ticksToPrice(priceTicks, s.tickSize), reason, priceSource: origin.priceSource, feedPrice: origin.feedPrice });
 }
 
 /** The CONTRACT Position, with live unrealized P&L at the last price (0 once closed). */

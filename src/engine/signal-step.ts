@@ -1,12 +1,19 @@
 // One signal applied to one recorder's position: the recording rules' "move to the target" step, shared by the
 // production SymbolBook and the naive baseline book (they differ only in how they index positions for ticks,
 // which the hooks let each book keep up to date).
+//
+// Refusals come first and change nothing (SignalRefusedError): a number outside the engine's bounds (limits.ts),
+// or a take-profit / stop-loss the signal sets on the wrong side of the price (already crossed: it would exit on
+// the next tick at a level that was never reachable, e.g. "takeProfit": 20 typed as points on a 6900 long).
+import { checkLevelSides } from "./level-sides";
 import { refreshLevels } from "./levels";
+import { isBoundedPrice, isBoundedQuantity, MAX_QUANTITY, SignalRefusedError } from "./limits";
 import { cleanPrice, priceToTicks } from "./money";
 import { addToPosition, exitPosition, openPosition, serialize, toPosition } from "./position";
 import { planTarget } from "./target";
 import type {
   ClosedPosition,
+  FillOrigin,
   InstrumentSpec,
   LevelSpec,
   NormalizedSignal,
@@ -20,9 +27,15 @@ export interface SignalInput {
   recorder: RecorderSettings;
   instrument: InstrumentSpec;
   signal: NormalizedSignal;
-  /** The fill price: the signal's price, else the last feed price. > 0. */
+  /** The fill price: the signal's price, else the live feed price. > 0 and < MAX_PRICE. */
   price: number;
+  /** Market time of the fill. */
   at: string;
+  /** Where `price` came from (default "signal"). */
+  priceSource?: FillOrigin["priceSource"];
+  /** The live feed's last price now (null/absent: no live feed). Also the reference for a signal that only
+   * moves an open position's levels (CONTRACT "Levels on the right side"). */
+  feedPrice?: number | null;
 }
 
 export interface SignalStepHooks {
@@ -35,12 +48,26 @@ export interface SignalStepHooks {
   changed(s: PositionState): void;
 }
 
+/** The refusals of applySignalStep alone (SignalRefusedError), without applying anything: for a signal that is
+ * accepted now and applied later (a scheduled signal on a delayed feed). */
+export function checkSignalStep(s: PositionState | undefined, input: SignalInput): void {
+  checkInput(input);
+  const current = s === undefined ? 0 : s.side === "long" ? s.quantity : -s.quantity;
+  checkLevelSides(s, input, planTarget(current, input.signal, input.recorder), current);
+}
+
 /** Applies `input` to the recorder's open position `s` (up to date, or undefined when flat). */
 export function applySignalStep(s: PositionState | undefined, input: SignalInput, hooks: SignalStepHooks): SignalOutcome {
   const { recorder, instrument, signal, at } = input;
-  assertBookable(input.price);
+  checkInput(input);
+  const origin: FillOrigin = { priceSource: input.priceSource ?? "signal", feedPrice: input.feedPrice ?? null };
   const current = s === undefined ? 0 : s.side === "long" ? s.quantity : -s.quantity;
   const plan = planTarget(current, signal, recorder);
+  if ("target" in plan && !(Math.abs(plan.target) <= MAX_QUANTITY * 1000)) {
+    // Unreachable with bounded inputs (each fill ≤ MAX_QUANTITY); a position this large is a runaway.
+    throw new SignalRefusedError(`The position would hold ${Math.abs(plan.target)} contracts.`, [{ field: "quantity", problem: "out_of_range" }]);
+  }
+  checkLevelSides(s, input, plan, current);
 
   if ("ignored" in plan) {
     // A strategy re-sending its position with a moved stop (trailing) must still move the stop.
@@ -63,7 +90,7 @@ export function applySignalStep(s: PositionState | undefined, input: SignalInput
   if (s !== undefined) s.commissionPerContract = recorder.commissionPerContract;
   if (s !== undefined && (target === 0 || Math.sign(target) !== Math.sign(current))) {
     // Flat or the other side: this round trip ends here.
-    exitPosition(s, s.quantity, fillTicks(input.price, s.tickSize), at, target === 0 ? "signal" : "reverse");
+    exitPosition(s, s.quantity, fillTicks(input.price, s.tickSize), at, target === 0 ? "signal" : "reverse", origin);
     closed = hooks.finish(s);
     s = undefined;
     result = target === 0 ? "closed" : "reversed";
@@ -85,6 +112,7 @@ export function applySignalStep(s: PositionState | undefined, input: SignalInput
         at,
         takeProfit: signal.takeProfit ?? recorderLevel(recorder.takeProfitTicks),
         stopLoss: signal.stopLoss ?? recorderLevel(recorder.stopLossTicks),
+        origin,
       });
       hooks.track(opened);
     }
@@ -92,10 +120,10 @@ export function applySignalStep(s: PositionState | undefined, input: SignalInput
     const delta = cleanPrice(Math.abs(target) - s.quantity);
     const priceTicks = fillTicks(input.price, s.tickSize);
     if (delta > 0) {
-      addToPosition(s, delta, priceTicks, at);
+      addToPosition(s, delta, priceTicks, at, origin);
       result = "added";
     } else {
-      exitPosition(s, -delta, priceTicks, at, "signal");
+      exitPosition(s, -delta, priceTicks, at, "signal", origin);
       result = "reduced";
     }
     updateLevelSpecs(s, signal);
@@ -135,5 +163,32 @@ export function fillTicks(price: number, tickSize: number): number {
 }
 
 export function assertBookable(price: number): void {
-  if (!(Number.isFinite(price) && price > 0)) throw new RangeError(`price must be > 0, got ${price}`);
+  if (!isBoundedPrice(price)) throw new RangeError(`price must be > 0 and < 1e9, got ${price}`);
+}
+
+/** Every number of the input within the engine's bounds, else a refusal before anything changed. */
+function checkInput(input: SignalInput): void {
+  const problems: { field: string; problem: string }[] = [];
+  const { signal, instrument, recorder } = input;
+  if (!isBoundedPrice(input.price)) problems.push({ field: "price", problem: "out_of_range" });
+  if (signal.quantity !== undefined && signal.quantity !== 0 && !isBoundedQuantity(signal.quantity)) problems.push({ field: "quantity", problem: "out_of_range" });
+  if (signal.targetSize !== undefined && !(Number.isFinite(signal.targetSize) && Math.abs(signal.targetSize) <= MAX_QUANTITY)) {
+    problems.push({ field: "positionSize", problem: "out_of_range" });
+  }
+  for (const field of ["takeProfit", "stopLoss"] as const) {
+    const spec = signal[field];
+    if (spec !== undefined && !isBoundedPrice(Object.values(spec)[0] as number)) problems.push({ field, problem: "out_of_range" });
+  }
+  for (const [field, x] of [["initialQuantity", recorder.initialQuantity], ["addQuantity", recorder.addQuantity]] as const) {
+    if (!isBoundedQuantity(x)) problems.push({ field, problem: "out_of_range" });
+  }
+  if (!(Number.isFinite(instrument.tickSize) && instrument.tickSize > 0) || !(Number.isFinite(instrument.tickValue) && instrument.tickValue > 0)) {
+    problems.push({ field: "tickSize", problem: "out_of_range" });
+  }
+  if (!Number.isFinite(recorder.commissionPerContract) || recorder.commissionPerContract < 0) {
+    problems.push({ field: "commissionPerContract", problem: "out_of_range" });
+  }
+  if (problems.length > 0) {
+    throw new SignalRefusedError(`Out of range: ${problems.map((p) => p.field).join(", ")}.`, problems);
+  }
 }

@@ -59,7 +59,17 @@ export interface NormalizedSignal {
   comment?: string;
 }
 
-export interface Fill {
+/** Where a fill's price came from: the signal's own price, or the live feed (a priceless signal, a TP/SL exit). */
+export type PriceSource = "signal" | "feed";
+
+/** Provenance of one fill: its price source and the live feed's last price at that moment (null: no live feed). */
+export interface FillOrigin {
+  priceSource: PriceSource;
+  feedPrice: number | null;
+}
+
+export interface Fill extends Partial<FillOrigin> {
+  /** Market time (CONTRACT "Market time"). */
   at: string;
   side: FillSide;
   quantity: number;

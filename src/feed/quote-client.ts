@@ -6,6 +6,8 @@
 import { decodeFrames, encodeMessage, heartbeatReply, type Frame } from "./codec";
 import { QuoteState, isDelayedMode, tickTimeMs, type QuoteEvent } from "./quote-state";
 
+export { delaySeconds, isDelayedMode, tickTimeMs } from "./quote-state";
+
 export type FeedState =
   | "idle"
   | "connecting"
@@ -17,9 +19,22 @@ export type FeedState =
 
 export interface FeedStatus {
   state: FeedState;
-  /** ISO time of the last price (from lp_time when present, else receipt time). */
+  /**
+   * Market time (ISO) of the last price: the feed's lp_time when present (local ms when it falls in the current
+   * second), else receipt time, minus N s for a "delayed_streaming_N" mode. See tickTimeMs. Not monotonic.
+   */
   lastTickAt: string | null;
-  /** Raw float as received (not rounded to the tick). */
+  /** Wall-clock time (ISO) the last price was received. */
+  lastTickReceivedAt: string | null;
+  /**
+   * Receipt time − market time of the last price, ms: how far the feed's market time is behind (about
+   * 900 000 for "delayed_streaming_900", about 0 for real-time data; negative if lp_time is ahead of our clock).
+   */
+  marketLagMs: number | null;
+  /**
+   * Raw float as received (not rounded to the tick). Kept across reconnects for display only: a price to book
+   * comes from livePrice() / waitForPrice().
+   */
   lastPrice: number | null;
   updateMode: string | null;
   /** True when update_mode says delayed (e.g. "delayed_streaming_900"). */
@@ -37,8 +52,13 @@ export interface QuoteFeedOptions {
   symbol: string;
   /** Called on every (re)connect. "unauthorized_user_token" when anonymous. */
   getAuthToken: () => Promise<string>;
-  /** A new last price. `price` is the raw float; `at` an ISO time. Exceptions are swallowed. */
-  onPrice: (price: number, at: string) => void;
+  /**
+   * A new last price. `price` is the raw float; `at` its market time (ISO; see tickTimeMs: lp_time, else receipt
+   * time, minus N s in a "delayed_streaming_N" mode). Market time is reported as the feed says it and may go
+   * backwards (a snapshot after reconnecting, a correction). `info` carries the receipt time. Exceptions are
+   * swallowed.
+   */
+  onPrice: (price: number, at: string, info: PriceInfo) => void;
   /** Status changes (state, error, updateMode/delayed, reconnects); not called for every price. */
   onState?: (s: FeedStatus) => void;
   /** [0, 1) source for jitter and session ids. Default Math.random. */
@@ -59,6 +79,28 @@ export interface QuoteFeedOptions {
   userAgent?: string;
   /** Optional diagnostics sink. */
   log?: (msg: string) => void;
+}
+
+/** Extra facts about one received price (third argument of onPrice). */
+export interface PriceInfo {
+  /** Wall-clock receipt time, epoch ms. */
+  receivedAtMs: number;
+  /** receivedAtMs − market time, ms. */
+  marketLagMs: number;
+  /** The update mode in force for this price (null before the feed reported one). */
+  updateMode: string | null;
+  /** The packet carried lp_time (false: merged from an earlier packet, or none at all). */
+  lpTimeInPacket: boolean;
+}
+
+/** A price the record may book: see QuoteFeed.livePrice(). */
+export interface LivePrice {
+  /** Raw float as received. */
+  price: number;
+  /** Market time, ISO. */
+  at: string;
+  /** Wall-clock receipt time, epoch ms. */
+  receivedAtMs: number;
 }
 
 export const ANONYMOUS_TOKEN = "unauthorized_user_token";
@@ -90,7 +132,7 @@ const AUTH_PROBLEM = /auth|token|unauthori[sz]ed|forbidden|permission|login|sess
 const WS_OPEN = 1;
 
 interface Waiter {
-  resolve: (p: number | null) => void;
+  resolve: (p: LivePrice | null) => void;
   timer: ReturnType<typeof setTimeout>;
 }
 
@@ -110,6 +152,8 @@ export class QuoteFeed {
   private st: FeedStatus = {
     state: "idle",
     lastTickAt: null,
+    lastTickReceivedAt: null,
+    marketLagMs: null,
     lastPrice: null,
     updateMode: null,
     delayed: false,
@@ -124,6 +168,8 @@ export class QuoteFeed {
   private connectedAt: number | null = null;
   private connectingSince: number | null = null;
   private lastFrameAt: number | null = null;
+  /** The last price received on the CURRENT connection; cleared whenever the socket is dropped or replaced. */
+  private connPrice: LivePrice | null = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private reconnectDueAt: number | null = null;
   private watchdogTimer: ReturnType<typeof setTimeout> | null = null;
@@ -228,11 +274,32 @@ export class QuoteFeed {
   }
 
   /**
-   * Resolves with a price: the last one received on this feed if any (unless `fresh`), else the next one to
-   * arrive within `ms`; null on timeout, stop() or refusal.
+   * The last price, only while the feed is live (CONTRACT "Fresh feed prices only"): the socket is open, the
+   * state is connected/streaming, a price arrived on the current connection (not before a reconnect, restart
+   * or stop), and some frame (heartbeat or data) arrived within watchdogMs. Otherwise null: a remembered price
+   * from an earlier connection or an idle/frozen feed is never offered.
    */
-  waitForPrice(ms: number, opts: { fresh?: boolean } = {}): Promise<number | null> {
-    if (!opts.fresh && this.st.lastPrice !== null) return Promise.resolve(this.st.lastPrice);
+  livePrice(): LivePrice | null {
+    const p = this.connPrice;
+    if (!p) return null;
+    const s = this.st.state;
+    if (s !== "connected" && s !== "streaming") return null;
+    if (!this.ws || this.ws.readyState !== WS_OPEN) return null;
+    if (this.lastFrameAt === null || this.o.now() - this.lastFrameAt > this.o.watchdogMs) return null;
+    return { ...p };
+  }
+
+  /**
+   * Resolves with a live price: livePrice() at once if there is one (unless `fresh`), else the next price
+   * received after this call, within `ms` (on this connection or, after a reconnect, on the new one: never one
+   * received before the call). With `fresh`, only a price received after the call. null on timeout, stop() or
+   * refusal. Does not start the feed.
+   */
+  waitForLivePrice(ms: number, opts: { fresh?: boolean } = {}): Promise<LivePrice | null> {
+    if (!opts.fresh) {
+      const live = this.livePrice();
+      if (live) return Promise.resolve(live);
+    }
     if (this.st.state === "stopped" || this.st.state === "refused") return Promise.resolve(null);
     return new Promise((resolve) => {
       const w: Waiter = {
@@ -244,6 +311,12 @@ export class QuoteFeed {
       };
       this.waiters.add(w);
     });
+  }
+
+  /** waitForLivePrice, price only. */
+  async waitForPrice(ms: number, opts: { fresh?: boolean } = {}): Promise<number | null> {
+    const p = await this.waitForLivePrice(ms, opts);
+    return p ? p.price : null;
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -271,11 +344,11 @@ export class QuoteFeed {
     if (changed) this.emitState();
   }
 
-  private resolveWaiters(price: number | null): void {
+  private resolveWaiters(price: LivePrice | null): void {
     for (const w of this.waiters) {
       clearTimeout(w.timer);
       try {
-        w.resolve(price);
+        w.resolve(price && { ...price });
       } catch {
         /* ignore */
       }
@@ -463,7 +536,8 @@ export class QuoteFeed {
   private onFrame(f: Frame): void {
     switch (f.type) {
       case "heartbeat":
-        this.send(heartbeatReply(f));
+        // An unanswered heartbeat gets us dropped by the server: treat a failed reply as a dead socket.
+        if (!this.send(heartbeatReply(f))) this.reconnect("heartbeat reply failed");
         return;
       case "hello":
         return;
@@ -503,17 +577,23 @@ export class QuoteFeed {
       switch (ev.type) {
         case "price": {
           const now = this.o.now();
-          const at = new Date(tickTimeMs(ev.lpTime, now)).toISOString();
+          const updateMode = ev.updateMode ?? this.st.updateMode;
+          const marketMs = tickTimeMs(ev.lpTime, now, updateMode);
+          const at = new Date(marketMs).toISOString();
+          const live: LivePrice = { price: ev.price, at, receivedAtMs: now };
+          this.connPrice = live;
           this.st.lastPrice = ev.price;
           this.st.lastTickAt = at;
+          this.st.lastTickReceivedAt = new Date(now).toISOString();
+          this.st.marketLagMs = now - marketMs;
           this.attemptsResetIfStable(now);
           this.setState("streaming", null);
           try {
-            this.o.onPrice(ev.price, at);
+            this.o.onPrice(ev.price, at, { receivedAtMs: now, marketLagMs: now - marketMs, updateMode, lpTimeInPacket: ev.lpTimeInPacket });
           } catch (e) {
             this.log(`onPrice threw: ${errText(e)}`);
           }
-          this.resolveWaiters(ev.price);
+          this.resolveWaiters(live);
           break;
         }
         case "status":
@@ -584,6 +664,7 @@ export class QuoteFeed {
   /** Closes the current socket; with `teardown`, first removes the symbol and deletes the quote session. */
   private closeSocket(teardown: boolean, reason = "reconnect"): void {
     this.gen++;
+    this.connPrice = null; // a price is live only on the connection that received it
     if (this.watchdogTimer) clearTimeout(this.watchdogTimer);
     this.watchdogTimer = null;
     const ws = this.ws;

@@ -19,8 +19,20 @@ export interface SymbolQuote {
 }
 
 export type QuoteEvent =
-  /** A new last price: emitted only when a packet actually carries a finite `lp`. */
-  | { type: "price"; symbol: string; price: number; lpTime: number | null; lpTimeInPacket: boolean }
+  /**
+   * A new last price: emitted only when a packet actually carries a finite `lp`. `lpTime` is the merged
+   * `lp_time` (TradingView sends only changed fields, so a packet without `lp_time` keeps the previous one);
+   * null when the feed has not sent one on this session. `updateMode` is the merged mode at that moment (an
+   * `update_mode` in the same packet counts).
+   */
+  | {
+      type: "price";
+      symbol: string;
+      price: number;
+      lpTime: number | null;
+      lpTimeInPacket: boolean;
+      updateMode: string | null;
+    }
   | { type: "status"; symbol: string; status: "ok" | "error"; errmsg: string | null }
   | { type: "update_mode"; symbol: string; updateMode: string }
   | { type: "completed"; symbol: string };
@@ -128,7 +140,14 @@ export class QuoteState {
       const lp = finiteNumber(delta.lp);
       if (lp !== null) {
         q.lp = lp;
-        events.push({ type: "price", symbol: q.symbol, price: lp, lpTime: q.lpTime, lpTimeInPacket });
+        events.push({
+          type: "price",
+          symbol: q.symbol,
+          price: lp,
+          lpTime: q.lpTime,
+          lpTimeInPacket,
+          updateMode: q.updateMode,
+        });
       }
     }
     return events;
@@ -146,12 +165,34 @@ export class QuoteState {
 }
 
 /**
- * The time of a tick, epoch ms. `lp_time` has one-second resolution: when it falls in the current second, the
- * local clock (ms precision) is used; otherwise (delayed data, clock skew) the exchange's `lp_time` wins.
+ * N of a delayed update mode (`"delayed_streaming_900"` -> 900): how many seconds the data lags real time.
+ * null for real-time modes (`"streaming"`), for a delayed mode that names no delay, and for null/garbage.
  */
-export function tickTimeMs(lpTime: number | null, nowMs: number): number {
-  if (lpTime === null) return nowMs;
-  const t = lpTime * 1000;
-  if (nowMs >= t && nowMs - t < 1000) return nowMs;
-  return t;
+export function delaySeconds(updateMode: string | null | undefined): number | null {
+  if (typeof updateMode !== "string") return null;
+  const m = /^delayed(?:_[a-z]+)*?_(\d{1,7})$/i.exec(updateMode.trim());
+  if (!m) return null;
+  const n = Number(m[1]);
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * The market time of a tick, epoch ms (CONTRACT "Market time"):
+ * - the feed's `lp_time` (epoch seconds) when there is one; `lp_time` has one-second resolution, so when it
+ *   falls in the current second of the local clock, the local clock (ms precision) is used instead;
+ * - without `lp_time`: the receipt time `nowMs`, except for a delayed update mode `delayed_streaming_N`, where
+ *   it is `nowMs - N s` (the data is N seconds behind).
+ *
+ * Nothing here (nor in QuoteFeed) forces market time to move forward: a feed that sends an older `lp_time`
+ * than before (a correction, a snapshot after reconnecting, skewed clocks) is reported as it is. Consumers that
+ * need monotonic time must enforce it themselves (the engine ignores ticks older than a position's openedAt).
+ * A `lp_time` ahead of the local clock (clock skew) is likewise reported as sent.
+ */
+export function tickTimeMs(lpTime: number | null, nowMs: number, updateMode?: string | null): number {
+  if (lpTime === null || !Number.isFinite(lpTime)) {
+    const d = delaySeconds(updateMode);
+    return d !== null ? nowMs - d * 1000 : nowMs;
+  }
+  if (Math.floor(lpTime) === Math.floor(nowMs / 1000)) return nowMs;
+  return Math.round(lpTime * 1000);
 }

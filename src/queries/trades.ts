@@ -3,7 +3,7 @@ import { and, asc, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { trades } from "../db/schema";
 import type { Trade } from "../engine/types";
-import { ApiError } from "../api/errors";
+import { ApiError } from "../lib/errors";
 
 export interface TradeFilter {
   recorderId?: string;

@@ -4,11 +4,12 @@
 //   stopLoss:   stopPrice (TradersPost)  | price | amount (USD) | percent | ticks
 // `type` (TradersPost "stop", "stop_limit", ...) is allowed and ignored; a stop_limit's `limitPrice` is ignored
 // (the stop level is `stopPrice`). Trailing stops (`trailAmount`, `trailPercent`, type "trailing_stop") are not
-// supported and rejected. Values must be > 0. Unknown keys inside the object are rejected (typo guard).
-// PickMyTrade's flat keys (tp/sl price, dollar_* amount, percentage_* percent) use 0 for "not set".
+// supported and rejected. Values must be > 0 and < MAX_PRICE (1e9), whatever their unit: a level is compared
+// with prices and multiplied into P&L, so it must stay finite. Unknown keys inside the object are rejected (typo
+// guard). PickMyTrade's flat keys (tp/sl price, dollar_* amount, percentage_* percent) use 0 for "not set".
 import { z } from "zod";
 import type { LevelSpec } from "../engine/types";
-import { positive, positiveOrZeroAbsent } from "./numbers";
+import { levelValue, levelValueOrZeroAbsent } from "./numbers";
 import { describeValue, isBlank, isPlainObject } from "./values";
 
 export type LevelKind = "takeProfit" | "stopLoss";
@@ -41,7 +42,7 @@ function spec(unit: Unit, value: number): LevelSpec {
 
 /** `takeProfit` / `stopLoss`: a price, or an object in TradersPost / our own shape. */
 export function levelField(kind: LevelKind) {
-  const value = positive();
+  const value = levelValue();
   return z.unknown().transform((raw, ctx): LevelSpec | undefined => {
     if (isBlank(raw)) return undefined;
     const shape = `a price or an object with one of ${acceptedKeys(kind)}`;
@@ -113,7 +114,7 @@ export function levelField(kind: LevelKind) {
 
 /** PickMyTrade-style flat keys: a number in the given unit; 0 = not set. */
 export function flatLevelField(unit: Exclude<Unit, "ticks">) {
-  return positiveOrZeroAbsent().transform((n): LevelSpec | undefined => (n === undefined ? undefined : spec(unit, n)));
+  return levelValueOrZeroAbsent().transform((n): LevelSpec | undefined => (n === undefined ? undefined : spec(unit, n)));
 }
 
 export function sameLevel(a: LevelSpec, b: LevelSpec): boolean {

@@ -12,19 +12,27 @@
 // - Blank (missing, null, "" or whitespace) = absent for every field.
 // - quantity 0 = absent (the recorder default applies; PickMyTrade sends 0 with risk sizing); negative = error.
 // - price <= 0 = absent (no error). tp/sl/dollar_*/percentage_* 0 = absent (PickMyTrade's "not set").
+// - Bounds (CONTRACT "Bad input and faults", limits.ts): every number finite; a given price and every level
+//   < MAX_PRICE; quantity, |positionSize| and marketPositionSize <= MAX_QUANTITY. The quantity step needs the
+//   recorder, so it is checked by quantityStepProblems (quantity-step.ts), not here.
+// - A body nested deeper than MAX_JSON_DEPTH is invalid_json, found by a scan of the text before JSON.parse.
+// - ticker: no control characters, only the characters symbols are written with (ticker.ts).
 // - sentiment "flat" -> action "close" of the WHOLE position (TradersPost semantics): quantity is dropped.
 //   sentiment long/short (bullish/bearish) with a buy/sell action -> `sentiment` (the side after the order).
 // - positionSize wins over marketPosition when both are given, even if they disagree.
 // - Unsubstituted {{placeholders}} are rejected in every recognised field except `comment` (free text).
-// - ticker max 100 chars, id max 200 chars; numeric id/time/comment are turned into strings.
+// - ticker max MAX_TICKER_LENGTH (100) chars, id max 200 chars; numeric id/time/comment are turned into strings.
 import { z } from "zod";
 import type { LevelSpec, NormalizedSignal } from "../engine/types";
 import { ACCEPTED_ACTIONS, actionField, sentimentField } from "./actions";
 import { ALIASES, LEVEL_SOURCES, pickFirst } from "./aliases";
 import { flatLevelField, levelField, sameLevel, type LevelKind } from "./levels";
-import { nonNegative, positiveOrZeroAbsent, priceValue, signed } from "./numbers";
+import { nestsDeeperThan } from "./json-depth";
+import { MAX_JSON_DEPTH } from "./limits";
+import { priceValue, quantityValue, signedSize, unsignedSize } from "./numbers";
 import { marketPositionField, resolveTarget } from "./target";
 import { textField } from "./text";
+import { tickerField } from "./ticker";
 import { blankToUndefined, describeValue, isPlainObject } from "./values";
 
 export type ParseErrorDetail = { field: string; problem: string };
@@ -37,14 +45,14 @@ export type ParsedWebhook =
   | { ok: true; signal: NormalizedSignal; body: unknown /* the parsed JSON object, kept for the signal log */ }
   | { ok: false; error: ParseError; body?: unknown };
 
-const ticker = () => textField({ maxLength: 100 });
+const ticker = tickerField;
 const id = () => textField({ maxLength: 200, numbers: true });
 
 const strategyInfoField = z.preprocess(
   blankToUndefined,
   z
     .object(
-      { market_position: marketPositionField(), market_position_size: nonNegative() },
+      { market_position: marketPositionField(), market_position_size: unsignedSize() },
       { error: (iss) => `must be an object, got ${describeValue(iss.input)}` },
     )
     .optional(),
@@ -57,18 +65,18 @@ export const webhookFieldsSchema = z.object({
   sentiment: sentimentField(),
   ticker: ticker(),
   symbol: ticker(),
-  quantity: positiveOrZeroAbsent(),
-  qty: positiveOrZeroAbsent(),
-  contracts: positiveOrZeroAbsent(),
+  quantity: quantityValue(),
+  qty: quantityValue(),
+  contracts: quantityValue(),
   price: priceValue(),
   signalPrice: priceValue(),
   close: priceValue(),
-  positionSize: signed(),
-  position_size: signed(),
+  positionSize: signedSize(),
+  position_size: signedSize(),
   marketPosition: marketPositionField(),
   market_position: marketPositionField(),
-  marketPositionSize: nonNegative(),
-  market_position_size: nonNegative(),
+  marketPositionSize: unsignedSize(),
+  market_position_size: unsignedSize(),
   strategy_info: strategyInfoField,
   takeProfit: levelField("takeProfit"),
   tp: flatLevelField("price"),
@@ -100,6 +108,12 @@ export function parseWebhookBody(text: string): ParsedWebhook {
   const trimmed = text.replace(/^\uFEFF/, "").trim();
   if (trimmed === "") {
     return fail("invalid_json", 'The body is empty: send the alert message as a JSON object, e.g. {"action":"buy","ticker":"MNQ1!"}.');
+  }
+  if (nestsDeeperThan(trimmed, MAX_JSON_DEPTH)) {
+    return fail(
+      "invalid_json",
+      `The body is nested deeper than ${MAX_JSON_DEPTH} levels: send the alert message as a flat JSON object, e.g. {"action":"buy","ticker":"MNQ1!"}.`,
+    );
   }
   let body: unknown;
   try {

@@ -1,5 +1,5 @@
 // Reads a request body as text, refusing more than `limit` bytes without buffering an unbounded stream.
-import { ApiError } from "../api/errors";
+import { ApiError } from "../lib/errors";
 
 export const WEBHOOK_BODY_LIMIT = 64 * 1024;
 

@@ -229,6 +229,19 @@ async function main() {
   page = await context.newPage();
   const consoleErrors = [];
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  // Content-Security-Policy violations: Chromium logs "Refused to …" on the console, and the page fires
+  // securitypolicyviolation events (collected by an init script, which CSP does not govern).
+  const cspViolations = [];
+  page.on("console", (msg) => {
+    const text = msg.text();
+    if (/Refused to|Content Security Policy/i.test(text)) cspViolations.push(`console ${msg.type()}: ${text}`);
+  });
+  await page.exposeFunction("__e2eCspViolation", (v) => cspViolations.push(`securitypolicyviolation: ${v}`));
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      window.__e2eCspViolation(`${e.effectiveDirective} blocked ${e.blockedURI || "(inline)"} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
   page.setDefaultTimeout(10_000);
 
   let recorderId = null;
@@ -245,6 +258,60 @@ async function main() {
     if (VERBOSE) log(`tick ${feedSymbol} ${price} -> ${n} session(s); subscribed: ${JSON.stringify(fakeTv.state().connections.map((c) => c.symbols))}`);
     return n;
   };
+
+  // CSP directives as a map: name -> list of sources.
+  const cspOf = (value) =>
+    new Map(
+      String(value ?? "")
+        .split(";")
+        .map((d) => d.trim().split(/\s+/))
+        .filter((d) => d[0])
+        .map(([name, ...sources]) => [name.toLowerCase(), sources]),
+    );
+  const expectDashboardHeaders = (headers, what) => {
+    const get = (k) => (typeof headers.get === "function" ? headers.get(k) : headers[k.toLowerCase()]);
+    const csp = get("content-security-policy");
+    assert(csp, `${what}: no Content-Security-Policy header`);
+    const d = cspOf(csp);
+    const scripts = d.get("script-src") ?? d.get("default-src");
+    assert(scripts && scripts.length === 1 && scripts[0] === "'self'", `${what}: script-src must be 'self' only, got "${csp}"`);
+    assert(!d.has("script-src-elem") && !d.has("script-src-attr"), `${what}: unexpected script-src-elem/attr in "${csp}"`);
+    assert(d.get("frame-ancestors")?.join(" ") === "'none'", `${what}: frame-ancestors 'none' missing in "${csp}"`);
+    assert(d.get("base-uri")?.join(" ") === "'none'", `${what}: base-uri 'none' missing in "${csp}"`);
+    assert(d.get("object-src")?.join(" ") === "'none'", `${what}: object-src 'none' missing in "${csp}"`);
+    assert(get("x-content-type-options") === "nosniff", `${what}: X-Content-Type-Options is ${get("x-content-type-options")}`);
+    assert(get("referrer-policy") === "no-referrer", `${what}: Referrer-Policy is ${get("referrer-policy")}`);
+  };
+
+  await test("dashboard HTML, JS and CSS are served with the CSP and security headers (_headers)", async () => {
+    const res = await page.goto(`${base}/`);
+    assert(res && res.status() === 200, `GET / -> ${res?.status()}`);
+    expectDashboardHeaders(await res.allHeaders(), "GET / (browser)");
+    const html = await fetch(`${base}/`).then(async (r) => {
+      expectDashboardHeaders(r.headers, "GET /");
+      return r.text();
+    });
+    assert(!/<script(?![^>]*\bsrc=)[^>]*>/i.test(html), "index.html has an inline <script>, which script-src 'self' refuses");
+    const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]);
+    assert(assets.some((a) => a.endsWith(".js")), `no script asset found in index.html: ${html}`);
+    for (const a of assets) {
+      const r = await fetch(`${base}${a}`);
+      assert(r.status === 200, `GET ${a} -> ${r.status}`);
+      expectDashboardHeaders(r.headers, `GET ${a}`);
+      await r.arrayBuffer();
+    }
+    // a client-side route served by the SPA fallback gets them too
+    const spa = await fetch(`${base}/some/client/route`);
+    expectDashboardHeaders(spa.headers, "SPA fallback");
+    await spa.arrayBuffer();
+    // the Worker's JSON: nothing allowed, not cached
+    const h = await fetch(`${base}/health`);
+    const csp = cspOf(h.headers.get("content-security-policy"));
+    assert(csp.get("default-src")?.join(" ") === "'none'" && csp.get("frame-ancestors")?.join(" ") === "'none'", `/health CSP: ${h.headers.get("content-security-policy")}`);
+    assert(h.headers.get("x-content-type-options") === "nosniff" && h.headers.get("referrer-policy") === "no-referrer", "/health: nosniff / no-referrer missing");
+    assert(h.headers.get("cache-control") === "no-store", `/health Cache-Control: ${h.headers.get("cache-control")}`);
+    await h.arrayBuffer();
+  });
 
   await test("wrong token: sign-in shows the API's 401 message", async () => {
     await page.goto(`${base}/`);
@@ -286,6 +353,15 @@ async function main() {
     assert(recorderId, "recorder not in GET /api/recorders");
     await page.getByTestId("recorder-row").first().waitFor();
     await shot("03-recorders");
+  });
+
+  await test("a browser GET of the webhook URL: 404 'POST only', the token not echoed", async () => {
+    const token = webhookUrl.slice(webhookUrl.lastIndexOf("/") + 1);
+    const r = await fetch(webhookUrl);
+    const text = await r.text();
+    assert(r.status === 404, `GET webhook URL -> ${r.status}`);
+    assert(text.includes("POST only") && !text.includes(token), `GET webhook URL body: ${text}`);
+    assert(r.headers.get("cache-control") === "no-store", `webhook 404 Cache-Control: ${r.headers.get("cache-control")}`);
   });
 
   await test("edit settings (PATCH) and disable/enable", async () => {
@@ -486,6 +562,10 @@ async function main() {
 
   await test("no uncaught page errors", async () => {
     assert(consoleErrors.length === 0, consoleErrors.join("\n"));
+  });
+
+  await test("no Content-Security-Policy violations", async () => {
+    assert(cspViolations.length === 0, `CSP violations:\n${cspViolations.join("\n")}`);
   });
 }
 

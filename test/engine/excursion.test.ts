@@ -51,7 +51,7 @@ describe("excursions", () => {
     const d = driver();
     const r2 = recorder({ id: "r2" });
     d.signal({ action: "buy" }, 100);
-    d.book.applySignal({ recorder: r2, instrument: { root: "MNQ", feedSymbol: "CME_MINI:MNQ1!", tickSize: 0.25, tickValue: 0.5 }, signal: { action: "sell" }, price: 100, at: t(50) });
+    d.book.applySignal({ recorder: r2, instrument: { root: "MNQ", feedSymbol: "CME_MINI:MNQ1!", tickSize: 0.25, tickValue: 0.5 }, signal: { action: "sell" }, price: 100, at: t(1) });
     expect(d.tick(99)).toEqual({ exits: [] }); // t(2)
     d.tick(101); // t(3)
     d.tick(99); // t(4): a tie with t(2) for r1, keeps t(2)

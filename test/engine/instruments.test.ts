@@ -39,8 +39,8 @@ describe("resolveTicker", () => {
     expect(r("6EM5")).toMatchObject({ root: "6E", feedSymbol: "CME:6EM2025", tickSize: 0.00005 });
     expect(r("ZN1!")).toMatchObject({ root: "ZN", feedSymbol: "CBOT:ZN1!", tickSize: 0.015625, tickValue: 15.625 });
   });
-  it("keeps a user's exchange prefix", () => {
-    expect(r("CME:NQ1!")?.feedSymbol).toBe("CME:NQ1!");
+  it("an exchange alias is accepted, but the feed symbol comes from the table", () => {
+    expect(r("CME:NQ1!")?.feedSymbol).toBe("CME_MINI:NQ1!");
   });
   it("extended-session JSON form", () => {
     expect(r('={"symbol":"CME_MINI:NQ1!","session":"extended"}')).toEqual({
@@ -66,6 +66,75 @@ describe("resolveTicker", () => {
   it("overrides replace known values one by one", () => {
     expect(r("MNQ1!", { tickSize: 0.5, tickValue: null })).toMatchObject({ tickSize: 0.5, tickValue: 0.5 });
     expect(r("MNQ1!", { tickSize: 1, tickValue: 2 })).toMatchObject({ root: "MNQ", tickSize: 1, tickValue: 2 });
+  });
+  it("each exchange alias is accepted; the feed symbol is always the table's", () => {
+    const cases: [string, string][] = [
+      ["CME:MNQ1!", "CME_MINI:MNQ1!"],
+      ["CME_MINI:MNQ1!", "CME_MINI:MNQ1!"],
+      ["cme:es2!", "CME_MINI:ES2!"],
+      ["CBOT:YM1!", "CBOT_MINI:YM1!"],
+      ["CBOT_MINI:MYM1!", "CBOT_MINI:MYM1!"],
+      ["CBOT:ZB1!", "CBOT:ZB1!"],
+      ["CBOT_MINI:ZN1!", "CBOT:ZN1!"],
+      ["NYMEX:CL1!", "NYMEX:CL1!"],
+      ["NYMEX_MINI:MCL1!", "NYMEX:MCL1!"],
+      ["COMEX:GC1!", "COMEX:GC1!"],
+      ["COMEX_MINI:MGC1!", "COMEX:MGC1!"],
+      ["CME:6E1!", "CME:6E1!"],
+      ["CME_MINI:6EM5", "CME:6EM2025"],
+      ["CME:MNQZ5", "CME_MINI:MNQZ2025"],
+      ["CBOT:YMH26", "CBOT_MINI:YMH2026"],
+    ];
+    for (const [ticker, feedSymbol] of cases) expect(r(ticker)?.feedSymbol, ticker).toBe(feedSymbol);
+  });
+  it("a foreign exchange prefix is unknown_instrument, even with an override", () => {
+    for (const ticker of ["FOO:MNQ1!", "X1:ZB1!", "BINANCE:ES1!", "CBOT:MNQ1!", "CME:YM1!", "NYMEX:GC1!", "COMEX:CL1!", "CME:ZB1!", ":MNQ1!", "CME:CME_MINI:MNQ1!", "FOO:MNQZ5"]) {
+      expect(r(ticker), ticker).toBeNull();
+      expect(r(ticker, { tickSize: 0.25, tickValue: 0.5 }), ticker).toBeNull();
+    }
+  });
+  it("continuous contracts are 1! and 2! only", () => {
+    expect(r("MNQ2!")).toEqual({ root: "MNQ", feedSymbol: "CME_MINI:MNQ2!", tickSize: 0.25, tickValue: 0.5 });
+    expect(r("MGC1!")?.feedSymbol).toBe("COMEX:MGC1!");
+    for (const ticker of ["MGC0!", "MNQ3!", "MNQ10!", "MNQ01!", "NQ9!", "CME_MINI:MNQ3!", "MNQ!", "MNQ1!!"]) {
+      expect(r(ticker), ticker).toBeNull();
+      expect(r(ticker, { tickSize: 1, tickValue: 1 }), ticker).toBeNull();
+    }
+  });
+  it("the extended-session form follows the same rules", () => {
+    expect(r('={"symbol":"CME:NQ2!","session":"extended"}')?.feedSymbol).toBe("CME_MINI:NQ2!");
+    expect(r('={"symbol":"FOO:NQ1!","session":"extended"}')).toBeNull();
+    expect(r('={"symbol":"NQ3!","session":"extended"}')).toBeNull();
+    expect(r('={"symbol":5}')).toBeNull();
+  });
+  it("an override builds a feed symbol only from a strictly shaped ticker", () => {
+    const o = { tickSize: 0.01, tickValue: 0.01 };
+    expect(r("BTCUSDT", o)).toMatchObject({ root: "BTCUSDT", feedSymbol: "BTCUSDT" });
+    expect(r("binance:btcusdt.p", o)).toMatchObject({ root: "BTCUSDT.P", feedSymbol: "BINANCE:BTCUSDT.P" });
+    expect(r("CME_MINI:BTC1!", o)).toMatchObject({ root: "BTC1!", feedSymbol: "CME_MINI:BTC1!" });
+    expect(r("NASDAQ:NIFTY50", o)).toMatchObject({ root: "NIFTY50" });
+    expect(r("E".repeat(20) + ":" + "S".repeat(30), o)?.root).toBe("S".repeat(30));
+    for (const ticker of [
+      "E".repeat(21) + ":BTC",
+      "BINANCE:" + "S".repeat(31),
+      "BTC USD",
+      "BTC-USD",
+      "A:B:C",
+      "BTC:",
+      ":BTC",
+      'X"Y',
+      "BTC\u0000",
+      "BT\nC",
+      "BTC3!",
+      "BTC12!",
+      "BTC!",
+      "BTC1!X",
+      "ES1!-NQ1!",
+      "BTCÉ",
+      "={not json",
+    ]) {
+      expect(r(ticker, o), JSON.stringify(ticker)).toBeNull();
+    }
   });
   it("table", () => {
     expect(INSTRUMENTS).toHaveLength(16);

@@ -81,10 +81,12 @@ describe("TP/SL on ticks", () => {
   });
 
   it("take-profit wins a tie", () => {
-    const d = driver();
-    // Crossed levels (a stop above a long's take-profit) make both hit on one tick.
-    d.signal({ action: "buy", takeProfit: { price: 101 }, stopLoss: { price: 102 } }, 101.5);
-    expect(d.tick(101.5).exits[0].trade).toMatchObject({ exitReason: "take_profit", exitPrice: 101 });
+    const d = driver(recorder({ stopLossTicks: 4 }));
+    // A signal cannot set crossed levels (wrong side: refused), but a fixed take-profit and a relative default
+    // stop can cross after an add: TP stays at 101 while the stop follows the new average (105) to 104.
+    d.signal({ action: "buy", takeProfit: { price: 101 } }, 100);
+    d.signal({ action: "buy" }, 110);
+    expect(d.tick(103).exits[0].trade).toMatchObject({ exitReason: "take_profit", exitPrice: 101 });
   });
 
   it("excursions update before levels are checked", () => {

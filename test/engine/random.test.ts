@@ -6,12 +6,15 @@
 // - `book`: a SymbolBook read only at random points (its excursions stay lazy over long stretches), restored
 //   from a JSON round trip of `states()` at random points;
 // - `durable`: a SymbolBook restarted at random points the way the symbol Durable Object restarts (per-position
-//   checkpoints taken at signals, the journal of new extremes since the latest checkpoint, the last tick;
-//   src/durable/store.ts and symbol-object.ts load()), with the journal compacted at random points;
+//   checkpoints taken at signals, the journal of new extremes since the latest checkpoint, the last tick:
+//   the real src/durable/durable-book.ts on an in-memory store), with the journal compacted at random points;
 // and every one of their outcomes and snapshots must be identical to the naive book's.
 import { describe, expect, it } from "vitest";
 import { SymbolBook } from "../../src/engine/book";
-import { NaiveSymbolBook } from "../../src/engine/naive-book";
+import { NaiveSymbolBook } from "../../bench/naive-book";
+import { DurableBook } from "../../src/durable/durable-book";
+import { SignalRefusedError } from "../../src/engine/limits";
+import { MemoryBookStore } from "./memory-book-store";
 import { prng } from "../prng";
 import type {
   ClosedPosition,
@@ -329,62 +332,32 @@ function compareClosed(e: ClosedPosition, r: RefClosed, ref: Reference, where: s
   same(t.exitReason, p.exitReason, w("exitReason"));
 }
 
-// ---------- the Durable Object's persistence, in memory (mirrors src/durable/symbol-object.ts) ----------
-class DurableSim {
-  book: SymbolBook;
-  private checkpoints = new Map<string, { state: PositionState; seq: number }>();
-  private journal: { seq: number; price: number; at: string }[] = [];
-  private last: { seq: number; price: number | null; at: string | null } = { seq: 0, price: null, at: null };
-  private runMin: number | null = null;
-  private runMax: number | null = null;
-
+// ---------- the Durable Object's persistence: the real durable book on an in-memory store ----------
+/** src/durable/durable-book.ts exactly as the symbol object runs it; `restart()` drops memory and recovers. */
+class DurableRun {
+  durable: DurableBook;
+  private readonly store = new MemoryBookStore();
   constructor(private readonly opts: { newId: () => string; pathSlack?: number; heapSlack?: number }) {
-    this.book = new SymbolBook(opts);
+    this.durable = DurableBook.load(this.store, opts);
   }
-  tick(price: number, at: string): TickOutcome {
-    const seq = this.last.seq + 1;
-    this.last = { seq, price, at };
-    if (this.book.size === 0) return { exits: [] };
-    if (this.runMin === null || this.runMax === null || price < this.runMin || price > this.runMax) {
-      this.journal.push({ seq, price, at });
-      this.runMin = this.runMin === null ? price : Math.min(this.runMin, price);
-      this.runMax = this.runMax === null ? price : Math.max(this.runMax, price);
-    }
-    const out = this.book.applyTick(price, at);
-    for (const e of out.exits) this.checkpoints.delete(e.position.id);
-    return out;
+  get book() {
+    return this.durable.book;
+  }
+  tick(price: number, at: string): TickOutcome | null {
+    return this.durable.tick(price, at);
   }
   signal(input: Parameters<SymbolBook["applySignal"]>[0]) {
-    const out = this.book.applySignal(input);
-    if (out.closed) this.checkpoints.delete(out.closed.position.id);
-    for (const state of out.changed) {
-      this.checkpoints.set(state.id, { state: JSON.parse(JSON.stringify(state)), seq: this.last.seq });
-      this.runMin = this.runMax = null;
-    }
-    return out;
+    return this.durable.signal(input);
   }
   closeManual(id: string, price: number, at: string) {
-    const out = this.book.closeManual(id, price, at);
-    if (out) this.checkpoints.delete(out.position.id);
-    return out;
+    return this.durable.closeManual(id, price, at, { priceSource: "signal", feedPrice: null });
   }
   compactJournal() {
-    const seqs = [...this.checkpoints.values()].map((c) => c.seq);
-    const min = seqs.length ? Math.min(...seqs) : Infinity;
-    this.journal = this.journal.filter((r) => r.seq > min);
+    this.durable.compactJournal();
   }
-  /** Eviction: memory is gone; rebuild from the checkpoints + journal + last tick, as SymbolObject.load(). */
+  /** Eviction: memory is gone; rebuild from the checkpoints + journal + last tick. */
   restart() {
-    const saved = [...this.checkpoints.values()];
-    this.book = SymbolBook.restore(saved.map((c) => c.state), this.opts);
-    this.runMin = this.runMax = null;
-    if (saved.length === 0) return;
-    const oldest = Math.min(...saved.map((c) => c.seq));
-    const rows = this.journal.filter((r) => r.seq > oldest);
-    if (this.last.price !== null && this.last.at !== null && rows.at(-1)?.seq !== this.last.seq) {
-      rows.push({ seq: this.last.seq, price: this.last.price, at: this.last.at });
-    }
-    for (const { state, seq } of saved) for (const r of rows) if (r.seq > seq) this.book.replayPrice(state.id, r.price, r.at);
+    this.durable = DurableBook.load(this.store, this.opts);
   }
 }
 
@@ -438,7 +411,7 @@ function runSequence(seed: number) {
   let book = new SymbolBook({ newId: newIdA, ...tuning() });
   const control = new SymbolBook({ newId: gen(), ...tuning() });
   const naive = new NaiveSymbolBook({ newId: gen() });
-  const durable = new DurableSim({ newId: gen(), ...tuning() });
+  const durable = new DurableRun({ newId: gen(), ...tuning() });
   const ref = new Reference();
   let ticks = Math.round(base / tick);
   const levelSpec = (): LevelSpec =>
@@ -501,7 +474,20 @@ function runSequence(seed: number) {
       // Signal prices are often off the tick (the engine rounds them to the position's tick).
       const fill = rnd() < 0.3 ? px + tick * pick([0.3, 0.5, 0.7, 1.2]) : px;
       const input = { recorder: rec, instrument: inst, signal, price: fill, at };
-      const out = book.applySignal(input);
+      let out;
+      try {
+        out = book.applySignal(input);
+      } catch (err) {
+        // A level set on the wrong side of the fill price: every engine refuses it alike, and nothing changes.
+        if (!(err instanceof SignalRefusedError)) throw err;
+        const msg = err.message;
+        expect(() => control.applySignal(input)).toThrow(msg);
+        expect(() => naive.applySignal(input)).toThrow(msg);
+        expect(() => durable.signal(input)).toThrow(msg);
+        expect(err.details.every((d) => d.problem === "wrong_side")).toBe(true);
+        count("refused:wrong_side");
+        continue;
+      }
       expect(control.applySignal(input)).toEqual(out);
       expect(naive.applySignal(input)).toEqual(out);
       expect(durable.signal(input)).toEqual(out);
@@ -566,7 +552,7 @@ describe("engine vs naive reference (randomized)", () => {
       "result:opened", "result:added", "result:reduced", "result:closed", "result:reversed",
       "result:ignored:add_not_allowed", "result:ignored:no_open_position", "result:ignored:already_at_target",
       "exit:signal", "exit:reverse", "exit:take_profit", "exit:stop_loss", "exit:manual", "restore", "restart",
-      "compact", "snapshot",
+      "compact", "snapshot", "refused:wrong_side",
     ]) expect(seen.get(k) ?? 0, k).toBeGreaterThan(20);
   });
 });

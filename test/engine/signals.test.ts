@@ -8,7 +8,7 @@ describe("signals without target information", () => {
     const out = d.signal({ action: "buy" }, 25600);
     expect(out.result).toBe("opened");
     expect(out.opened).toMatchObject({ side: "long", quantity: 2, avgEntryPrice: 25600, status: "open", id: "id1" });
-    expect(out.position?.fills).toEqual([{ at: d.now(), side: "buy", quantity: 2, price: 25600, reason: "open" }]);
+    expect(out.position?.fills).toEqual([{ at: d.now(), side: "buy", quantity: 2, price: 25600, reason: "open", priceSource: "signal", feedPrice: null }]);
     expect(out.changed).toHaveLength(1);
     expect(out.closedIds).toEqual([]);
   });

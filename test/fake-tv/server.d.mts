@@ -11,8 +11,17 @@ export interface FakeTvOptions {
   refusedTokens?: string[];
   /** Well-formed symbols answered with s:"error", errmsg:"no_such_symbol". */
   unknownSymbols?: string[];
-  /** Symbols always reported delayed. */
+  /** Symbols always reported "delayed_streaming_900" (lp_time stays current; see delaySeconds for real lag). */
   delayedSymbols?: string[];
+  /**
+   * Delay knob. Per symbol `{ "CME_MINI:MNQ1!": 900 }` (a null value removes that symbol's delay), or a number /
+   * null as shorthand for globalDelaySeconds. A delayed symbol is reported `update_mode: "delayed_streaming_<N>"`
+   * whatever the token, and every lp_time the server stamps itself is N s behind wall time. Changes are pushed
+   * to open sessions at once (a qsd delta with the new update_mode).
+   */
+  delaySeconds?: number | null | Record<string, number | null>;
+  /** Delay for every symbol without its own; null removes it. */
+  globalDelaySeconds?: number | null;
   /** Refuse tokens that are neither anonymous nor valid. Default false. */
   strictTokens?: boolean;
   /** Upgrade refused with 403 unless Origin is https://www.tradingview.com. Default true. */
@@ -31,6 +40,8 @@ export type FakeTvConfigPatch = Omit<FakeTvOptions, "port" | "host"> & {
   removeRefusedTokens?: string[];
   removeUnknownSymbols?: string[];
   removeDelayedSymbols?: string[];
+  /** Symbols whose own delay is removed. */
+  removeDelaySeconds?: string[];
   removeSessions?: string[];
 };
 
@@ -61,8 +72,15 @@ export interface FakeTvFilter {
 
 export interface TickItem {
   price?: number;
-  /** Epoch seconds, epoch ms or ISO; default now. lp_time is sent only when it changed. */
+  /**
+   * Epoch seconds, epoch ms or ISO; default now (minus the symbol's delay). lp_time is sent only when it changed.
+   */
   time?: number | string;
+  /**
+   * Explicit lp_time, epoch seconds, sent verbatim in this packet even when unchanged (overrides `time`).
+   * `null`: the packet carries NO lp_time, and later snapshots of the symbol omit it too (until a tick sets one).
+   */
+  lpTime?: number | null;
   /** Extra `v` fields (bid, ask, update_mode...). */
   fields?: Record<string, unknown>;
 }
@@ -93,7 +111,19 @@ export interface FakeTvConnection {
   heartbeatsMismatched: number;
   sentMessages: number;
   silenced: boolean;
-  sessions: Array<{ id: string; fields: string[] | null; symbols: string[]; fast: string[]; deleted: boolean; flags?: string[] | null; createdAt: number }>;
+  sessions: Array<{
+    id: string;
+    fields: string[] | null;
+    symbols: string[];
+    fast: string[];
+    deleted: boolean;
+    flags?: string[] | null;
+    createdAt: number;
+    /** Last update_mode sent per symbol. */
+    modes?: Record<string, string>;
+    /** Last lp_time sent per symbol (null: none yet / the last price had none). */
+    sentLpTimes?: Record<string, number | null>;
+  }>;
   /** Symbols currently subscribed (live sessions). */
   symbols: string[];
   subscriptions: Array<{ session: string; symbol: string; at: number }>;
@@ -122,8 +152,17 @@ export interface FakeTvState {
     refusedTokens: string[];
     unknownSymbols: string[];
     delayedSymbols: string[];
+    /** Per-symbol delays (seconds). */
+    delaySeconds: Record<string, number>;
+    globalDelaySeconds: number | null;
     requireOrigin: boolean;
   };
+}
+
+/** POST /control/delay body: `symbol` absent = the global delay; `seconds: null` removes it. */
+export interface DelayRequest {
+  symbol?: string;
+  seconds: number | null;
 }
 
 export interface FakeTradingView {
@@ -143,6 +182,8 @@ export interface FakeTradingView {
   reset(req?: FakeTvFilter): void;
   state(filter?: FakeTvFilter): FakeTvState;
   config(patch: FakeTvConfigPatch): void;
+  /** A symbol's delay (symbol null: the global one); seconds null removes it. Same as POST /control/delay. */
+  setDelay(symbol: string | null, seconds: number | null): void;
   subscribedSymbols(): string[];
   lastPrice(symbol: string): number | null;
   close(): Promise<void>;

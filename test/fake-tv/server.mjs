@@ -10,6 +10,17 @@
 //   ?reject=STATUS   refuse the upgrade with this HTTP status (401, 403, 429...)
 //   ?rejectTimes=N   ...only for the first N upgrades carrying this tag (default: always)
 //
+// Delayed data: `delaySeconds` (config, per symbol `{ "SYM": N }` or global `globalDelaySeconds: N`, or
+// POST /control/delay {symbol?, seconds}) makes the server report `update_mode: "delayed_streaming_<N>"` for that
+// symbol (whatever the token) and stamp every `lp_time` it chooses itself N seconds behind wall time, as
+// TradingView's delayed CME data does. A change is pushed at once (a qsd delta with the new update_mode) to open
+// sessions of the affected symbols. `seconds: null` removes it. Without it, anonymous connections still get
+// "delayed_streaming_900" with a current lp_time (and `delayedSymbols` forces that mode), as before.
+//
+// lp_time: a tick's `time` (epoch s / ms / ISO) is sent only when it changed (TradingView sends deltas);
+// `lpTime: <epoch seconds>` is sent verbatim in that packet even when unchanged; `lpTime: null` sends the price
+// with NO lp_time and makes later snapshots of the symbol omit lp_time too (until a tick sets one again).
+//
 // Prices: a snapshot carries `lp` only for a symbol whose price was set (control tick / config.prices), so tests
 // that drive a Durable Object's tick() directly never see a price they did not ask for. `inventPrices`
 // (symbol prefixes, "" = all) gives other symbols a realistic starting price, as feed-sim does.
@@ -130,6 +141,10 @@ function defaultConfig() {
     refusedTokens: new Set(["refused_token"]),
     unknownSymbols: new Set(),
     delayedSymbols: new Set(),
+    /** symbol -> N: "delayed_streaming_N" and lp_time N s behind (see the header). */
+    delays: new Map(),
+    /** Delay for every symbol without its own entry in `delays`; null = none. */
+    globalDelaySeconds: null,
     requireOrigin: true,
     /** When true, any token that is neither anonymous nor in validTokens is refused. */
     strictTokens: false,
@@ -163,8 +178,34 @@ export async function startFakeTradingView(opts = {}) {
   const log = (...a) => config.log && console.log("[fake-tv]", ...a);
   applyConfig(config, opts);
 
+  /** Applies a config patch; returns the symbols whose delay changed ("*" when the global one did). */
   function applyConfig(c, patch) {
-    if (!patch || typeof patch !== "object") return;
+    const delayChanged = new Set();
+    if (!patch || typeof patch !== "object") return delayChanged;
+    const delayValue = (v) => {
+      if (v === null) return null;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0) throw new Error(`delay seconds must be a number >= 0 or null, got ${JSON.stringify(v)}`);
+      return Math.round(n);
+    };
+    const setGlobalDelay = (v) => {
+      const n = delayValue(v);
+      if (n !== c.globalDelaySeconds) delayChanged.add("*");
+      c.globalDelaySeconds = n;
+    };
+    const setSymbolDelay = (sym, v) => {
+      const n = delayValue(v);
+      const prev = c.delays.has(sym) ? c.delays.get(sym) : null;
+      if (prev !== n) delayChanged.add(sym);
+      if (n === null) c.delays.delete(sym);
+      else c.delays.set(sym, n);
+    };
+    if (patch.delaySeconds !== undefined) {
+      if (patch.delaySeconds === null || typeof patch.delaySeconds === "number") setGlobalDelay(patch.delaySeconds);
+      else if (typeof patch.delaySeconds === "object") for (const [sym, v] of Object.entries(patch.delaySeconds)) setSymbolDelay(sym, v);
+    }
+    if (patch.globalDelaySeconds !== undefined) setGlobalDelay(patch.globalDelaySeconds);
+    if (Array.isArray(patch.removeDelaySeconds)) for (const sym of patch.removeDelaySeconds) setSymbolDelay(String(sym), null);
     if (typeof patch.heartbeatMs === "number") c.heartbeatMs = patch.heartbeatMs;
     if (typeof patch.requireOrigin === "boolean") c.requireOrigin = patch.requireOrigin;
     if (typeof patch.log === "boolean") c.log = patch.log;
@@ -193,6 +234,46 @@ export async function startFakeTradingView(opts = {}) {
     if (Array.isArray(patch.removeSessions)) for (const id of patch.removeSessions) c.sessions.delete(String(id));
     if (patch.prices && typeof patch.prices === "object") {
       for (const [s, p] of Object.entries(patch.prices)) prices.set(s, Number(p));
+    }
+    return delayChanged;
+  }
+
+  /** Applies a config patch and pushes update_mode deltas for symbols whose delay changed. */
+  function configure(patch) {
+    const changed = applyConfig(config, patch);
+    if (changed.size) pushModes(changed);
+  }
+
+  /** The symbol's delay in seconds (its own, else the global one), null when it is not delayed by the knob. */
+  function delayFor(sym) {
+    if (config.delays.has(sym)) return config.delays.get(sym);
+    return config.globalDelaySeconds;
+  }
+  /** lp_time the server stamps by itself for `sym` now: wall time minus the symbol's delay. */
+  function nowLpTime(sym) {
+    return Math.floor(Date.now() / 1000) - (delayFor(sym) ?? 0);
+  }
+
+  /** Sends `{update_mode}` to every open session of the given symbols whose mode changed ("*" = all symbols). */
+  function pushModes(symbols) {
+    const all = symbols.has("*");
+    for (const c of conns.values()) {
+      if (!c.open || c.refused) continue;
+      let out = "";
+      for (const sess of Object.values(c.sessions)) {
+        if (sess.deleted) continue;
+        for (const sym of sess.symbols) {
+          if (!all && !symbols.has(sym)) continue;
+          const mode = updateModeFor(c, sym);
+          if (sess.modes?.[sym] === mode) continue;
+          sess.modes = { ...(sess.modes ?? {}), [sym]: mode };
+          if (sess.fields && !sess.fields.includes("update_mode")) continue;
+          const v = { update_mode: mode };
+          if (!sess.fields || sess.fields.includes("status")) v.status = mode === "streaming" ? "streaming" : "delayed_streaming";
+          out += frameMessage("qsd", [sess.id, { n: sym, s: "ok", v }]);
+        }
+      }
+      if (out) sendRaw(c, out);
     }
   }
 
@@ -292,6 +373,8 @@ window.user = {"username":"fake_user","is_pro":true,"auth_token":"${token}","pro
   }
 
   function updateModeFor(c, sym) {
+    const d = delayFor(sym);
+    if (d !== null) return `delayed_streaming_${d}`;
     if (config.delayedSymbols.has(sym)) return "delayed_streaming_900";
     if (c.token && config.validTokens.has(c.token)) return "streaming";
     return "delayed_streaming_900";
@@ -300,19 +383,26 @@ window.user = {"username":"fake_user","is_pro":true,"auth_token":"${token}","pro
   function snapshotFor(c, sess, sym) {
     const inst = instrumentOf(sym);
     if (!prices.has(sym) && config.inventPrices.some((prefix) => sym.startsWith(prefix))) prices.set(sym, inst.price);
-    if (!lpTimes.has(sym)) lpTimes.set(sym, Math.floor(Date.now() / 1000));
+    if (prices.has(sym) && !lpTimes.has(sym)) lpTimes.set(sym, nowLpTime(sym));
     // No price known for this symbol: the snapshot has no lp (TradingView too omits what it does not have).
     const lp = prices.has(sym) ? prices.get(sym) : null;
+    // null: the last tick was sent without lp_time (tick lpTime: null)
+    const lpTime = lp !== null ? (lpTimes.get(sym) ?? null) : null;
+    // lp_time last sent to this session per symbol (deltas: a tick repeats it only when it changed)
+    const seesLpTime = !sess.fields || sess.fields.includes("lp_time");
+    sess.sentLpTimes = { ...(sess.sentLpTimes ?? {}), [sym]: seesLpTime ? lpTime : null };
+    const mode = updateModeFor(c, sym);
+    sess.modes = { ...(sess.modes ?? {}), [sym]: mode };
     const bare = sym.startsWith("=") ? (() => { try { return JSON.parse(sym.slice(1)).symbol; } catch { return sym; } })() : sym;
     const [exchange, short] = bare.includes(":") ? bare.split(":", 2) : ["", bare];
     const all = {
-      ...(lp !== null ? { lp, lp_time: lpTimes.get(sym), bid: lp - inst.tick, ask: lp + inst.tick } : {}),
+      ...(lp !== null ? { lp, ...(lpTime !== null ? { lp_time: lpTime } : {}), bid: lp - inst.tick, ask: lp + inst.tick } : {}),
       volume: 1000 + Math.floor(Math.random() * 1000),
       ch: 0,
       chp: 0,
-      update_mode: updateModeFor(c, sym),
+      update_mode: mode,
       current_session: "market",
-      status: updateModeFor(c, sym) === "streaming" ? "streaming" : "delayed_streaming",
+      status: mode === "streaming" ? "streaming" : "delayed_streaming",
       type: "futures",
       description: `${short} (fake)`,
       short_name: short,
@@ -518,6 +608,8 @@ window.user = {"username":"fake_user","is_pro":true,"auth_token":"${token}","pro
         refusedTokens: [...config.refusedTokens],
         unknownSymbols: [...config.unknownSymbols],
         delayedSymbols: [...config.delayedSymbols],
+        delaySeconds: Object.fromEntries(config.delays),
+        globalDelaySeconds: config.globalDelaySeconds,
         requireOrigin: config.requireOrigin,
       },
     };
@@ -525,29 +617,45 @@ window.user = {"username":"fake_user","is_pro":true,"auth_token":"${token}","pro
 
   /**
    * Sends a last-price update to every open session subscribed to `symbol`.
-   * `batch`: several updates in ONE WebSocket message ([price, ...] or [{price, time?, fields?}, ...]);
+   * `batch`: several updates in ONE WebSocket message ([price, ...] or [{price, time?, lpTime?, fields?}, ...]);
    * `heartbeat: true` slips a heartbeat frame into the middle of that message.
+   * lp_time: `lpTime` (epoch seconds) is sent verbatim, `lpTime: null` sends none; else `time` (or now minus the
+   * symbol's delay) is sent when it changed.
    */
-  function tick({ symbol, price, time, fields, batch, heartbeat } = {}) {
+  function tick({ symbol, price, time, lpTime, fields, batch, heartbeat } = {}) {
     if (typeof symbol !== "string") throw new Error("symbol required");
     const items = Array.isArray(batch)
       ? batch.map((b) => (typeof b === "number" ? { price: b } : b))
-      : [{ price, time, fields }];
+      : [{ price, time, lpTime, fields }];
+    for (const it of items) {
+      if (it.lpTime !== undefined && it.lpTime !== null && !Number.isFinite(Number(it.lpTime))) throw new Error("lpTime must be epoch seconds or null");
+    }
+    /** [lp_time to store, explicit?] for one item: explicit lpTime wins, then time, then now − delay. */
+    const lpTimeOf = (it) => {
+      if (it.lpTime === null) return [null, true];
+      if (it.lpTime !== undefined) return [Number(it.lpTime), true];
+      return [it.time !== undefined ? toEpochSeconds(it.time) : nowLpTime(symbol), false];
+    };
     let delivered = 0;
     for (const c of select({ symbol })) {
       for (const sess of Object.values(c.sessions)) {
         if (sess.deleted || !sess.symbols.includes(symbol)) continue;
         const frames = [];
-        let prevTime = lpTimes.get(symbol);
+        let prevTime = sess.sentLpTimes?.[symbol] ?? null;
         for (const it of items) {
           const v = {};
           if (it.price !== undefined && it.price !== null) v.lp = Number(it.price);
-          const t = it.time !== undefined ? toEpochSeconds(it.time) : Math.floor(Date.now() / 1000);
-          if (t !== prevTime) v.lp_time = t; // deltas only: lp_time is sent only when it changed
-          prevTime = t;
+          const [t, explicit] = lpTimeOf(it);
+          // deltas only: lp_time is sent only when it changed (or when given explicitly)
+          if (t !== null && (explicit || t !== prevTime)) v.lp_time = t;
+          if (t !== null) prevTime = t;
+          const mode = updateModeFor(c, symbol);
+          if (sess.modes?.[symbol] !== mode) v.update_mode = mode; // e.g. a delay set since the snapshot
           v.volume = 1000 + Math.floor(Math.random() * 5000);
           Object.assign(v, it.fields ?? {});
+          if (typeof v.update_mode === "string") sess.modes = { ...(sess.modes ?? {}), [symbol]: v.update_mode };
           if (sess.fields) for (const k of Object.keys(v)) if (!sess.fields.includes(k)) delete v[k];
+          if ("lp_time" in v) sess.sentLpTimes = { ...(sess.sentLpTimes ?? {}), [symbol]: v.lp_time };
           frames.push(frameMessage("qsd", [sess.id, { n: symbol, s: "ok", v }]));
         }
         if (heartbeat && c.open && !isSilenced(c)) {
@@ -561,7 +669,7 @@ window.user = {"username":"fake_user","is_pro":true,"auth_token":"${token}","pro
     }
     for (const it of items) {
       if (it.price !== undefined && it.price !== null) prices.set(symbol, Number(it.price));
-      lpTimes.set(symbol, it.time !== undefined ? toEpochSeconds(it.time) : Math.floor(Date.now() / 1000));
+      lpTimes.set(symbol, lpTimeOf(it)[0]);
     }
     return delivered;
   }
@@ -635,6 +743,7 @@ window.user = {"username":"fake_user","is_pro":true,"auth_token":"${token}","pro
       if (filter.symbol) {
         prices.delete(filter.symbol);
         lpTimes.delete(filter.symbol);
+        config.delays.delete(filter.symbol);
       }
       if (filter.tag) {
         rejectedByTag.delete(filter.tag);
@@ -672,8 +781,16 @@ window.user = {"username":"fake_user","is_pro":true,"auth_token":"${token}","pro
           case "/control/silence":
             return reply(res, 200, { ok: true, silenced: silence(body) });
           case "/control/config":
-            applyConfig(config, body);
+            configure(body);
             return reply(res, 200, { ok: true, config: state({}).config });
+          case "/control/delay": {
+            // {symbol?, seconds}: that symbol's delay, or the global one without a symbol; seconds null removes.
+            if (!("seconds" in body)) throw new Error("seconds (number or null) required");
+            const sym = typeof body.symbol === "string" && body.symbol !== "" ? body.symbol : null;
+            configure(sym ? { delaySeconds: { [sym]: body.seconds } } : { globalDelaySeconds: body.seconds });
+            const c = state({}).config;
+            return reply(res, 200, { ok: true, delaySeconds: c.delaySeconds, globalDelaySeconds: c.globalDelaySeconds });
+          }
           case "/control/reset":
             reset(body);
             return reply(res, 200, { ok: true });
@@ -815,7 +932,9 @@ window.user = {"username":"fake_user","is_pro":true,"auth_token":"${token}","pro
     silence,
     reset,
     state: (f = {}) => state(filterFrom(f)),
-    config: (patch) => applyConfig(config, patch),
+    config: (patch) => configure(patch),
+    /** A symbol's delay (or the global one with symbol null); seconds null removes it. */
+    setDelay: (symbol, seconds) => configure(symbol ? { delaySeconds: { [symbol]: seconds } } : { globalDelaySeconds: seconds }),
     /** Symbols currently subscribed by at least one open, live session. */
     subscribedSymbols() {
       const s = new Set();

@@ -1,7 +1,7 @@
 // Shared helpers for the feed tests: drive the fake TradingView server through its HTTP control API.
 import { env } from "cloudflare:workers";
-import type { FakeTvFilter, FakeTvState, TickRequest } from "../fake-tv/server.mjs";
-import { QuoteFeed, type QuoteFeedOptions } from "../../src/feed/quote-client";
+import type { DelayRequest, FakeTvFilter, FakeTvState, TickRequest } from "../fake-tv/server.mjs";
+import { QuoteFeed, type PriceInfo, type QuoteFeedOptions } from "../../src/feed/quote-client";
 
 const base = new URL(env.TV_WS_URL);
 export const controlBase = `${base.protocol}//${base.host}`;
@@ -32,6 +32,16 @@ export async function state(f: FakeTvFilter): Promise<FakeTvState> {
 export const tick = (req: TickRequest) => control<{ ok: boolean; delivered: number }>("tick", req);
 export const raw = (req: FakeTvFilter & { data: string }) => control<{ ok: boolean; delivered: number }>("raw", req);
 
+/**
+ * The fake's delay knob: `symbol` reports "delayed_streaming_<seconds>" and lp_time `seconds` behind wall time;
+ * `symbol` null sets the global delay (avoid in tests: the server is shared); `seconds` null removes it.
+ */
+export const setDelay = (symbol: string | null, seconds: number | null) =>
+  control<{ ok: boolean; delaySeconds: Record<string, number>; globalDelaySeconds: number | null }>("delay", {
+    ...(symbol ? { symbol } : {}),
+    seconds,
+  } satisfies DelayRequest);
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function waitFor<T>(
@@ -57,24 +67,30 @@ export async function waitFor<T>(
 export interface Harness {
   feed: QuoteFeed;
   prices: Array<{ price: number; at: string }>;
+  /** onPrice's third argument, one per entry of `prices`. */
+  infos: PriceInfo[];
   states: string[];
 }
 
 /** A QuoteFeed with a recording onPrice/onState; fast timings unless overridden. */
 export function makeFeed(opts: Partial<QuoteFeedOptions> & { symbol: string; token?: string }): Harness {
   const prices: Harness["prices"] = [];
+  const infos: PriceInfo[] = [];
   const states: string[] = [];
   const feed = new QuoteFeed({
     url: wsUrl(),
     getAuthToken: async () => opts.token ?? "unauthorized_user_token",
-    onPrice: (price, at) => prices.push({ price, at }),
+    onPrice: (price, at, info) => {
+      prices.push({ price, at });
+      infos.push(info);
+    },
     onState: (s) => states.push(s.state),
     watchdogMs: 5000,
     backoffBaseMs: 50,
     backoffCapMs: 400,
     ...opts,
   });
-  return { feed, prices, states };
+  return { feed, prices, infos, states };
 }
 
 /** Waits until the fake server has an open connection with `symbol` subscribed (snapshot sent). */

@@ -5,7 +5,8 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 function injectOutboxFault(stub: DurableObjectStub, kind: "failNext" | "failAfterCommit"): Promise<void> {
   const run = runInDurableObject as unknown as (s: unknown, cb: (obj: any) => void) => Promise<void>;
   return run(stub, (obj) => {
-    obj.outbox[kind] = 1;
+    if (kind === "failNext") obj.d1Faults.failNext = 1;
+    else obj.d1Faults.lostAnswers = 1;
   });
 }
 import { describe, expect, it } from "vitest";

@@ -3,6 +3,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
 import { closedPositions, findPositionSymbol, livePositions } from "../../queries/positions";
 import type { ManualCloseReply } from "../../durable/protocol";
+import { symbolStub } from "../../durable/stubs";
 import { ApiError } from "../errors";
 import { jsonBody, validate } from "../validate";
 
@@ -18,7 +19,7 @@ export const positionRoutes = new Hono<{ Bindings: Env }>()
   .get("/", async (c) => {
     const f = validate(listQuery, c.req.query());
     const db = drizzle(c.env.DB);
-    const open = f.status === "closed" ? [] : await livePositions(c.env, db, f);
+    const open = f.status === "closed" ? [] : await livePositions(c.env, f);
     const closed = f.status === "open" ? [] : await closedPositions(db, f);
     return c.json({ positions: [...open, ...closed] });
   })
@@ -26,7 +27,7 @@ export const positionRoutes = new Hono<{ Bindings: Env }>()
     const { price } = validate(closeBody, await jsonBody(c.req.raw));
     const feedSymbol = await findPositionSymbol(c.env, drizzle(c.env.DB), c.req.param("id"));
     if (!feedSymbol) throw new ApiError(404, "not_found", "No position with this id.");
-    const reply = (await c.env.SYMBOLS.getByName(feedSymbol).closePosition(c.req.param("id"), price)) as ManualCloseReply;
+    const reply = (await symbolStub(c.env, feedSymbol).closePosition(c.req.param("id"), price)) as ManualCloseReply;
     if (!reply.ok) throw new ApiError(reply.status, reply.error.code, reply.error.message);
     return c.json({ ok: true, position: reply.position, trade: reply.trade });
   });

@@ -13,7 +13,7 @@ export const reportRoutes = new Hono<{ Bindings: Env }>()
     const id = c.req.param("id");
     await mustGet(c.env, id);
     const db = drizzle(c.env.DB);
-    const [trades, open] = await Promise.all([allTrades(db, id), livePositions(c.env, db, { recorderId: id })]);
+    const [trades, open] = await Promise.all([allTrades(db, id), livePositions(c.env, { recorderId: id })]);
     const openPnl = open.reduce((s, p) => s + p.unrealizedPnl, 0);
     return c.json({ stats: computeStats(trades, { openPnl }) });
   })

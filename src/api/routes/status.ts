@@ -1,9 +1,13 @@
+// GET /status: every symbol's feed, positions, scheduled signals and D1 delivery health (dead letters).
 import { Hono } from "hono";
 import { drizzle } from "drizzle-orm/d1";
 import { symbols } from "../../db/schema";
+import { directoryStub, symbolStub } from "../../durable/stubs";
 
 export const statusRoutes = new Hono<{ Bindings: Env }>().get("/", async (c) => {
+  // D1's registry, plus the directory (a symbol whose first signal is still waiting for D1 is listed too).
   const rows = await drizzle(c.env.DB).select({ feedSymbol: symbols.feedSymbol }).from(symbols);
-  const list = await Promise.all(rows.map((r) => c.env.SYMBOLS.getByName(r.feedSymbol).status()));
-  return c.json({ ok: true, symbols: list.map((s, i) => ({ ...s, feedSymbol: s.feedSymbol || rows[i].feedSymbol })) });
+  const names = [...new Set([...rows.map((r) => r.feedSymbol), ...(await directoryStub(c.env).active())])].sort();
+  const list = await Promise.all(names.map((n) => symbolStub(c.env, n).status()));
+  return c.json({ ok: true, symbols: list.map((s, i) => ({ ...s, feedSymbol: s.feedSymbol || names[i] })) });
 });

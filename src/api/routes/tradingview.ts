@@ -3,6 +3,7 @@
 // every change pings each symbol's Durable Object to reconnect with the new credentials (a feed that stopped on a
 // refused token retries then, and only then).
 import { Hono } from "hono";
+import { symbolStub } from "../../durable/stubs";
 import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
 import { symbols } from "../../db/schema";
@@ -16,14 +17,10 @@ import { jsonBody, validate } from "../validate";
 const cookieValue = z.string().trim().min(8).max(1024).regex(/^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]+$/, "not a cookie value");
 const sessionBody = z.object({ sessionid: cookieValue, sessionid_sign: cookieValue.optional() }).strict();
 
-interface FeedRpc {
-  restartFeed(): Promise<void>;
-}
-
 /** Tells every symbol's object that the credentials changed. One unreachable object does not fail the call. */
 async function restartFeeds(env: Env): Promise<void> {
   const rows = await drizzle(env.DB).select({ feedSymbol: symbols.feedSymbol }).from(symbols);
-  await Promise.allSettled(rows.map((r) => (env.SYMBOLS.getByName(r.feedSymbol) as unknown as FeedRpc).restartFeed()));
+  await Promise.allSettled(rows.map((r) => symbolStub(env, r.feedSymbol).restartFeed()));
 }
 
 function requireKey(env: Env): void {

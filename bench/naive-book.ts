@@ -1,7 +1,7 @@
 // NaiveSymbolBook: the straightforward book, kept as the REFERENCE and the BASELINE. Every tick visits every open
 // position (excursion, then TP/SL): O(open positions) per tick, the shape of the original system's tick handler.
 // The production book (book.ts) must agree with it exactly on every snapshot; test/engine/random.test.ts checks
-// that, and `npm run bench` measures both side by side. Not used by the Worker.
+// that, and `npm run bench` measures both side by side. Not used by the Worker: it lives beside the bench.
 //
 // The open positions of ONE feed symbol, at most one per recorder, and the recording rules that
 // move them. Pure and synchronous: times come in as ISO strings, ids from the injected `newId`.
@@ -19,20 +19,21 @@
 //
 // Prices must be > 0 (the caller refuses a signal without one: 422 no_price); a 0 is never booked, so a
 // non-positive or non-finite price throws.
-import { observeExcursion } from "./excursion";
-import { levelFillTicks, levelHit, NO_LEVEL, TAKE_PROFIT_HIT } from "./levels";
-import { priceToTicks } from "./money";
-import { exitPosition, restore, serialize, toPosition, toTrade } from "./position";
-import { applySignalStep, assertBookable, fillTicks } from "./signal-step";
-import type { SymbolBookOptions } from "./book";
-import type { SignalInput } from "./signal-step";
+import { observeExcursion } from "../src/engine/excursion";
+import { levelFillTicks, levelHit, NO_LEVEL, TAKE_PROFIT_HIT } from "../src/engine/levels";
+import { priceToTicks, ticksToPrice } from "../src/engine/money";
+import { exitPosition, restore, serialize, toPosition, toTrade } from "../src/engine/position";
+import { applySignalStep, assertBookable, fillTicks } from "../src/engine/signal-step";
+import type { SymbolBookOptions } from "../src/engine/book";
+import type { SignalInput } from "../src/engine/signal-step";
 import type {
   ClosedPosition,
+  FillOrigin,
   Position,
   PositionState,
   SignalOutcome,
   TickOutcome,
-} from "./types";
+} from "../src/engine/types";
 
 /** The naive tick outcome also lists the still-open positions whose worst/best moved (what it would write). */
 export interface NaiveTickOutcome extends TickOutcome {
@@ -109,7 +110,9 @@ export class NaiveSymbolBook {
     // Positions of one symbol nearly always share a tick size: convert the price once per distinct size.
     let tickSize = NaN;
     let priceTicks = 0;
+    const atMs = Date.parse(at);
     for (const s of this.byRecorder.values()) {
+      if (Date.parse(s.openedAt) > atMs) continue; // a tick before the open never moves the position
       if (s.tickSize !== tickSize) {
         tickSize = s.tickSize;
         priceTicks = priceToTicks(price, tickSize);
@@ -119,7 +122,8 @@ export class NaiveSymbolBook {
       if (observeExcursion(s, priceTicks, at)) extremesMoved.push(s.id);
       const hit = levelHit(s, priceTicks);
       if (hit === NO_LEVEL) continue;
-      exitPosition(s, s.quantity, levelFillTicks(s, hit, priceTicks), at, hit === TAKE_PROFIT_HIT ? "take_profit" : "stop_loss");
+      const origin = { priceSource: "feed" as const, feedPrice: ticksToPrice(priceTicks, s.tickSize) };
+      exitPosition(s, s.quantity, levelFillTicks(s, hit, priceTicks), at, hit === TAKE_PROFIT_HIT ? "take_profit" : "stop_loss", origin);
       exits.push(this.finish(s)); // deleting the current Map entry during iteration is safe
     }
     if (exits.length > 0 && extremesMoved.length > 0) {
@@ -138,17 +142,18 @@ export class NaiveSymbolBook {
   replayPrice(positionId: string, price: number, at: string): boolean {
     const s = this.byId.get(positionId);
     if (s === undefined || !(Number.isFinite(price) && price > 0)) return false;
+    if (Date.parse(at) < Date.parse(s.openedAt)) return false;
     const priceTicks = priceToTicks(price, s.tickSize);
     if (priceTicks <= 0) return false;
     s.lastPriceTicks = priceTicks;
     return observeExcursion(s, priceTicks, at);
   }
 
-  closeManual(positionId: string, price: number, at: string): ClosedPosition | null {
+  closeManual(positionId: string, price: number, at: string, origin: FillOrigin = { priceSource: "signal", feedPrice: null }): ClosedPosition | null {
     const s = this.byId.get(positionId);
     if (s === undefined) return null;
     assertBookable(price);
-    exitPosition(s, s.quantity, fillTicks(price, s.tickSize), at, "manual");
+    exitPosition(s, s.quantity, fillTicks(price, s.tickSize), at, "manual", origin);
     return this.finish(s);
   }
 

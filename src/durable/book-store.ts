@@ -1,0 +1,125 @@
+// What the durable book needs from storage (book-store.ts) and its SQLite implementation over a Durable Object's
+// own storage. Rows written per tick do not grow with the number of open positions:
+// - `positions` holds each open position's full state as of its last checkpoint (a signal, a fill, an exit),
+//   with the tick sequence number it was taken at;
+// - `journal` holds only ticks that set a new low or high since the LATEST checkpoint of any position (see
+//   durable-book.ts for why that recovers every position's excursions exactly);
+// - `meta.last` is one upserted row with the last price, its market time, the tick sequence and the tick count.
+// Every number written is checked finite first (assertFinite): a non-finite value is a bug upstream and must
+// never become a row that a restart would load.
+import type { PositionState } from "../engine/types";
+import { assertFinite } from "./finite";
+
+export interface LastTick {
+  seq: number;
+  price: number | null;
+  /** Market time of the last tick. */
+  at: string | null;
+  ticks: number;
+}
+
+export type JournalRow = {
+  seq: number;
+  price: number;
+  at: string;
+};
+
+export interface Checkpoint {
+  state: PositionState;
+  checkpointSeq: number;
+}
+
+/** The small storage surface the durable book runs on (SQLite in the object; memory in tests). */
+export interface BookStore {
+  loadPositions(): Checkpoint[];
+  checkpoint(state: PositionState, seq: number): void;
+  removePosition(id: string): void;
+  journal(row: JournalRow): void;
+  journalSince(seq: number): JournalRow[];
+  /** Drops journal rows no open checkpoint can need again. */
+  compactJournal(): void;
+  getLast(): LastTick | undefined;
+  setLast(last: LastTick): void;
+}
+
+/** Key/value rows of small state (instrument spec, feed mode, flags). */
+export class MetaStore {
+  constructor(private readonly sql: SqlStorage, private readonly count: (n: number) => void) {
+    sql.exec("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
+  }
+
+  get<T>(k: string): T | undefined {
+    const row = this.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = ?", k).toArray()[0];
+    return row ? (JSON.parse(row.v) as T) : undefined;
+  }
+
+  set(k: string, v: unknown): void {
+    assertFinite(v, `meta ${k}`);
+    this.count(this.sql.exec("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v", k, JSON.stringify(v)).rowsWritten);
+  }
+}
+
+export class SqlBookStore implements BookStore {
+  /** Rows written since creation (SqlStorageCursor.rowsWritten: what storage bills). Read by `npm run bench`. */
+  rowsWritten = 0;
+  readonly meta: MetaStore;
+
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`
+      CREATE TABLE IF NOT EXISTS positions (
+        id TEXT PRIMARY KEY, recorder_id TEXT NOT NULL, state TEXT NOT NULL, checkpoint_seq INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, price REAL NOT NULL, at TEXT NOT NULL);
+    `);
+    this.meta = new MetaStore(sql, (n) => (this.rowsWritten += n));
+  }
+
+  private write(query: string, ...bindings: unknown[]): void {
+    this.rowsWritten += this.sql.exec(query, ...bindings).rowsWritten;
+  }
+
+  loadPositions(): Checkpoint[] {
+    return this.sql
+      .exec<{ state: string; checkpoint_seq: number }>("SELECT state, checkpoint_seq FROM positions")
+      .toArray()
+      .map((r) => ({ state: JSON.parse(r.state) as PositionState, checkpointSeq: r.checkpoint_seq }));
+  }
+
+  checkpoint(state: PositionState, seq: number): void {
+    assertFinite(state, `position ${state.id}`);
+    this.write(
+      `INSERT INTO positions (id, recorder_id, state, checkpoint_seq) VALUES (?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET state = excluded.state, checkpoint_seq = excluded.checkpoint_seq`,
+      state.id,
+      state.recorderId,
+      JSON.stringify(state),
+      seq,
+    );
+  }
+
+  removePosition(id: string): void {
+    this.write("DELETE FROM positions WHERE id = ?", id);
+  }
+
+  journal(row: JournalRow): void {
+    assertFinite(row.price, "journal price");
+    this.write("INSERT OR REPLACE INTO journal (seq, price, at) VALUES (?, ?, ?)", row.seq, row.price, row.at);
+  }
+
+  journalSince(seq: number): JournalRow[] {
+    return this.sql.exec<JournalRow>("SELECT seq, price, at FROM journal WHERE seq > ? ORDER BY seq", seq).toArray();
+  }
+
+  compactJournal(): void {
+    const row = this.sql.exec<{ m: number | null }>("SELECT MIN(checkpoint_seq) AS m FROM positions").toArray()[0];
+    if (row?.m == null) this.write("DELETE FROM journal");
+    else this.write("DELETE FROM journal WHERE seq <= ?", row.m);
+  }
+
+  getLast(): LastTick | undefined {
+    return this.meta.get<LastTick>("last");
+  }
+
+  setLast(last: LastTick): void {
+    this.meta.set("last", last);
+  }
+}

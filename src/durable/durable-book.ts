@@ -1,0 +1,106 @@
+// The symbol's book made durable: the engine's SymbolBook plus the writes that let a restart rebuild it exactly
+// (checkpoints on every fill, the journal of new extremes, the last tick), and the recovery that replays them.
+// Plain code over a BookStore (book-store.ts): the symbol Durable Object runs it on SQLite, and
+// test/engine/random.test.ts runs this same code on an in-memory store and restarts it at random points.
+//
+// Why journaling only new extremes since the LATEST checkpoint recovers every position exactly: a position's
+// excursions between two of its fills are the P&L at the lowest and highest price since its checkpoint (P&L is
+// monotonic in the price while quantity and average are constant). The lowest price since any earlier
+// checkpoint c is either before the latest checkpoint — then it was journaled against the checkpoint current at
+// its time — or after it — then it is a new low since the latest checkpoint; and the earliest occurrence is the
+// one journaled (ties keep the earliest time, as the rules want). The last tick is always kept (meta.last) so a
+// restarted position also has its last price.
+//
+// Costs: a tick writes 1 row (meta.last), 2 when it is a new extreme, plus the rows of positions it closes; a
+// signal writes one checkpoint per changed position. Recovery reads every checkpoint and the journal since the
+// oldest one.
+import { SymbolBook, type SymbolBookOptions } from "../engine/book";
+import { isBoundedPrice } from "../engine/limits";
+import { cleanPrice } from "../engine/money";
+import type { ClosedPosition, FillOrigin, SignalOutcome, TickOutcome } from "../engine/types";
+import type { SignalInput } from "../engine/signal-step";
+import type { BookStore, LastTick } from "./book-store";
+
+export class DurableBook {
+  book: SymbolBook;
+  last: LastTick;
+  /** Price range since the latest checkpoint: a tick outside it is journaled. */
+  private runMin: number | null = null;
+  private runMax: number | null = null;
+
+  private constructor(
+    private readonly store: BookStore,
+    private readonly opts: SymbolBookOptions,
+  ) {
+    this.last = store.getLast() ?? { seq: 0, price: null, at: null, ticks: 0 };
+    this.book = new SymbolBook(opts);
+  }
+
+  /** Rebuilds the book from the store: checkpoints, then the journaled extremes each has not seen, then the last
+   * tick (a real tick too). */
+  static load(store: BookStore, opts: SymbolBookOptions): DurableBook {
+    const d = new DurableBook(store, opts);
+    d.recover();
+    return d;
+  }
+
+  private recover(): void {
+    const saved = this.store.loadPositions();
+    const marketTimeMs = this.last.at !== null ? Date.parse(this.last.at) : undefined;
+    this.book = SymbolBook.restore(
+      saved.map((s) => s.state),
+      { ...this.opts, marketTimeMs },
+    );
+    this.runMin = this.runMax = null;
+    if (saved.length === 0) return;
+    const oldest = Math.min(...saved.map((s) => s.checkpointSeq));
+    const rows = this.store.journalSince(oldest);
+    if (this.last.price !== null && this.last.at !== null && rows.at(-1)?.seq !== this.last.seq) {
+      rows.push({ seq: this.last.seq, price: this.last.price, at: this.last.at });
+    }
+    for (const { state, checkpointSeq } of saved) {
+      for (const r of rows) if (r.seq > checkpointSeq) this.book.replayPrice(state.id, r.price, r.at);
+    }
+  }
+
+  /** One feed price at its market time. Not rounded here: positions may use different tick sizes (a recorder
+   * may override it) and the book rounds per tick size. Returns null when the price is not bookable. */
+  tick(raw: number, at: string): TickOutcome | null {
+    if (!isBoundedPrice(raw) || Number.isNaN(Date.parse(at))) return null;
+    const price = cleanPrice(raw);
+    const seq = this.last.seq + 1;
+    this.last = { seq, price, at, ticks: this.last.ticks + 1 };
+    this.store.setLast(this.last);
+    if (this.book.size === 0) return { exits: [] };
+    if (this.runMin === null || this.runMax === null || price < this.runMin || price > this.runMax) {
+      this.store.journal({ seq, price, at });
+      this.runMin = this.runMin === null ? price : Math.min(this.runMin, price);
+      this.runMax = this.runMax === null ? price : Math.max(this.runMax, price);
+    }
+    const out = this.book.applyTick(price, at);
+    for (const e of out.exits) this.store.removePosition(e.position.id);
+    return out;
+  }
+
+  /** Applies a signal (the engine refuses bad input before any change) and checkpoints what changed. */
+  signal(input: SignalInput): SignalOutcome {
+    const out = this.book.applySignal(input);
+    if (out.closed) this.store.removePosition(out.closed.position.id);
+    for (const state of out.changed) {
+      this.store.checkpoint(state, this.last.seq);
+      // A new checkpoint restarts the journal's running range (see the header for why replay stays exact).
+      this.runMin = this.runMax = null;
+    }
+    return out;
+  }
+
+  closeManual(positionId: string, price: number, at: string, origin: FillOrigin): ClosedPosition | null {
+    const out = this.book.closeManual(positionId, price, at, origin);
+    if (out) this.store.removePosition(out.position.id);
+    return out;
+  }
+
+  compactJournal(): void {
+    this.store.compactJournal();
+  }
+}

@@ -1,0 +1,161 @@
+// The outbox's tables in a Durable Object's own SQLite storage (any DO class that owes D1 rows uses it; the
+// delivery is outbox.ts).
+//
+// - `outbox`: what is still owed to D1, in `seq` order. Each row carries the recorder it belongs to (so deleting a
+//   recorder waits only for its own rows) and its entity key (what "in order per entity" is about: a position and
+//   its trade share the position's key, a signal-log row its id, a symbol registration its feed symbol).
+//   `attempts` counts the delivery failures that looked permanent (D1 was reachable and still refused the entry).
+// - `dead_letters`: entries D1 refused for good, set aside so that everything after them still lands.
+//
+// Every write happens in one synchronous step (no await), so the DO commits it atomically.
+import type { OutboxOp } from "./outbox";
+
+export interface PendingEntry {
+  seq: number;
+  op: OutboxOp;
+  /** Permanent-looking failures so far. */
+  attempts: number;
+  /** The entity key (see entityOf). */
+  entity: string;
+}
+
+export interface DeadLetterSummary {
+  count: number;
+  lastError: string | null;
+  lastAt: string | null;
+}
+
+/** The recorder an entry belongs to (null for a symbol registration, shared by all recorders). */
+export function recorderOf(op: OutboxOp): string | null {
+  switch (op.t) {
+    case "symbol":
+      return null;
+    case "position":
+      return op.position.recorderId;
+    case "trade":
+      return op.trade.recorderId;
+    case "signal":
+      return op.row.recorderId;
+  }
+}
+
+/** Entries of one entity are delivered in `seq` order: a position's versions and its trade (keyed by position id),
+ * a signal-log row's scheduled and final versions (keyed by signal id), a symbol registration (feed symbol). */
+export function entityOf(op: OutboxOp): string {
+  switch (op.t) {
+    case "symbol":
+      return `symbol:${op.feedSymbol}`;
+    case "position":
+      return `position:${op.position.id}`;
+    case "trade":
+      return `position:${op.trade.positionId}`;
+    case "signal":
+      return `signal:${op.row.id}`;
+  }
+}
+
+export class OutboxStore {
+  /** Rows written by this store's statements since it was created (SqlStorageCursor.rowsWritten: what storage
+   * bills). Read by `npm run bench`; no behaviour depends on it. */
+  rowsWritten = 0;
+
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`
+      CREATE TABLE IF NOT EXISTS outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, op TEXT NOT NULL, recorder_id TEXT, entity TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT);
+      CREATE TABLE IF NOT EXISTS dead_letters (
+        seq INTEGER PRIMARY KEY, op TEXT NOT NULL, recorder_id TEXT, entity TEXT, error TEXT NOT NULL, at TEXT NOT NULL);
+    `);
+    this.migrate();
+  }
+
+  /** An outbox created by an older version (seq, op, attempts) gains the new columns, filled in from `op`. Its
+   * `attempts` counted every failure, outages included: they are reset, as they do not mean "refused for good". */
+  private migrate(): void {
+    const columns = new Set(
+      this.sql
+        .exec<{ name: string }>("PRAGMA table_info(outbox)")
+        .toArray()
+        .map((c) => c.name),
+    );
+    const missing = ["recorder_id", "entity", "last_error"].filter((c) => !columns.has(c));
+    if (missing.length > 0) {
+      for (const c of missing) this.write(`ALTER TABLE outbox ADD COLUMN ${c} TEXT`);
+      this.write("UPDATE outbox SET attempts = 0");
+    }
+    this.backfill();
+  }
+
+  /** Rows written without their keys (by an older version still running its code on this storage). */
+  private backfill(): void {
+    const rows = this.sql.exec<{ seq: number; op: string }>("SELECT seq, op FROM outbox WHERE entity IS NULL").toArray();
+    for (const r of rows) {
+      const op = JSON.parse(r.op) as OutboxOp;
+      this.write("UPDATE outbox SET recorder_id = ?, entity = ? WHERE seq = ?", recorderOf(op), entityOf(op), r.seq);
+    }
+  }
+
+  private write(query: string, ...bindings: unknown[]): void {
+    this.rowsWritten += this.sql.exec(query, ...bindings).rowsWritten;
+  }
+
+  enqueue(op: OutboxOp): void {
+    this.write("INSERT INTO outbox (op, recorder_id, entity) VALUES (?, ?, ?)", JSON.stringify(op), recorderOf(op), entityOf(op));
+  }
+
+  /** Up to `limit` entries with seq > afterSeq, in seq order. */
+  pending(limit: number, afterSeq = 0): PendingEntry[] {
+    return this.sql
+      .exec<{ seq: number; op: string; attempts: number; entity: string | null }>(
+        "SELECT seq, op, attempts, entity FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+        afterSeq,
+        limit,
+      )
+      .toArray()
+      .map((r) => {
+        const op = JSON.parse(r.op) as OutboxOp;
+        return { seq: r.seq, op, attempts: r.attempts, entity: r.entity ?? entityOf(op) };
+      });
+  }
+
+  delivered(seqs: number[]): void {
+    if (seqs.length === 0) return;
+    this.write("DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?))", JSON.stringify(seqs));
+  }
+
+  /** A permanent-looking failure: D1 was reachable and refused this entry. */
+  failed(seq: number, error: string): void {
+    this.write("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?", error, seq);
+  }
+
+  /** Sets the entry aside for good: everything after it is delivered without it. */
+  deadLetter(seq: number, error: string, at: string = new Date().toISOString()): void {
+    this.write(
+      `INSERT OR REPLACE INTO dead_letters (seq, op, recorder_id, entity, error, at)
+       SELECT seq, op, recorder_id, entity, ?, ? FROM outbox WHERE seq = ?`,
+      error,
+      at,
+      seq,
+    );
+    this.write("DELETE FROM outbox WHERE seq = ?", seq);
+  }
+
+  size(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n;
+  }
+
+  /** Undelivered entries of one recorder (dead letters excluded: they will never be delivered). */
+  pendingForRecorder(recorderId: string): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE recorder_id = ?", recorderId).one().n;
+  }
+
+  deadLetters(): DeadLetterSummary {
+    const { n } = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM dead_letters").one();
+    if (n === 0) return { count: 0, lastError: null, lastAt: null };
+    const last = this.sql
+      .exec<{ error: string; at: string }>("SELECT error, at FROM dead_letters ORDER BY at DESC, seq DESC LIMIT 1")
+      .one();
+    return { count: n, lastError: last.error, lastAt: last.at };
+  }
+}

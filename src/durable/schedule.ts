@@ -1,0 +1,97 @@
+// Scheduled signals (CONTRACT "Delayed data, aligned"): with a delayed feed and `delayedFeed: "align"`, a signal
+// is accepted at once but applied when the feed's market time reaches its receive time, so a real-time alert
+// price and the 15-minute-late ticks describe the same moment. They wait here, in the object's storage: a
+// restart or a deploy loses none, and each is deleted in the same synchronous step that applies it (or refuses
+// it), so none is applied twice.
+//
+// Costs: the earliest receive time is cached, so a tick with nothing due does no storage read; applying reads
+// the due rows in receive order (seq).
+import type { SignalRequest } from "./protocol";
+
+export interface ScheduledSignal {
+  seq: number;
+  /** The signal-log id given when it was accepted (its log row moves from "scheduled" to its outcome). */
+  signalId: string;
+  receivedMs: number;
+  /** Applied without a matching tick once the wall clock passes this (N + 120 s after receipt). */
+  deadlineMs: number;
+  req: SignalRequest;
+}
+
+export class ScheduledSignals {
+  /** Earliest receivedMs among the waiting signals (Infinity: none). */
+  private nextDueMs = Infinity;
+
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS scheduled (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, signal_id TEXT NOT NULL, recorder_id TEXT NOT NULL,
+      received_ms INTEGER NOT NULL, deadline_ms INTEGER NOT NULL, req TEXT NOT NULL)`);
+    this.refreshNext();
+  }
+
+  add(signalId: string, req: SignalRequest, deadlineMs: number): void {
+    const receivedMs = Date.parse(req.receivedAt);
+    this.sql.exec(
+      "INSERT INTO scheduled (signal_id, recorder_id, received_ms, deadline_ms, req) VALUES (?, ?, ?, ?, ?)",
+      signalId,
+      req.recorder.id,
+      receivedMs,
+      deadlineMs,
+      JSON.stringify(req),
+    );
+    if (receivedMs < this.nextDueMs) this.nextDueMs = receivedMs;
+  }
+
+  /** Whether a tick at market time `atMs` has signals to apply first (O(1)). */
+  anyDue(atMs: number): boolean {
+    return this.nextDueMs <= atMs;
+  }
+
+  /** Signals whose receive time the market has reached, in receive order. */
+  dueBy(marketMs: number): ScheduledSignal[] {
+    if (!this.anyDue(marketMs)) return [];
+    return this.rows("WHERE received_ms <= ? ORDER BY seq", marketMs);
+  }
+
+  /** Signals past their deadline on the wall clock, in receive order. */
+  expired(nowMs: number): ScheduledSignal[] {
+    return this.rows("WHERE deadline_ms <= ? ORDER BY seq", nowMs);
+  }
+
+  remove(seq: number): void {
+    this.sql.exec("DELETE FROM scheduled WHERE seq = ?", seq);
+    this.refreshNext();
+  }
+
+  count(recorderId?: string): number {
+    const q = recorderId === undefined
+      ? this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM scheduled")
+      : this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM scheduled WHERE recorder_id = ?", recorderId);
+    return q.one().n;
+  }
+
+  /** The earliest wall-clock deadline (to arm the alarm), or null. */
+  nextDeadlineMs(): number | null {
+    return this.sql.exec<{ m: number | null }>("SELECT MIN(deadline_ms) AS m FROM scheduled").one().m;
+  }
+
+  /** The waiting signals of a recorder (for the open positions screen). */
+  pendingFor(recorderId?: string): ScheduledSignal[] {
+    return recorderId === undefined ? this.rows("ORDER BY seq") : this.rows("WHERE recorder_id = ? ORDER BY seq", recorderId);
+  }
+
+  private rows(where: string, ...bindings: unknown[]): ScheduledSignal[] {
+    return this.sql
+      .exec<{ seq: number; signal_id: string; received_ms: number; deadline_ms: number; req: string }>(
+        `SELECT seq, signal_id, received_ms, deadline_ms, req FROM scheduled ${where}`,
+        ...bindings,
+      )
+      .toArray()
+      .map((r) => ({ seq: r.seq, signalId: r.signal_id, receivedMs: r.received_ms, deadlineMs: r.deadline_ms, req: JSON.parse(r.req) as SignalRequest }));
+  }
+
+  private refreshNext(): void {
+    const m = this.sql.exec<{ m: number | null }>("SELECT MIN(received_ms) AS m FROM scheduled").one().m;
+    this.nextDueMs = m ?? Infinity;
+  }
+}

@@ -1,0 +1,47 @@
+// The Worker as the tests run it: production code, with the Durable Object classes replaced by test subclasses
+// that add hooks (a tick seam, shorter feed timings, D1 fault injection). wrangler.toml binds the classes by
+// name, so the subclasses are exported under the production names. Nothing here ships.
+import { RecorderGate } from "../src/durable/recorder-gate";
+import { SymbolObject } from "../src/durable/symbol-object";
+import worker from "../src/index";
+import { faultsOf, type FaultyD1 } from "./faulty-d1";
+
+export { SymbolDirectory } from "../src/durable/symbol-directory";
+export default worker;
+
+class TestSymbolObject extends SymbolObject {
+  /** D1 as this object's outbox sees it: tests make it fail (see faulty-d1.ts). */
+  get d1Faults(): FaultyD1 {
+    return faultsOf(this, () => this.env.DB);
+  }
+
+  protected override database(): D1Database {
+    return this.d1Faults.asD1();
+  }
+
+  /** The feed's seam, driven directly: a price at a market time (default: now). */
+  async tick(price: number, at: string = new Date().toISOString()): Promise<void> {
+    this.onPrice(price, at);
+  }
+
+  /** The platform's eviction of an object holding a live feed drops the socket first (test/helpers.ts). */
+  dropFeed(): void {
+    this.feed.stop();
+  }
+
+  async outboxSize(): Promise<number> {
+    return (await this.status()).pendingDeliveries;
+  }
+}
+
+class TestRecorderGate extends RecorderGate {
+  get d1Faults(): FaultyD1 {
+    return faultsOf(this, () => this.env.DB);
+  }
+
+  protected override database(): D1Database {
+    return this.d1Faults.asD1();
+  }
+}
+
+export { TestSymbolObject as SymbolObject, TestRecorderGate as RecorderGate };
