@@ -19,9 +19,10 @@ class TestSymbolObject extends SymbolObject {
     return this.d1Faults.asD1();
   }
 
-  /** The feed's seam, driven directly: a price at a market time (default: now). */
+  /** The feed's seam, driven directly: a price at a market time (default: now). Resolves once what the tick
+   * caused (exits, scheduled signals) has been delivered, so a test can read D1 right after. */
   async tick(price: number, at: string = new Date().toISOString()): Promise<void> {
-    this.onPrice(price, at);
+    await this.onPrice(price, at);
   }
 
   /** The platform's eviction of an object holding a live feed drops the socket first (test/helpers.ts). */

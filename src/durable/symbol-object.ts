@@ -86,7 +86,7 @@ export class SymbolObject extends DurableObject<Env> {
       env: this.env,
       meta,
       feedSymbol: () => this.spec?.feedSymbol ?? null,
-      onPrice: (price, at) => this.onPrice(price, at),
+      onPrice: (price, at) => void this.onPrice(price, at),
       timing: () => this.timing,
       tuning: () => this.feedTuning,
     });
@@ -215,13 +215,17 @@ export class SymbolObject extends DurableObject<Env> {
 
   // --- internals ----------------------------------------------------------------------------------------
 
-  /** The feed's price: first any scheduled signal the market just reached, then the tick itself. */
-  protected onPrice(raw: number, at: string): void {
+  /** The feed's price: first any scheduled signal the market just reached, then the tick itself. Synchronous;
+   * the follow-up (D1 delivery, directory) runs on, and its promise is returned for the test seam only. */
+  protected onPrice(raw: number, at: string): Promise<void> | null {
     const atMs = Date.parse(at);
     const appliedScheduled = this.scheduled.anyDue(atMs) && this.applyDue(atMs) > 0;
     const out = this.durable.tick(raw, at);
     for (const e of out?.exits ?? []) this.recordClose(e.position, e.trade);
-    if (appliedScheduled || (out?.exits.length ?? 0) > 0) void this.afterChange();
+    if (!appliedScheduled && (out?.exits.length ?? 0) === 0) return null;
+    const after = this.afterChange();
+    after.catch((err) => console.warn(`[${this.spec?.feedSymbol}] after a tick: ${String(err)}`));
+    return after;
   }
 
   /** CONTRACT "Delayed data, aligned": accepted now (checked against its own price), applied at market time. */
@@ -342,15 +346,16 @@ export class SymbolObject extends DurableObject<Env> {
     this.flags.closed(position.id);
   }
 
-  /** After any state change: keep the feed and alarm as the book needs them, tell the directory, deliver. */
+  /** After any state change: deliver to D1 (started first: the trader's record should land soonest), keep the
+   * feed and alarm as the book needs them, tell the directory. */
   private async afterChange(): Promise<void> {
+    const delivered = this.delivery.flush();
     if (this.wantsFeed()) {
       this.feed.start();
       await this.armAlarm(this.timing.keepaliveMs);
     } else this.feed.wantFor();
     await this.syncDirectory();
-    const ok = await this.delivery.flush();
-    if (!ok) await this.armAlarm(2_000, true);
+    if (!(await delivered)) await this.armAlarm(2_000, true);
   }
 
   private wantsFeed(): boolean {

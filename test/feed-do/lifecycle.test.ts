@@ -71,7 +71,7 @@ describe("feed lifecycle in the symbol object", () => {
   it("stays connected through keepalive alarms while positions are open, closes when idle", async () => {
     const { ticker, feedSymbol } = uniqueMnq();
     await prepare(feedSymbol, { idleFeedMs: 300 });
-    const rec = await createRecorder();
+    const rec = await createRecorder({ delayedFeed: "immediate" }); // the fake's anonymous feed is delayed
     await signal(rec, { ticker, action: "buy", price: 25600 });
     await feedReady(feedSymbol);
     const stub = symbolStub(feedSymbol);
@@ -128,18 +128,19 @@ describe("feed lifecycle in the symbol object", () => {
 describe("delayed data", () => {
   it("is flagged in /status and on positions opened under it, and the flag survives a restart", async () => {
     const { ticker, feedSymbol } = uniqueMnq();
-    const first = await createRecorder();
-    const second = await createRecorder();
+    // Applied at once (alignment has its own tests): this is about the flag.
+    const first = await createRecorder({ delayedFeed: "immediate" });
+    const second = await createRecorder({ delayedFeed: "immediate" });
     // Opened before the feed ever reported its mode: not flagged (nothing known yet).
     const a = await signal(first, { ticker, action: "buy", price: 25600 });
-    expect(a.position.delayedData).toBeUndefined();
+    expect(a.position.delayedData).toBe(false);
     const ready = await feedReady(feedSymbol);
     expect(ready.feed).toMatchObject({ updateMode: "delayed_streaming_900", delayed: true });
 
     const b = await signal(second, { ticker, action: "sell", price: 25600 });
     expect(b.position).toMatchObject({ side: "short", delayedData: true });
     expect((await open(second.id))[0].delayedData).toBe(true);
-    expect((await open(first.id))[0].delayedData).toBeUndefined();
+    expect((await open(first.id))[0].delayedData).toBe(false);
 
     const { symbols } = await apiJson("GET", "/status");
     expect(symbols.find((s: any) => s.feedSymbol === feedSymbol).feed).toMatchObject({ updateMode: "delayed_streaming_900", delayed: true });
@@ -147,7 +148,7 @@ describe("delayed data", () => {
     await evictSymbol(symbolStub(feedSymbol));
     expect((await open(second.id))[0].delayedData).toBe(true);
     // A position opened right after the restart, before the new socket reports: the stored mode still applies.
-    const third = await createRecorder();
+    const third = await createRecorder({ delayedFeed: "immediate" });
     await evictSymbol(symbolStub(feedSymbol));
     const c = await signal(third, { ticker, action: "buy", price: 25601 });
     expect(c.position.delayedData).toBe(true);

@@ -141,7 +141,7 @@ describe("the feed with a login", () => {
     expect(st.feed).toMatchObject({ updateMode: "streaming", delayed: false });
     expect((await state({ symbol: feedSymbol })).connections[0].token).toBe(token);
     const again = await signal(await createRecorder(), { ticker, action: "buy", price: 25600 });
-    expect(again.position.delayedData).toBeUndefined();
+    expect(again.position.delayedData).toBe(false);
   });
 
   it("a refused token is reported and not retried; a new session (POST) lets the feed retry", async () => {

@@ -11,7 +11,9 @@ const uniqueMnq = mnqContracts(2300);
 async function opened(settings: Record<string, unknown> = {}, tag?: string) {
   const { ticker, feedSymbol } = uniqueMnq();
   await prepare(feedSymbol, { tag });
-  const rec = await createRecorder(settings);
+  // The fake's anonymous feed is delayed_streaming_900 with current lp_time: these tests are about the feed's
+  // plumbing, so signals apply at once (alignment has its own tests).
+  const rec = await createRecorder({ delayedFeed: "immediate", ...settings });
   const r = await signal(rec, { ticker, action: "buy", price: 25600 });
   expect(r.result).toBe("opened");
   await feedReady(feedSymbol);
@@ -64,7 +66,7 @@ describe("ticks from the fake TradingView server", () => {
       q({ description: "마이크로 E-미니 나스닥 100 📈", bid: 25599.75, ask: 25600.25 }) +
       q({ volume: 123_456 }) +
       encodeFrame("{not json") +
-      q({ lp: 25620, description: "odd ~m~5~m~ text" }) +
+      q({ lp: 25620, lp_time: Math.floor(Date.now() / 1000), description: "odd ~m~5~m~ text" }) +
       encodeFrame("~h~9001");
     expect((await raw({ symbol: feedSymbol, data })).delivered).toBe(1);
     await ticksProcessed(feedSymbol, 1);

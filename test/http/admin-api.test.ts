@@ -55,7 +55,7 @@ describe("recorders", () => {
 });
 
 describe("positions, trades, signals", () => {
-  it("manual close at a given price or the last feed price", async () => {
+  it("manual close at a given price; without one, never at a price that is not from a live feed", async () => {
     const { ticker, feedSymbol } = freshMnq();
     const rec = await createRecorder();
     const a = await signal(rec, { ticker, action: "buy", price: 25600 });
@@ -63,8 +63,11 @@ describe("positions, trades, signals", () => {
     expect(closed.trade).toMatchObject({ exitReason: "manual", exitPrice: 25590, pnl: -20 });
 
     const b = await signal(rec, { ticker, action: "sell", price: 25600 });
-    await tick(feedSymbol, 25595.25);
-    const c2 = await apiJson("POST", `/api/positions/${b.position.id}/close`, {});
+    await tick(feedSymbol, 25595.25); // the object saw a price, but no live feed has one (the fake sends none)
+    const refused = await api("POST", `/api/positions/${b.position.id}/close`, {});
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as any).error.code).toBe("no_price");
+    const c2 = await apiJson("POST", `/api/positions/${b.position.id}/close`, { price: 25595.25 });
     expect(c2.trade).toMatchObject({ exitReason: "manual", exitPrice: 25595.25, pnl: 9.5 });
     expect((await api("POST", `/api/positions/${b.position.id}/close`, {})).status).toBe(404);
 

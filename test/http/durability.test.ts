@@ -1,12 +1,20 @@
 // Nothing accepted is ever lost: not on a Durable Object restart, not on a D1 failure.
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 
-/** Makes the object's next D1 delivery fail, before or after D1 applied it. */
-function injectOutboxFault(stub: DurableObjectStub, kind: "failNext" | "failAfterCommit"): Promise<void> {
-  const run = runInDurableObject as unknown as (s: unknown, cb: (obj: any) => void) => Promise<void>;
-  return run(stub, (obj) => {
-    if (kind === "failNext") obj.d1Faults.failNext = 1;
+const inObject = runInDurableObject as unknown as <R>(s: unknown, cb: (obj: any) => R) => Promise<R>;
+
+/** D1 as the object's outbox sees it (test/faulty-d1.ts): down until `d1Up`, or the next batch applied by D1
+ * but answered with an error (its answer lost on the way back). */
+function injectOutboxFault(stub: DurableObjectStub, kind: "down" | "answerLost"): Promise<void> {
+  return inObject(stub, (obj) => {
+    if (kind === "down") obj.d1Faults.down = true;
     else obj.d1Faults.lostAnswers = 1;
+  });
+}
+
+function d1Up(stub: DurableObjectStub): Promise<void> {
+  return inObject(stub, (obj) => {
+    obj.d1Faults.down = false;
   });
 }
 import { describe, expect, it } from "vitest";
@@ -66,17 +74,21 @@ describe("durability", () => {
     expect(plain.trades[1].maxAdverse).toBeLessThan(-40);
   });
 
-  it("a D1 write that fails once still delivers the trade, once", async () => {
+  it("a D1 outage delays the trade, never loses or doubles it", async () => {
     const { ticker, feedSymbol } = freshMnq();
     const rec = await createRecorder();
     await signal(rec, { ticker, action: "buy", price: 25600 });
     const stub = symbolStub(feedSymbol);
-    await injectOutboxFault(stub, "failNext");
+    await injectOutboxFault(stub, "down");
     const closed = await signal(rec, { ticker, action: "close", price: 25610 });
     expect(closed.result).toBe("closed"); // the trader's answer does not depend on D1
     expect(await tradesOf(rec.id)).toHaveLength(0);
     expect(await stub.outboxSize()).toBeGreaterThan(0);
+    expect(await runDurableObjectAlarm(stub)).toBe(true); // still down: kept, nothing set aside
+    expect((await stub.status()).deadLetters).toBe(0);
+    expect(await stub.outboxSize()).toBeGreaterThan(0);
 
+    await d1Up(stub);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await stub.outboxSize()).toBe(0);
     const trades = await tradesOf(rec.id);
@@ -89,9 +101,9 @@ describe("durability", () => {
     const rec = await createRecorder();
     const stub = symbolStub(feedSymbol);
     await signal(rec, { ticker, action: "buy", price: 25600 });
-    await injectOutboxFault(stub, "failAfterCommit");
+    await injectOutboxFault(stub, "answerLost");
     await signal(rec, { ticker, action: "close", price: 25590 });
-    expect(await stub.outboxSize()).toBeGreaterThan(0);
+    expect(await inObject(stub, (obj) => obj.d1Faults.lostAnswers)).toBe(0); // the fault did happen
     await evictSymbol(stub); // and a restart on top
     await runDurableObjectAlarm(stub);
     expect(await stub.outboxSize()).toBe(0);
@@ -118,13 +130,24 @@ describe("while D1 has not received a position yet", () => {
     await signal(rec, { ticker, action: "buy", price: 25600 }); // registers the symbol in D1
     await signal(rec, { ticker, action: "close", price: 25600 });
     const stub = symbolStub(feedSymbol);
-    await injectOutboxFault(stub, "failNext");
+    await injectOutboxFault(stub, "down");
     const opened = await signal(rec, { ticker, action: "buy", price: 25610 });
     expect(await stub.outboxSize()).toBeGreaterThan(0);
 
     const del = await api("DELETE", `/api/recorders/${rec.id}`);
     expect(del.status).toBe(409);
+    expect(((await del.json()) as any).error.code).toBe("recorder_has_open_positions");
+    const listed = await openPositions(rec.id); // listed although D1 has never heard of it
+    expect(listed.map((p: any) => p.id)).toEqual([opened.position.id]);
     const closed = await apiJson("POST", `/api/positions/${opened.position.id}/close`, { price: 25620 });
     expect(closed.trade).toMatchObject({ pnl: 20, exitReason: "manual" });
+    // Flat now, but its trade is still owed to D1: only this recorder's own rows keep it from being deleted.
+    expect(((await (await api("DELETE", `/api/recorders/${rec.id}`)).json()) as any).error.code).toBe("recorder_busy");
+    const other = await createRecorder();
+    expect((await api("DELETE", `/api/recorders/${other.id}`)).status).toBe(200);
+    await d1Up(stub);
+    await runDurableObjectAlarm(stub);
+    expect(await tradesOf(rec.id)).toHaveLength(2);
+    expect((await api("DELETE", `/api/recorders/${rec.id}`)).status).toBe(200);
   });
 });

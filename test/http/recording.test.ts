@@ -149,10 +149,13 @@ describe("take-profit and stop-loss hit by ticks", () => {
     await tick(feedSymbol, 25590);
     expect((await tradesOf(a.id))[0]).toMatchObject({ exitReason: "stop_loss", exitPrice: 25590, pnl: -20 });
 
-    const b = await createRecorder();
-    // A degenerate bracket where both levels are crossed by one tick: the take-profit wins.
-    await signal(b, { ticker, action: "buy", price: 25600, takeProfit: 25601, stopLoss: 25602 });
-    await tick(feedSymbol, 25601.5);
+    const b = await createRecorder({ stopLossTicks: 4 });
+    // A signal cannot set crossed levels (wrong side), but a fixed take-profit and the recorder's relative stop
+    // cross after an add (TP 25601 stays, the stop follows the new average 25605 to 25604): both are hit by one
+    // tick, and the take-profit wins.
+    await signal(b, { ticker, action: "buy", price: 25600, takeProfit: 25601 });
+    await signal(b, { ticker, action: "buy", price: 25610 });
+    await tick(feedSymbol, 25602);
     expect((await tradesOf(b.id))[0]).toMatchObject({ exitReason: "take_profit", exitPrice: 25601 });
   });
 
