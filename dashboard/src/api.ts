@@ -16,6 +16,14 @@ export interface Recorder {
   tickSize?: number | null;
   tickValue?: number | null;
   dedupeWindowSeconds?: number;
+  /** Smallest quantity increment (1 = whole contracts; 0.001 allows fractions). */
+  quantityStep?: number;
+  /** Signals a minute (accepted and rejected alike) before 429 rate_limited. */
+  maxSignalsPerMinute?: number;
+  /** Signal-log rows older than this are dropped. */
+  signalLogRetentionDays?: number;
+  /** With a delayed feed: "align" applies signals when the feed's market time reaches them; "immediate" at once. */
+  delayedFeed?: "align" | "immediate";
   createdAt?: string;
   updatedAt?: string;
   webhookToken?: string;
@@ -29,6 +37,10 @@ export interface Fill {
   quantity: number;
   price: number;
   reason?: string;
+  /** Where the price came from: the signal's own price, or the live feed. */
+  priceSource?: "signal" | "feed";
+  /** The live feed's last price at that moment (null: no live feed). */
+  feedPrice?: number | null;
 }
 
 export interface Position {
@@ -58,6 +70,10 @@ export interface Position {
   exitPrice?: number | null;
   exitReason?: string | null;
   fills?: Fill[];
+  /** Opened while the symbol's feed reported delayed data (its excursions come from delayed prices). */
+  delayedData?: boolean;
+  /** False when a scheduled signal had to be applied without a tick of its time (excursions may miss a part). */
+  aligned?: boolean;
   [k: string]: unknown;
 }
 
@@ -85,10 +101,17 @@ export interface SignalLog {
   id: string;
   recorderId?: string | null;
   receivedAt: string;
-  status: "applied" | "duplicate" | "rejected" | string;
+  status: "applied" | "duplicate" | "rejected" | "scheduled" | string;
   result?: string | null;
+  reason?: string | null;
   error?: { code?: string; message?: string; details?: unknown } | string | null;
+  /** A scheduled signal (delayed feed, recorder setting delayedFeed "align"): the market time it applies at. */
+  appliesAt?: string | null;
+  symbol?: string | null;
+  positionId?: string | null;
   body?: unknown;
+  /** The body was longer than 8 KiB: `body` holds its first 8 KiB as text. */
+  bodyTruncated?: boolean;
   [k: string]: unknown;
 }
 
@@ -101,9 +124,20 @@ export interface FeedSymbol {
     lastPrice?: number | null;
     updateMode?: string | null;
     reconnects?: number;
+    delayed?: boolean;
+    /** How far the feed's market time is behind the wall clock at the last tick, in seconds (null: no tick). */
+    marketLagSeconds?: number | null;
+    error?: string | null;
     [k: string]: unknown;
   } | null;
   ticksProcessed?: number;
+  /** Signals waiting for the delayed feed's market time to reach them. */
+  scheduledSignals?: number;
+  /** D1 statements refused for good and set aside. */
+  deadLetters?: number;
+  lastDeadLetterError?: string | null;
+  /** D1 deliveries not made yet. */
+  pendingDeliveries?: number;
   [k: string]: unknown;
 }
 
@@ -292,7 +326,7 @@ export const Api = {
     }),
 
   trades: (query: Query) => api<{ trades: Trade[]; nextCursor?: string | null }>("/api/trades", { query }),
-  signals: (query: Query) => api<{ signals: SignalLog[] }>("/api/signals", { query }),
+  signals: (query: Query, signal?: AbortSignal) => api<{ signals: SignalLog[] }>("/api/signals", { query, signal }),
   stats: (id: string) => api<{ stats: Record<string, unknown> }>(`/api/recorders/${enc(id)}/stats`),
   equity: (id: string) => api<{ points: EquityPoint[] }>(`/api/recorders/${enc(id)}/equity`),
   tradesCsv: (id: string, name: string) => downloadFile(`/api/recorders/${enc(id)}/trades.csv`, name),

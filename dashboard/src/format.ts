@@ -55,6 +55,25 @@ export function dateTime(iso: unknown): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** Local time of day "HH:MM:SS" (the user's time zone). */
+export function clock(iso: unknown): string {
+  if (typeof iso !== "string" || !iso) return DASH;
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** How far a feed's market time is behind the wall clock: "15 min behind", "3 s behind", "—" when unknown. */
+export function lag(seconds: unknown): string {
+  if (!isNum(seconds)) return DASH;
+  const s = Math.abs(seconds);
+  const dir = seconds < 0 ? "ahead" : "behind";
+  if (s < 1) return "in step";
+  if (s < 90) return `${Math.round(s)} s ${dir}`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min ${dir}`;
+  return `${(s / 3600).toFixed(1)} h ${dir}`;
+}
+
 export function timeCell(iso: unknown): HTMLSpanElement {
   return h("span", { class: "time", title: typeof iso === "string" ? iso : null }, dateTime(iso));
 }

@@ -57,6 +57,31 @@ export function sideBadge(side: unknown): HTMLSpanElement {
   return h("span", { class: `badge side-${s}` }, s || "—");
 }
 
+/** What a webhook body asks for, in a few words ("buy 2 @ 25600", "target -1", "close"), from the signal log's
+ * copy of the body (aliases as the webhook accepts them). Empty when the body says nothing recognisable. */
+export function signalAction(body: unknown): string {
+  let b = body;
+  if (typeof b === "string") {
+    try {
+      b = JSON.parse(b);
+    } catch {
+      return "";
+    }
+  }
+  if (!b || typeof b !== "object" || Array.isArray(b)) return "";
+  const o = b as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === "string" || typeof v === "number" ? String(v).trim() : "");
+  const target = text(o.positionSize ?? o.position_size);
+  const sentiment = text(o.sentiment).toLowerCase();
+  let what = text(o.action ?? o.data);
+  if (!what && sentiment === "flat") what = "close";
+  if (!what && target) what = `target ${target}`;
+  if (!what) return "";
+  const qty = text(o.quantity ?? o.qty ?? o.contracts);
+  const px = text(o.price ?? o.signalPrice ?? o.close);
+  return `${what}${qty ? ` ${qty}` : ""}${px && Number(px) > 0 ? ` @ ${px}` : ""}`;
+}
+
 export function pageHeader(title: string, ...right: (Node | null)[]): HTMLDivElement {
   return h("div", { class: "page-head" }, h("h1", null, title), h("div", { class: "page-actions" }, ...right));
 }

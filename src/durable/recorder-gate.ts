@@ -20,11 +20,15 @@ export class RecorderGate extends DurableObject<Env> {
   private readonly window = new RateWindow();
   private readonly outbox: OutboxStore;
   private readonly delivery: OutboxDelivery;
+  /** Feed symbols this recorder ever sent a signal to (persisted): where its positions and owed rows may be. */
+  private readonly symbols: Set<string>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.outbox = new OutboxStore(ctx.storage.sql);
     this.delivery = new OutboxDelivery(this.outbox, this.database());
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS symbols (feed_symbol TEXT PRIMARY KEY)");
+    this.symbols = new Set(ctx.storage.sql.exec<{ feed_symbol: string }>("SELECT feed_symbol FROM symbols").toArray().map((r) => r.feed_symbol));
   }
 
   /** Seam for fault injection (test subclass). */
@@ -32,8 +36,12 @@ export class RecorderGate extends DurableObject<Env> {
     return this.env.DB;
   }
 
-  /** Counts one signal against the recorder's limit. */
-  async admit(nowMs: number, maxPerMinute: number): Promise<Admission> {
+  /** Counts one signal against the recorder's limit (a symbol object asks, naming itself). */
+  async admit(nowMs: number, maxPerMinute: number, feedSymbol?: string): Promise<Admission> {
+    if (feedSymbol !== undefined && !this.symbols.has(feedSymbol)) {
+      this.symbols.add(feedSymbol);
+      this.ctx.storage.sql.exec("INSERT OR IGNORE INTO symbols (feed_symbol) VALUES (?)", feedSymbol);
+    }
     if (this.window.admit(nowMs, maxPerMinute)) return { admitted: true, logRefusal: false };
     const logRefusal = nowMs - this.window.lastLoggedRefusalMs >= 60_000;
     if (logRefusal) this.window.lastLoggedRefusalMs = nowMs;
@@ -56,6 +64,11 @@ export class RecorderGate extends DurableObject<Env> {
     }
     await this.deliver();
     return { admitted: a.admitted };
+  }
+
+  /** The feed symbols this recorder has sent signals to, D1 or no D1. */
+  async touchedSymbols(): Promise<string[]> {
+    return [...this.symbols].sort();
   }
 
   /** Undelivered D1 rows of this recorder (a recorder is not deleted while any remain). */

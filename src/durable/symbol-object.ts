@@ -101,7 +101,7 @@ export class SymbolObject extends DurableObject<Env> {
     // A retried duplicate gets its first answer, never a 429.
     const dup = this.duplicates.find(req, receivedMs);
     if (dup) return this.replyDuplicate(req, dup);
-    const gate = await gateStub(this.env, req.recorder.id).admit(receivedMs, req.recorder.maxSignalsPerMinute);
+    const gate = await gateStub(this.env, req.recorder.id).admit(receivedMs, req.recorder.maxSignalsPerMinute, req.instrument.feedSymbol);
     if (!gate.admitted) {
       const e = rateLimitedError(req.recorder.maxSignalsPerMinute);
       return this.refuse(req, crypto.randomUUID(), 429, e.code, e.message, undefined, gate.logRefusal);

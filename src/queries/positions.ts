@@ -51,10 +51,13 @@ export async function findPositionSymbol(env: Env, db: DrizzleD1Database, id: st
 /** Open positions and undelivered D1 writes (or scheduled signals) a recorder still has in any symbol object
  * or in its gate: only its own rows count. */
 export async function recorderActivity(env: Env, db: DrizzleD1Database, recorderId: string) {
+  // The recorder's gate knows every symbol it sent a signal to, whether or not D1 has heard of it; D1's registry
+  // adds the symbols of recorders older than the gates.
+  const gate = gateStub(env, recorderId);
   const known = (await db.select({ feedSymbol: symbols.feedSymbol }).from(symbols)).map((s) => s.feedSymbol);
-  const syms = [...new Set([...known, ...(await directoryStub(env).active())])];
+  const syms = [...new Set([...(await gate.touchedSymbols()), ...known])];
   const all = await Promise.all(syms.map((s) => symbolStub(env, s).recorderActivity(recorderId)));
-  const gatePending = await gateStub(env, recorderId).pendingDeliveries();
+  const gatePending = await gate.pendingDeliveries();
   return {
     openPositions: all.reduce((n, a) => n + a.openPositions.length, 0),
     pendingDeliveries: all.reduce((n, a) => n + a.pendingDeliveries, 0) + gatePending,
