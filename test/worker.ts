@@ -2,6 +2,8 @@
 // that add hooks (a tick seam, shorter feed timings, D1 fault injection). wrangler.toml binds the classes by
 // name, so the subclasses are exported under the production names. Nothing here ships.
 import { RecorderGate } from "../src/durable/recorder-gate";
+import type { FeedTuning } from "../src/durable/feed-port";
+import type { FeedTiming } from "../src/durable/feed-supervisor";
 import { SymbolObject } from "../src/durable/symbol-object";
 import worker from "../src/index";
 import { faultsOf, type FaultyD1 } from "./faulty-d1";
@@ -23,6 +25,13 @@ class TestSymbolObject extends SymbolObject {
    * caused (exits, scheduled signals) has been delivered, so a test can read D1 right after. */
   async tick(price: number, at: string = new Date().toISOString()): Promise<void> {
     await this.onPrice(price, at);
+  }
+
+  /** Shorter feed timings and another socket URL (set before the feed starts; test/feed-do/helpers.ts). */
+  configureFeed(timing: Partial<FeedTiming>, tuning: FeedTuning): void {
+    const defined = Object.fromEntries(Object.entries(timing).filter(([, v]) => typeof v === "number"));
+    this.timing = { ...this.timing, ...defined };
+    this.feedTuning = tuning;
   }
 
   /** The platform's eviction of an object holding a live feed drops the socket first (test/helpers.ts). */

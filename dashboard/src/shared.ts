@@ -1,6 +1,7 @@
 // Pieces shared by several screens: error banners, the recorder list cache, a recorder <select>.
-import { Api, errorMessage, type Recorder } from "./api";
+import { Api, errorMessage, type Fill, type Recorder } from "./api";
 import { h, replace } from "./dom";
+import { dateTime, DASH, price } from "./format";
 
 export function errorBox(e: unknown, title = "Request failed"): HTMLDivElement {
   return h("div", { class: "alert alert-error", role: "alert", "data-testid": "error" }, h("strong", null, `${title}: `), errorMessage(e));
@@ -103,4 +104,45 @@ export function navigate(path: string): void {
   const target = `#/${path.replace(/^#?\/?/, "")}`;
   if (location.hash === target) window.dispatchEvent(new HashChangeEvent("hashchange"));
   else location.hash = target;
+}
+
+/** A position's fills: time (market time), side, quantity, price, where the price came from (the signal's own
+ * or the live feed's) and the live feed's price at that moment. */
+export function fillsTable(fills: Fill[]): HTMLTableElement {
+  return h(
+    "table",
+    { class: "grid fills", "data-testid": "fills" },
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        h("th", null, "Fill time"),
+        h("th", null, "Side"),
+        h("th", { class: "r" }, "Qty"),
+        h("th", { class: "r" }, "Price"),
+        h("th", { title: "signal: the alert's own price; feed: the live feed's price" }, "Price from"),
+        h("th", { class: "r", title: "The live feed's last price at that moment (— when no live feed)" }, "Feed price"),
+        h("th", null, "Reason"),
+      ),
+    ),
+    h(
+      "tbody",
+      null,
+      fills.map((f) =>
+        h(
+          "tr",
+          { "data-testid": "fill-row" },
+          h("td", { title: f.at }, dateTime(f.at)),
+          h("td", null, f.side),
+          h("td", { class: "r num" }, String(f.quantity)),
+          h("td", { class: "r num" }, price(f.price)),
+          h("td", { "data-testid": "fill-source" }, f.priceSource ? h("span", { class: `badge source-${f.priceSource}` }, f.priceSource) : DASH),
+          h("td", { class: "r num", "data-testid": "fill-feed-price" }, price(f.feedPrice)),
+          h("td", null, f.reason ?? ""),
+        ),
+      ),
+    ),
+  );
 }

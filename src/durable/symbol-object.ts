@@ -107,7 +107,11 @@ export class SymbolObject extends DurableObject<Env> {
       return this.refuse(req, crypto.randomUUID(), 429, e.code, e.message, undefined, gate.logRefusal);
     }
 
-    if (req.recorder.delayedFeed === "align" && this.feed.delayed) return this.schedule(req);
+    // Aligned on a delayed feed; and while a recorder still has signals waiting, its later ones wait too (receive
+    // order per recorder, even if the feed turned real-time meanwhile).
+    if ((req.recorder.delayedFeed === "align" && this.feed.delayed) || this.scheduled.count(req.recorder.id) > 0) {
+      return this.schedule(req);
+    }
 
     // Fill price: the signal's own (still > 0 once rounded: a 0 is never booked), else a live feed price.
     let live = this.feed.livePrice();
@@ -242,7 +246,7 @@ export class SymbolObject extends DurableObject<Env> {
     const again = this.duplicates.find(req, Date.parse(req.receivedAt));
     if (again) return this.replyDuplicate(req, again);
     const signalId = crypto.randomUUID();
-    const delayMs = (this.feed.delaySeconds ?? 900) * 1000;
+    const delayMs = (this.feed.delaySeconds ?? 0) * 1000;
     this.scheduled.add(signalId, req, Date.parse(req.receivedAt) + delayMs + ALIGN_GRACE_MS);
     const current = this.durable.book.get(req.recorder.id);
     const reply: SignalApplied = {

@@ -8,7 +8,8 @@
 // 3. applies the D1 migrations into a temp --persist-to dir and starts `wrangler dev --local` on a free port
 //    with a known ADMIN_TOKEN (temp env file + --var, so the user's .dev.vars / .wrangler state are untouched),
 // 4. drives /usr/bin/chromium through playwright-core: sign-in, create recorder, webhook URL from the page,
-//    signals posted from Node, live position, closed trade, report, CSV, signal log, feed status,
+//    signals posted from Node, live position, closed trade, report, CSV, signal log, feed status, and a signal
+//    scheduled for a delayed feed (delayedFeed "align") that is applied when the feed's market time reaches it,
 // 5. writes screenshots to test-artifacts/screenshots/ (docs/screenshots/ with UPDATE_SCREENSHOTS=1), kills wrangler, and prints
 //    a last line "N passed, M failed" (exit code 1 when anything failed).
 import { spawn, spawnSync } from "node:child_process";
@@ -218,6 +219,10 @@ async function main() {
     const r = await fetch(`${base}${p}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
     return { status: r.status, body: await r.json().catch(() => null) };
   };
+  const apiPost = async (p, body) => {
+    const r = await fetch(`${base}${p}`, { method: "POST", headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    return { status: r.status, body: await r.json().catch(() => null) };
+  };
 
   const { chromium } = await import("playwright-core");
   browser = await chromium.launch({
@@ -248,11 +253,12 @@ async function main() {
   let webhookUrl = null;
   const symbolTicker = "MNQ1!";
   const feedSymbol = "CME_MINI:MNQ1!";
-  const post = async (body) => {
-    const r = await fetch(webhookUrl, { method: "POST", headers: { "Content-Type": "text/plain" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  const postTo = async (url, body) => {
+    const r = await fetch(url, { method: "POST", headers: { "Content-Type": "text/plain" }, body: typeof body === "string" ? body : JSON.stringify(body) });
     const j = await r.json().catch(() => null);
     return { status: r.status, body: j };
   };
+  const post = (body) => postTo(webhookUrl, body);
   const push = (price) => {
     const n = fakeTv.tick({ symbol: feedSymbol, price });
     if (VERBOSE) log(`tick ${feedSymbol} ${price} -> ${n} session(s); subscribed: ${JSON.stringify(fakeTv.state().connections.map((c) => c.symbols))}`);
@@ -339,6 +345,13 @@ async function main() {
     await form.locator("#f-takeProfitTicks").fill("400");
     await form.locator("#f-stopLossTicks").fill("200");
     await form.locator("#f-commissionPerContract").fill("0.62");
+    // The fake TradingView feed is anonymous, so it reports delayed data ("delayed_streaming_900") as TradingView
+    // does for CME futures without a login. With the default delayedFeed "align" every signal after the feed has
+    // said so would wait ("scheduled") for a tick of its market time; these flows are about recording signals and
+    // ticks, so this recorder applies signals at once. Alignment has its own flow below (a second recorder).
+    assert((await form.locator("#f-delayedFeed").inputValue()) === "align", "delayedFeed should default to align");
+    assert(/15-minute-late/.test(await form.locator("#f-delayedFeed-help").textContent()), "delayedFeed help text missing");
+    await form.locator("#f-delayedFeed").selectOption("immediate");
     await shot("02-new-recorder");
     await page.getByTestId("save-recorder").click();
     const urlEl = page.getByTestId("webhook-url");
@@ -349,8 +362,10 @@ async function main() {
     const clip = await page.evaluate(() => navigator.clipboard.readText()).catch(() => null);
     assert(clip === null || clip === webhookUrl, `clipboard has "${clip}", expected the webhook URL`);
     const { body } = await apiGet("/api/recorders");
-    recorderId = body.recorders.find((r) => r.name === "NQ breakout 5m")?.id;
+    const created = body.recorders.find((r) => r.name === "NQ breakout 5m");
+    recorderId = created?.id;
     assert(recorderId, "recorder not in GET /api/recorders");
+    assert(created.delayedFeed === "immediate", `delayedFeed is ${created.delayedFeed}, expected immediate`);
     await page.getByTestId("recorder-row").first().waitFor();
     await shot("03-recorders");
   });
@@ -366,11 +381,15 @@ async function main() {
 
   await test("edit settings (PATCH) and disable/enable", async () => {
     await page.getByTestId("edit-recorder").click();
+    assert((await page.locator("#f-delayedFeed").inputValue()) === "immediate", "the edit form does not show delayedFeed immediate");
     await page.locator("#f-dedupeWindowSeconds").fill("5");
+    await page.locator("#f-maxSignalsPerMinute").fill("120");
     await page.getByTestId("save-recorder").click();
     await page.getByTestId("edit-recorder").waitFor(); // back to the detail panel
     const { body } = await apiGet(`/api/recorders/${recorderId}`);
     assert(body.recorder.dedupeWindowSeconds === 5, `dedupeWindowSeconds is ${body.recorder.dedupeWindowSeconds}`);
+    assert(body.recorder.maxSignalsPerMinute === 120, `maxSignalsPerMinute is ${body.recorder.maxSignalsPerMinute}`);
+    assert(body.recorder.delayedFeed === "immediate" && body.recorder.quantityStep === 1, `delayedFeed ${body.recorder.delayedFeed}, quantityStep ${body.recorder.quantityStep}`);
     const toggle = page.locator(`[data-testid=recorder-row][data-id="${recorderId}"] [data-testid=toggle-enabled]`);
     await toggle.click();
     await waitFor(async () => (await apiGet(`/api/recorders/${recorderId}`)).body.recorder.enabled === false, { what: "recorder disabled" });
@@ -404,6 +423,8 @@ async function main() {
     await shot("04-open-positions");
     await row.click(); // expands fills + excursion details
     await page.locator("tr.detail-row table.fills tbody tr").first().waitFor();
+    const source = (await page.locator("tr.detail-row [data-testid=fill-source]").first().textContent()).trim();
+    assert(source === "signal", `the opening fill's price source shows "${source}", expected "signal"`);
     // feed status while the symbol has an open position
     await page.getByTestId("nav-status").click();
     await page.locator("[data-testid=status-row]").first().waitFor();
@@ -504,6 +525,12 @@ async function main() {
     await page.getByTestId("nav-trades").click();
     await waitFor(async () => (await page.locator("[data-testid=trade-row]").count()) === 8, { what: "8 trade rows" });
     await shot("05-trades");
+    // a trade's fills, with where each price came from
+    await page.locator("[data-testid=trade-row]").first().click();
+    const fills = page.locator("[data-testid=trade-detail] [data-testid=fill-row]");
+    await waitFor(async () => (await fills.count()) === 2, { what: "the trade's 2 fills" });
+    const sources = (await page.locator("[data-testid=trade-detail] [data-testid=fill-source]").allTextContents()).map((t) => t.trim());
+    assert(sources.join(",") === "signal,signal", `fill price sources: ${sources}`);
   });
 
   await test("signal log shows applied and rejected signals with the error code", async () => {
@@ -511,6 +538,9 @@ async function main() {
     assert(bad.status === 422, `unknown instrument: expected 422, got ${bad.status} ${JSON.stringify(bad.body)}`);
     const badJson = await post("{not json");
     assert(badJson.status === 400, `invalid JSON: expected 400, got ${badJson.status}`);
+    // the log keeps the first 8 KiB of a body and says so
+    const long = await post({ ticker: "NOPE1!", action: "buy", price: "10", comment: "x".repeat(9000) });
+    assert(long.status === 422, `long body: expected 422, got ${long.status}`);
     await page.getByTestId("nav-signals").click();
     await page.locator("[data-testid=signal-row]").first().waitFor();
     const rejected = page.locator('[data-testid=signal-row][data-status="rejected"]');
@@ -518,7 +548,74 @@ async function main() {
     const text = await rejected.first().textContent();
     assert(/unknown_instrument|invalid_json/.test(text), `rejected row without an error code: ${text}`);
     assert((await page.locator('[data-testid=signal-row][data-status="applied"]').count()) >= 3, "applied signals missing");
+    await waitFor(async () => (await page.getByTestId("body-truncated").count()) === 1, { what: "a 'body truncated' row" });
     await shot("07-signals");
+  });
+
+  await test("delayed feed, align: a signal is scheduled and applied when the feed's market time reaches it", async () => {
+    // A second recorder with the default delayedFeed "align" (through the API: the form is covered above).
+    const made = await apiPost("/api/recorders", { name: "NQ aligned", symbol: symbolTicker, commissionPerContract: 0.62 });
+    assert(made.status === 201 && made.body?.recorder?.delayedFeed === "align", `create recorder: ${made.status} ${JSON.stringify(made.body)}`);
+    const alignedId = made.body.recorder.id;
+    const alignedHook = `${base}${made.body.recorder.webhookPath}`;
+    // MNQ's feed has already reported delayed data; now the fake also stamps its prices 15 minutes behind wall
+    // time (lp_time), as TradingView's delayed CME data is.
+    fakeTv.setDelay(feedSymbol, 900);
+    const r = await postTo(alignedHook, { ticker: symbolTicker, action: "buy", price: "25600", time: new Date().toISOString() });
+    assert(r.status === 200 && r.body?.result === "scheduled" && r.body.appliesAt, `webhook buy: ${r.status} ${JSON.stringify(r.body)}`);
+    assert(r.body.position === null, `nothing should be open yet: ${JSON.stringify(r.body.position)}`);
+    const appliesAt = r.body.appliesAt;
+    // a delayed tick (market time 15 minutes ago) does not reach it
+    await waitFor(() => fakeTv.subscribedSymbols().includes(feedSymbol), { timeout: 20_000, what: `the feed to subscribe ${feedSymbol}` });
+    push(25598);
+    const mnq = async () => (await apiGet("/status")).body.symbols.find((s) => s.feedSymbol === feedSymbol);
+    await waitFor(async () => (await mnq())?.feed?.marketLagSeconds > 800, { what: "the feed 15 minutes behind" });
+    assert((await mnq()).scheduledSignals === 1, "one scheduled signal expected in /status");
+
+    // the positions screen lists it: "scheduled, applies at HH:MM:SS market time" (local time)
+    const hhmmss = await page.evaluate((iso) => new Date(iso).toTimeString().slice(0, 8), appliesAt);
+    await page.getByTestId("nav-positions").click();
+    const sched = page.locator(`[data-testid=scheduled-row][data-id="${r.body.signalId}"]`);
+    await sched.waitFor();
+    const text = await sched.textContent();
+    assert(text.includes(`scheduled, applies at ${hhmmss} market time`), `scheduled row: "${text}" (expected applies at ${hhmmss})`);
+    assert(text.includes("NQ aligned") && text.includes("MNQ") && text.includes("buy @ 25600"), `scheduled row lacks recorder, symbol or action: "${text}"`);
+    assert((await page.locator("[data-testid=position-row]").count()) === 0, "no position should be open before the feed reaches the signal");
+    await sleep(1200);
+    await shot("09-scheduled");
+
+    // feed status: how far behind, and the waiting signal
+    await page.getByTestId("nav-status").click();
+    const st = page.locator("[data-testid=status-row]", { hasText: feedSymbol });
+    await st.waitFor();
+    await waitFor(async () => (await st.getByTestId("market-lag").textContent()).trim() === "15 min behind", { what: "'15 min behind' on the feed status screen" });
+    assert((await st.getByTestId("scheduled-signals").textContent()).trim() === "1", "feed status: 1 scheduled signal expected");
+    assert((await st.getByTestId("dead-letters").textContent()).trim() === "0", "feed status: no dead letters expected");
+    // signal log: status "scheduled" with its time
+    await page.getByTestId("nav-signals").click();
+    const logged = page.locator('[data-testid=signal-row][data-status="scheduled"]');
+    await logged.first().waitFor();
+    assert((await logged.first().textContent()).includes(`applies at ${hhmmss} market time`), "signal log: scheduled row without its time");
+
+    // a tick whose market time (lp_time) reaches the signal: the signal is applied first, at its own price and
+    // its receive time, then the tick moves the new position (+3 points = 12 ticks × $0.50 = +$6.00)
+    await page.getByTestId("nav-positions").click();
+    fakeTv.tick({ symbol: feedSymbol, price: 25603, lpTime: Math.ceil(Date.parse(appliesAt) / 1000) });
+    const row = page.locator("[data-testid=position-row]").first();
+    await row.waitFor();
+    await waitFor(async () => money(await row.getByTestId("upnl").textContent()) === 6, { what: "unrealized +$6.00 after the aligned tick" });
+    await waitFor(async () => (await page.locator("[data-testid=scheduled-row]").count()) === 0, { what: "the scheduled row gone" });
+    const badges = (await row.getByTestId("data-badges").textContent()).trim();
+    assert(badges === "delayed", `data badges "${badges}", expected "delayed" (and aligned)`);
+    const { body } = await apiGet(`/api/positions?status=open&recorderId=${alignedId}`);
+    const p = body.positions[0];
+    assert(p && p.openedAt === appliesAt && p.avgEntryPrice === 25600 && p.delayedData === true && p.aligned === true, `aligned position: ${JSON.stringify(p)}`);
+    assert(p.fills[0].at === appliesAt && p.fills[0].priceSource === "signal", `aligned fill: ${JSON.stringify(p.fills[0])}`);
+
+    // tidy up: undelayed feed, position closed at a given price
+    fakeTv.setDelay(feedSymbol, null);
+    const closed = await apiPost(`/api/positions/${p.id}/close`, { price: 25603 });
+    assert(closed.status === 200 && closed.body?.trade, `close aligned position: ${closed.status} ${JSON.stringify(closed.body)}`);
   });
 
   await test("feed status lists the symbol", async () => {

@@ -33,27 +33,28 @@ export function mnqContracts(baseYear: number): () => { ticker: string; feedSymb
 }
 
 type Obj = {
-  feedTuning: Record<string, unknown>;
-  timing: { keepaliveMs: number; idleFeedMs: number; firstPriceWaitMs: number; refusedRetryMs: number };
+  configureFeed(timing: Record<string, number | undefined>, tuning: Record<string, unknown>): void;
 };
 const run = runInDurableObject as unknown as <R>(s: unknown, cb: (obj: Obj, st: DurableObjectState) => R | Promise<R>) => Promise<R>;
 
-/** Sets fast timings (and a tagged socket URL) on the symbol's object before its feed starts. */
+/** Sets fast timings (and a tagged socket URL) on the symbol's object before its feed starts (test subclass). */
 export async function prepare(feedSymbol: string, p: Prep = {}): Promise<void> {
-  await run(symbolStub(feedSymbol), (obj) => {
-    obj.feedTuning = {
-      url: wsUrl({ tag: p.tag, hb: p.hb, reject: p.reject }),
-      watchdogMs: p.watchdogMs ?? 5_000,
-      backoffBaseMs: p.backoffBaseMs ?? 50,
-      backoffCapMs: p.backoffCapMs ?? 400,
-    };
-    obj.timing = {
-      keepaliveMs: p.keepaliveMs ?? obj.timing.keepaliveMs,
-      idleFeedMs: p.idleFeedMs ?? obj.timing.idleFeedMs,
-      firstPriceWaitMs: p.firstPriceWaitMs ?? obj.timing.firstPriceWaitMs,
-      refusedRetryMs: p.refusedRetryMs ?? obj.timing.refusedRetryMs,
-    };
-  });
+  await run(symbolStub(feedSymbol), (obj) =>
+    obj.configureFeed(
+      {
+        keepaliveMs: p.keepaliveMs,
+        idleFeedMs: p.idleFeedMs,
+        firstPriceWaitMs: p.firstPriceWaitMs,
+        refusedRetryMs: p.refusedRetryMs,
+      },
+      {
+        url: wsUrl({ tag: p.tag, hb: p.hb, reject: p.reject }),
+        watchdogMs: p.watchdogMs ?? 5_000,
+        backoffBaseMs: p.backoffBaseMs ?? 50,
+        backoffCapMs: p.backoffCapMs ?? 400,
+      },
+    ),
+  );
 }
 
 export async function inObject<R>(feedSymbol: string, cb: (obj: any, st: DurableObjectState) => R | Promise<R>): Promise<R> {

@@ -1,14 +1,16 @@
-// Open positions with live unrealized P&L, worst (MAE) / best (MFE) so far, TP/SL, and manual close.
+// Open positions with live unrealized P&L, worst (MAE) / best (MFE) so far, TP/SL, and manual close; above them
+// the signals scheduled for a delayed feed (recorder setting delayedFeed "align"), until the feed's market time
+// reaches them.
 //
 // Why polling (every 1 s, only while the tab is visible): it is the simplest robust choice. Plain GETs work the
 // same whether the dashboard is served by the Worker or from Pages on another origin (CORS, no sticky
 // connection), survive Worker/DO restarts and deploys without reconnect logic, and open positions come from
 // several per-symbol Durable Objects that the API gathers per request, so there is no single stream to
 // subscribe to. One small JSON request per second per visible tab is cheap; hidden tabs stop polling.
-import { Api, errorMessage, type Position, type Recorder } from "../api";
+import { Api, errorMessage, type Position, type Recorder, type SignalLog } from "../api";
 import { h, replace, toast } from "../dom";
-import { ago, dateTime, DASH, isDelayedMode, isNum, money, pnlClass, price } from "../format";
-import { emptyRow, errorSlot, hashQuery, pageHeader, recorderName, recorders, recorderSelect, setHashQuery, sideBadge } from "../shared";
+import { ago, clock, dateTime, DASH, isDelayedMode, isNum, money, pnlClass, price, timeCell } from "../format";
+import { emptyRow, errorSlot, fillsTable, hashQuery, pageHeader, recorderName, recorders, recorderSelect, setHashQuery, sideBadge, signalAction } from "../shared";
 
 const POLL_MS = 1000;
 
@@ -21,6 +23,13 @@ interface Row {
 }
 
 const VALUE_COLS = ["qty", "avg", "last", "upnl", "worst", "best", "tp", "sl", "age", "data"] as const;
+
+type Badge = [text: string, cls: string, title: string];
+
+/** "scheduled, applies at 14:32:05 market time" (local time of day). */
+export function scheduledText(s: SignalLog): string {
+  return `scheduled, applies at ${clock(s.appliesAt ?? s.receivedAt)} market time`;
+}
 
 export function positionsView(root: HTMLElement): () => void {
   let alive = true;
@@ -38,6 +47,20 @@ export function positionsView(root: HTMLElement): () => void {
   const err = errorSlot();
   const tbody = h("tbody");
   const summary = h("div", { class: "summary", "data-testid": "positions-summary" });
+  // Signals waiting for a delayed feed: shown only while there are some.
+  const scheduledBody = h("tbody");
+  const scheduledCard = h(
+    "section",
+    { class: "card table-card", "data-testid": "scheduled-signals", hidden: true },
+    h("h2", { class: "section-title" }, "Scheduled signals ", h("span", { class: "muted small" }, "— waiting for the delayed feed's market time to reach them")),
+    h(
+      "table",
+      { class: "grid" },
+      h("thead", null, h("tr", null, h("th", null, "Recorder"), h("th", null, "Symbol"), h("th", null, "Signal"), h("th", null, "Status"), h("th", null, "Received"))),
+      scheduledBody,
+    ),
+  );
+  let scheduled: SignalLog[] = [];
   const live = h("span", { class: "live", "data-testid": "poll-state" }, "…");
   const filterSlot = h("span");
 
@@ -46,6 +69,7 @@ export function positionsView(root: HTMLElement): () => void {
     pageHeader("Open positions", filterSlot, live),
     err.el,
     summary,
+    scheduledCard,
     h(
       "section",
       { class: "card table-card" },
@@ -139,6 +163,35 @@ export function positionsView(root: HTMLElement): () => void {
       h("div", { class: "stat" }, h("span", { class: "label" }, "Open positions"), h("span", { class: "value num" }, String(list.length))),
       h("div", { class: "stat" }, h("span", { class: "label" }, "Unrealized P&L"), h("span", { class: `value num ${pnlClass(totalU)}`, "data-testid": "total-unrealized" }, money(totalU, true))),
       h("div", { class: "stat" }, h("span", { class: "label" }, "Sum of worst so far"), h("span", { class: `value num ${pnlClass(totalWorst)}` }, money(totalWorst, true))),
+      scheduled.length ? h("div", { class: "stat" }, h("span", { class: "label" }, "Scheduled signals"), h("span", { class: "value num", "data-testid": "scheduled-count" }, String(scheduled.length))) : null,
+    );
+  }
+
+  function renderScheduled(list: SignalLog[]): void {
+    scheduled = list;
+    scheduledCard.hidden = list.length === 0;
+    const key = list.map((s) => `${s.id}:${s.appliesAt}`).join(",");
+    if (scheduledBody.dataset.key === key) return;
+    scheduledBody.dataset.key = key;
+    // Oldest first: the order the feed will apply them in.
+    const ordered = [...list].sort((a, b) => String(a.receivedAt).localeCompare(String(b.receivedAt)));
+    replace(
+      scheduledBody,
+      ordered.map((s) =>
+        h(
+          "tr",
+          { "data-testid": "scheduled-row", "data-id": s.id },
+          h("td", null, recorderName(recs, s.recorderId ?? null)),
+          h("td", null, h("strong", null, s.symbol ?? DASH)),
+          h("td", { class: "mono" }, signalAction(s.body) || DASH),
+          h(
+            "td",
+            { title: `Applied when the feed's market time reaches ${s.appliesAt ?? s.receivedAt} (or with its own price if no such tick arrives in time)` },
+            h("span", { class: "badge status-scheduled", "data-testid": "scheduled-status" }, scheduledText(s)),
+          ),
+          h("td", null, timeCell(s.receivedAt)),
+        ),
+      ),
     );
   }
 
@@ -177,10 +230,18 @@ export function positionsView(root: HTMLElement): () => void {
     return row;
   }
 
-  /** "live" only when the symbol's feed streams real-time prices; otherwise say what the price is. */
-  function dataBadge(delayed: boolean, state: string | undefined, last: unknown, mode: string | undefined): [string, string, string] {
+  /** "live" only when the symbol's feed streams real-time prices; otherwise say what the price is. Plus "not
+   * aligned" when a scheduled signal of this position was applied without a tick of its time. */
+  function dataBadges(p: Position, feedDelayed: boolean, state: string | undefined, mode: string | undefined): Badge[] {
+    const out = [dataBadge(p.delayedData === true, feedDelayed, state, p.lastPrice, mode)];
+    if (p.aligned === false) out.push(["not aligned", "badge badge-err", "A scheduled signal was applied with its own price because no feed tick of its time arrived: the excursions may miss part of the path"]);
+    return out;
+  }
+
+  function dataBadge(openedDelayed: boolean, feedDelayed: boolean, state: string | undefined, last: unknown, mode: string | undefined): Badge {
     const title = `feed ${state || "unknown"}${mode ? ` · update mode ${mode}` : ""}`;
-    if (delayed) return ["delayed", "badge badge-warn", title];
+    if (openedDelayed) return ["delayed", "badge badge-warn", `Opened while the feed sent delayed prices: worst/best come from delayed data · ${title}`];
+    if (feedDelayed) return ["delayed", "badge badge-warn", `The feed sends delayed prices now · ${title}`];
     if (last == null) return ["no price", "badge badge-muted", title];
     if (!state || state === "streaming") return ["live", "badge badge-ok", title];
     if (state === "connected") return ["connected", "badge badge-ok", title];
@@ -204,19 +265,12 @@ export function positionsView(root: HTMLElement): () => void {
           h("span", { class: "num" }, `${money(p.bestUnrealizedPnl, true)} at ${price(p.bestPrice)} · ${dateTime(p.bestAt)}`),
           h("span", { class: "muted" }, "Realized / commission"),
           h("span", { class: "num" }, `${money(p.realizedPnl, true)} / ${money(p.commission)}`),
+          h("span", { class: "muted" }, "Data"),
+          h("span", null, `${p.delayedData ? "opened on delayed data" : "opened on real-time data (or before the feed reported its mode)"}${p.aligned === false ? "; not aligned: applied without a tick of its time" : ""}`),
           h("span", { class: "muted" }, "Position id"),
           h("span", { class: "mono small" }, p.id),
         ),
-        h(
-          "table",
-          { class: "grid fills" },
-          h("thead", null, h("tr", null, h("th", null, "Fill time"), h("th", null, "Side"), h("th", { class: "r" }, "Qty"), h("th", { class: "r" }, "Price"), h("th", null, "Reason"))),
-          h(
-            "tbody",
-            null,
-            fills.map((f) => h("tr", null, h("td", null, dateTime(f.at)), h("td", null, f.side), h("td", { class: "r num" }, String(f.quantity)), h("td", { class: "r num" }, price(f.price)), h("td", null, f.reason ?? ""))),
-          ),
-        ),
+        fillsTable(fills),
       ),
     );
   }
@@ -226,7 +280,8 @@ export function positionsView(root: HTMLElement): () => void {
     renderDetail(row, p);
     const feed = p.feedSymbol ? feeds.get(p.feedSymbol) : undefined;
     const mode = typeof p.updateMode === "string" ? p.updateMode : (feed?.updateMode ?? undefined);
-    const delayed = p.delayed === true || p.dataDelayed === true || isDelayedMode(mode) || feed?.delayed === true;
+    const feedDelayed = isDelayedMode(mode) || feed?.delayed === true;
+    const badges = dataBadges(p, feedDelayed, feed?.state, mode);
     const values: Record<string, [string, string?, string?]> = {
       qty: [p.maxQuantity && p.maxQuantity !== p.quantity ? `${p.quantity} (max ${p.maxQuantity})` : String(p.quantity)],
       avg: [price(p.avgEntryPrice)],
@@ -237,7 +292,7 @@ export function positionsView(root: HTMLElement): () => void {
       tp: [price(p.takeProfitPrice)],
       sl: [price(p.stopLossPrice)],
       age: [ago(p.openedAt), undefined, p.openedAt],
-      data: dataBadge(delayed, feed?.state, p.lastPrice, mode),
+      data: [badges.map((b) => `${b[0]}:${b[2]}`).join("|")],
     };
     const name = recorderName(recs, p.recorderId);
     if (row.cells.rec.textContent !== name) row.cells.rec.textContent = name;
@@ -248,7 +303,7 @@ export function positionsView(root: HTMLElement): () => void {
       if (prev === text) continue;
       row.last[k] = text;
       if (k === "data") {
-        replace(cell, h("span", { class: cls ?? "", title: title ?? null }, text));
+        replace(cell, h("span", { class: "badges", "data-testid": "data-badges" }, badges.map(([t, c, ti]) => h("span", { class: c, title: ti }, t))));
         continue;
       }
       cell.textContent = text;
@@ -319,9 +374,17 @@ export function positionsView(root: HTMLElement): () => void {
     const ctrl = new AbortController();
     inflight = ctrl;
     try {
-      const res = await Api.positions({ status: "open", recorderId }, ctrl.signal);
+      // Scheduled signals come from the signal log; a failure there must not hide the positions.
+      const [res, sched] = await Promise.all([
+        Api.positions({ status: "open", recorderId }, ctrl.signal),
+        Api.signals({ status: "scheduled", recorderId, limit: 200 }, ctrl.signal).catch((e) => {
+          if ((e as Error)?.name === "AbortError") throw e;
+          return null;
+        }),
+      ]);
       if (!alive || ctrl.signal.aborted) return;
       const list = res.positions ?? [];
+      if (sched) renderScheduled(sched.signals ?? []);
       if (list.length && Date.now() - feedsAt > 10_000) {
         feedsAt = Date.now();
         void refreshFeeds();

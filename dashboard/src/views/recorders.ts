@@ -15,12 +15,19 @@ export const STRATEGY_ALERT =
 /** Full tokens are returned only by create / rotate; kept in memory for this page session only. */
 const freshTokens = new Map<string, { token: string; path: string }>();
 
-type FieldKind = "text" | "int" | "num" | "bool";
+type FieldKind = "text" | "int" | "num" | "bool" | "select";
 interface FieldDef {
   key: keyof Recorder & string;
   label: string;
   kind: FieldKind;
+  /** Placeholder (or what an empty nullable value means). */
   hint?: string;
+  /** A short explanation under the input. */
+  help?: string;
+  /** kind "select": [value, label]. */
+  options?: [string, string][];
+  /** The field takes a whole form row (long help text). */
+  wide?: boolean;
   nullable?: boolean;
   def?: string | boolean;
   min?: number;
@@ -37,6 +44,21 @@ const FIELDS: FieldDef[] = [
   { key: "dedupeWindowSeconds", label: "Dedupe window (s)", kind: "int", def: "10", min: 0, hint: "0 disables" },
   { key: "tickSize", label: "Tick size override", kind: "num", hint: "from instrument", nullable: true, min: 0 },
   { key: "tickValue", label: "Tick value override ($)", kind: "num", hint: "from instrument", nullable: true, min: 0 },
+  { key: "quantityStep", label: "Quantity step", kind: "num", def: "1", min: 0, help: "Smallest quantity a signal may use: 1 = whole contracts, 0.001 allows fractions." },
+  { key: "maxSignalsPerMinute", label: "Max signals / minute", kind: "int", def: "60", min: 1, help: "Beyond this (accepted and rejected alike) the webhook answers 429 rate_limited." },
+  { key: "signalLogRetentionDays", label: "Signal log kept (days)", kind: "int", def: "90", min: 1, help: "Signal-log rows older than this are deleted." },
+  {
+    key: "delayedFeed",
+    label: "Delayed feed",
+    kind: "select",
+    def: "align",
+    options: [
+      ["align", "align (default)"],
+      ["immediate", "immediate"],
+    ],
+    wide: true,
+    help: "With a delayed TradingView feed (no real-time subscription), align applies each signal when the feed's 15-minute-late prices reach its time, so MAE/MFE come from the prices of the trade itself; immediate applies at once.",
+  },
   { key: "allowAdd", label: "Allow adds (DCA)", kind: "bool", def: true },
   { key: "reverseOnOpposite", label: "Reverse on opposite signal", kind: "bool", def: true },
   { key: "enabled", label: "Enabled", kind: "bool", def: true },
@@ -144,6 +166,7 @@ export function recordersView(root: HTMLElement): () => void {
       r.allowAdd ? h("span", { class: "tag" }, "adds") : null,
       r.reverseOnOpposite !== false ? h("span", { class: "tag" }, "reverse") : null,
       isFiniteNum(r.dedupeWindowSeconds) ? h("span", { class: "tag", title: "dedupe window" }, `dedupe ${r.dedupeWindowSeconds}s`) : null,
+      r.delayedFeed === "immediate" ? h("span", { class: "tag", title: "delayed feed: signals apply at once" }, "delayed: immediate") : null,
     );
   }
 
@@ -255,19 +278,26 @@ export function recordersView(root: HTMLElement): () => void {
   // ---- create / edit form --------------------------------------------------------------------------------
 
   function form(r: Recorder | null): HTMLElement {
-    const inputs = new Map<string, HTMLInputElement>();
+    const inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
     const formErr = h("div");
     const rows = FIELDS.map((f) => {
       const id = `f-${f.key}`;
-      let input: HTMLInputElement;
+      const help = f.help ? h("span", { class: "help", id: `${id}-help` }, f.help) : null;
+      const fieldClass = `field${f.wide ? " field-wide" : ""}`;
       if (f.kind === "bool") {
         const v = r ? r[f.key] : f.def;
-        input = h("input", { type: "checkbox", id, name: f.key, checked: v === undefined ? !!f.def : !!v });
+        const input = h("input", { type: "checkbox", id, name: f.key, checked: v === undefined ? !!f.def : !!v });
         inputs.set(f.key, input);
         return h("label", { class: "check field-bool" }, input, " ", f.label);
       }
       const v = r ? r[f.key] : undefined;
-      input = h("input", {
+      if (f.kind === "select") {
+        const sel = h("select", { id, name: f.key, "aria-describedby": help ? `${id}-help` : null }, (f.options ?? []).map(([value, label]) => h("option", { value }, label)));
+        sel.value = typeof v === "string" ? v : String(f.def ?? "");
+        inputs.set(f.key, sel);
+        return h("div", { class: fieldClass }, h("label", { for: id }, f.label), sel, help);
+      }
+      const input = h("input", {
         id,
         name: f.key,
         type: f.kind === "text" ? "text" : "number",
@@ -276,9 +306,10 @@ export function recordersView(root: HTMLElement): () => void {
         required: f.key === "name",
         placeholder: f.hint ?? (f.def !== undefined ? `default ${f.def}` : ""),
         value: v === undefined || v === null ? (r ? "" : typeof f.def === "string" ? f.def : "") : String(v),
+        "aria-describedby": help ? `${id}-help` : null,
       });
       inputs.set(f.key, input);
-      return h("div", { class: "field" }, h("label", { for: id }, f.label), input);
+      return h("div", { class: fieldClass }, h("label", { for: id }, f.label), input, help);
     });
     const submit = h("button", { class: "btn btn-primary", type: "submit", "data-testid": "save-recorder" }, r ? "Save changes" : "Create recorder");
     const cancel = h("button", { class: "btn", type: "button" }, "Cancel");
@@ -302,7 +333,8 @@ export function recordersView(root: HTMLElement): () => void {
       for (const f of FIELDS) {
         const input = inputs.get(f.key)!;
         let value: unknown;
-        if (f.kind === "bool") value = input.checked;
+        if (f.kind === "bool") value = (input as HTMLInputElement).checked;
+        else if (f.kind === "select") value = input.value;
         else if (f.kind === "text") value = input.value.trim() || (f.nullable ? null : "");
         else if (input.value.trim() === "") value = f.nullable ? null : undefined;
         else {

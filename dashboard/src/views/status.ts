@@ -1,8 +1,9 @@
-// Feed status (GET /status): one row per feed symbol with the TradingView connection state, plus the
-// TradingView session (real-time data) card.
+// Feed status (GET /status): one row per feed symbol with the TradingView connection state, how far its market
+// time is behind, the signals waiting for it (delayed feed, "align"), its D1 deliveries (pending, and dead letters:
+// statements D1 refused for good), plus the TradingView session (real-time data) card.
 import { Api, type FeedSymbol } from "../api";
 import { h, replace, toast } from "../dom";
-import { ago, isDelayedMode, plain, price, timeCell } from "../format";
+import { ago, isDelayedMode, isNum, lag, plain, price, timeCell } from "../format";
 import { emptyRow, errorBox, errorSlot, pageHeader } from "../shared";
 
 export function statusView(root: HTMLElement): () => void {
@@ -34,6 +35,10 @@ export function statusView(root: HTMLElement): () => void {
             h("th", null, "Last tick"),
             h("th", { class: "r" }, "Last price"),
             h("th", null, "Update mode"),
+            h("th", { title: "How far the feed's market time (lp_time) was behind the clock at the last tick" }, "Market time"),
+            h("th", { class: "r", title: "Signals waiting for the delayed feed's market time to reach them" }, "Scheduled"),
+            h("th", { class: "r", title: "D1 deliveries not made yet" }, "D1 pending"),
+            h("th", { title: "Statements D1 refused for good, set aside" }, "Dead letters"),
             h("th", { class: "r" }, "Reconnects"),
             h("th", { class: "r" }, "Ticks processed"),
           ),
@@ -50,6 +55,10 @@ export function statusView(root: HTMLElement): () => void {
     const good = /^(streaming|connected)$/i.test(state);
     const bad = /^(backoff|refused)$|error|failed/i.test(state);
     const delayed = f.delayed === true || isDelayedMode(f.updateMode);
+    const lagS = f.marketLagSeconds;
+    const dead = isNum(s.deadLetters) ? s.deadLetters : 0;
+    const scheduled = isNum(s.scheduledSignals) ? s.scheduledSignals : 0;
+    const pending = isNum(s.pendingDeliveries) ? s.pendingDeliveries : 0;
     return h(
       "tr",
       { "data-testid": "status-row" },
@@ -59,6 +68,14 @@ export function statusView(root: HTMLElement): () => void {
       h("td", null, f.lastTickAt ? [timeCell(f.lastTickAt), h("span", { class: "muted small" }, ` (${ago(f.lastTickAt)})`)] : "—"),
       h("td", { class: "r num" }, price(f.lastPrice)),
       h("td", null, f.updateMode ? h("span", { class: `badge ${delayed ? "badge-warn" : "badge-ok"}` }, String(f.updateMode)) : "—"),
+      h("td", { "data-testid": "market-lag", class: isNum(lagS) && lagS >= 60 ? "lag-behind" : null }, lag(lagS)),
+      h("td", { class: "r num", "data-testid": "scheduled-signals" }, scheduled > 0 ? h("span", { class: "badge status-scheduled" }, String(scheduled)) : "0"),
+      h("td", { class: "r num", "data-testid": "pending-deliveries" }, pending > 0 ? h("span", { class: "badge badge-warn", title: "waiting for D1 (retried by the symbol's alarm)" }, String(pending)) : "0"),
+      h(
+        "td",
+        { "data-testid": "dead-letters", class: dead > 0 ? "err-cell" : null },
+        dead > 0 ? [h("span", { class: "badge badge-err" }, String(dead)), s.lastDeadLetterError ? h("div", { class: "muted small" }, `last: ${s.lastDeadLetterError}`) : null] : "0",
+      ),
       h("td", { class: "r num" }, plain(f.reconnects)),
       h("td", { class: "r num" }, plain(s.ticksProcessed)),
     );
@@ -71,7 +88,7 @@ export function statusView(root: HTMLElement): () => void {
       if (!alive) return;
       err.clear();
       const list = res.symbols ?? [];
-      replace(tbody, list.length ? list.map(row) : emptyRow(8, "No symbols subscribed. A feed starts when a position opens."));
+      replace(tbody, list.length ? list.map(row) : emptyRow(12, "No symbols subscribed. A feed starts when a position opens."));
       updated.textContent = `updated ${new Date().toLocaleTimeString()}`;
     } catch (e) {
       if (alive) err.show(e, "Could not load status");

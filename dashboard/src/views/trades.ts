@@ -1,8 +1,9 @@
-// Closed trades with recorder/symbol/date filters, cursor paging ("Load more") and the CSV export.
-import { Api, errorMessage, type Recorder, type Trade } from "../api";
+// Closed trades with recorder/symbol/date filters, cursor paging ("Load more") and the CSV export. A click on a
+// trade shows its position's fills (with where each price came from: the signal or the live feed).
+import { Api, errorMessage, type Position, type Recorder, type Trade } from "../api";
 import { h, replace, toast } from "../dom";
 import { between, money, pnl, price, timeCell } from "../format";
-import { emptyRow, errorSlot, hashQuery, pageHeader, recorderName, recorders, recorderSelect, setHashQuery, sideBadge } from "../shared";
+import { emptyRow, errorBox, errorSlot, fillsTable, hashQuery, pageHeader, recorderName, recorders, recorderSelect, setHashQuery, sideBadge } from "../shared";
 
 const PAGE = 50;
 
@@ -28,6 +29,8 @@ export function tradesView(root: HTMLElement): () => void {
   let loaded: Trade[] = [];
   let gen = 0;
   const q = hashQuery();
+  /** Closed positions per recorder + symbol (the trade's fills live in its position), loaded on first click. */
+  const closedCache = new Map<string, Promise<Position[]>>();
 
   const err = errorSlot();
   const recorderSlot = h("span");
@@ -123,6 +126,7 @@ export function tradesView(root: HTMLElement): () => void {
     setHashQuery(qq);
     cursor = null;
     loaded = [];
+    closedCache.clear();
     gen++;
     replace(tbody, emptyRow(13, "Loading…"));
     await page();
@@ -153,10 +157,55 @@ export function tradesView(root: HTMLElement): () => void {
     }
   }
 
+  function closedPositionOf(t: Trade): Promise<Position | undefined> {
+    const key = `${t.recorderId}|${t.symbol}`;
+    let list = closedCache.get(key);
+    if (!list) {
+      list = Api.positions({ status: "closed", recorderId: t.recorderId, symbol: t.symbol }).then((r) => r.positions ?? []);
+      list.catch(() => closedCache.delete(key));
+      closedCache.set(key, list);
+    }
+    return list.then((ps) => ps.find((p) => p.id === t.positionId));
+  }
+
+  async function toggleDetail(tr: HTMLTableRowElement, t: Trade): Promise<void> {
+    const open = tr.nextElementSibling;
+    if (open?.classList.contains("detail-row")) {
+      open.remove();
+      return;
+    }
+    const cell = h("td", { colspan: 13 }, h("span", { class: "muted" }, "Loading fills…"));
+    tr.after(h("tr", { class: "detail-row", "data-testid": "trade-detail" }, cell));
+    try {
+      const p = await closedPositionOf(t);
+      if (!p) return replace(cell, h("span", { class: "muted" }, "The fills of this trade are not available (only the latest 500 closed positions are listed)."));
+      replace(
+        cell,
+        h(
+          "div",
+          { class: "detail-box" },
+          h(
+            "div",
+            { class: "kv-grid" },
+            h("span", { class: "muted" }, "Opened / closed"),
+            h("span", null, timeCell(p.openedAt), " → ", timeCell(p.closedAt)),
+            h("span", { class: "muted" }, "Worst / best"),
+            h("span", { class: "num" }, `${money(p.worstUnrealizedPnl, true)} at ${price(p.worstPrice)} / ${money(p.bestUnrealizedPnl, true)} at ${price(p.bestPrice)}`),
+            h("span", { class: "muted" }, "Data"),
+            h("span", null, `${p.delayedData ? "delayed prices" : "real-time prices"}${p.aligned === false ? " · not aligned (applied without a tick of its time)" : ""}`),
+          ),
+          fillsTable(p.fills ?? []),
+        ),
+      );
+    } catch (e) {
+      replace(cell, errorBox(e, "Could not load the fills"));
+    }
+  }
+
   function row(t: Trade): HTMLTableRowElement {
-    return h(
+    const tr = h(
       "tr",
-      { "data-id": t.id, "data-testid": "trade-row" },
+      { "data-id": t.id, "data-testid": "trade-row", class: t.positionId ? "clickable" : null, title: t.positionId ? "Click for the fills" : null },
       h("td", null, timeCell(t.closedAt)),
       h("td", null, recorderName(recs, t.recorderId)),
       h("td", null, h("strong", null, t.symbol)),
@@ -171,6 +220,8 @@ export function tradesView(root: HTMLElement): () => void {
       h("td", null, h("span", { class: `badge reason-${t.exitReason ?? ""}` }, t.exitReason ?? "—")),
       h("td", { class: "num" }, between(t.openedAt, t.closedAt)),
     );
+    if (t.positionId) tr.addEventListener("click", () => void toggleDetail(tr, t));
+    return tr;
   }
 
   recorders()
