@@ -8,7 +8,7 @@
 // - `dead_letters`: entries D1 refused for good, set aside so that everything after them still lands.
 //
 // Every write happens in one synchronous step (no await), so the DO commits it atomically.
-import type { OutboxOp } from "./outbox";
+import type { OutboxOp } from "./outbox-op";
 
 export interface PendingEntry {
   seq: number;

@@ -20,35 +20,10 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { BatchItem } from "drizzle-orm/batch";
 import { fills, positions, signals, symbols, trades } from "../db/schema";
-import type { Position, Trade } from "../engine/types";
+import type { OutboxOp } from "./outbox-op";
 import type { OutboxStore, PendingEntry } from "./outbox-store";
 
-export interface SignalLogRow {
-  id: string;
-  recorderId: string;
-  receivedAt: string;
-  /** "scheduled": a delayed-feed signal waiting for market time `appliesAt`; the same id is delivered again with
-   * its outcome ("applied" or "rejected"), which replaces it. */
-  status: "applied" | "duplicate" | "rejected" | "scheduled";
-  result: string | null;
-  /** Why an applied signal was ignored (e.g. add_not_allowed). Absent in outbox entries written before v2. */
-  reason?: string | null;
-  error: unknown;
-  /** At most the first 8 KiB of the body (see bodyTruncated). */
-  body: unknown;
-  /** The body was longer than 8 KiB. Absent in outbox entries written before the second round. */
-  bodyTruncated?: boolean;
-  /** A scheduled signal's market time. Absent in outbox entries written before the second round. */
-  appliesAt?: string | null;
-  symbol: string | null;
-  positionId: string | null;
-}
-
-export type OutboxOp =
-  | { t: "symbol"; feedSymbol: string; root: string; at: string }
-  | { t: "position"; position: Position }
-  | { t: "trade"; trade: Trade }
-  | { t: "signal"; row: SignalLogRow };
+export type { OutboxOp, SignalLogRow } from "./outbox-op";
 
 export type Statement = BatchItem<"sqlite">;
 

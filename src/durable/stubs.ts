@@ -1,19 +1,17 @@
-// The one place that turns names into Durable Object stubs, typed by their RPC surface.
-import type { RecorderGate } from "./recorder-gate";
-import type { SymbolDirectory } from "./symbol-directory";
+// The one place that turns names into Durable Object stubs. Their types come from Env (worker-configuration.d.ts,
+// `wrangler types`), typed by each class's RPC methods.
 import { DIRECTORY_NAME } from "./symbol-directory";
-import type { SymbolObject } from "./symbol-object";
 
 /** The symbol object of a feed symbol (`CME_MINI:MNQ1!`). */
-export function symbolStub(env: Env, feedSymbol: string): DurableObjectStub<SymbolObject> {
+export function symbolStub(env: Env, feedSymbol: string) {
   return env.SYMBOLS.getByName(feedSymbol);
 }
 
 /** A recorder's gate: its rate limit and the log of its signals refused before a symbol was known. */
-export function gateStub(env: Env, recorderId: string): DurableObjectStub<RecorderGate> {
+export function gateStub(env: Env, recorderId: string) {
   return env.GATES.getByName(recorderId);
 }
 
-export function directoryStub(env: Env): DurableObjectStub<SymbolDirectory> {
+export function directoryStub(env: Env) {
   return env.DIRECTORY.getByName(DIRECTORY_NAME);
 }

@@ -9,9 +9,8 @@ import { levelTicks, type LevelKind } from "./levels";
 import { SignalRefusedError } from "./limits";
 import { cleanPrice, priceToTicks, ticksToPrice } from "./money";
 import { avgEntryTicks } from "./pnl";
-import type { SignalInput } from "./signal-step";
 import type { TargetPlan } from "./target";
-import type { PositionState, Side } from "./types";
+import type { PositionState, Side, SignalInput } from "./types";
 
 /** The few fields levelTicks reads, for the position as it will be after the signal. */
 type LevelBasis = Pick<PositionState, "side" | "avgEntryNum" | "avgEntryDen" | "quantity" | "tickSize" | "tickValue">;

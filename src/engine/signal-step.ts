@@ -19,24 +19,12 @@ import type {
   NormalizedSignal,
   PositionState,
   RecorderSettings,
+  SignalInput,
   SignalOutcome,
   SignalResult,
 } from "./types";
 
-export interface SignalInput {
-  recorder: RecorderSettings;
-  instrument: InstrumentSpec;
-  signal: NormalizedSignal;
-  /** The fill price: the signal's price, else the live feed price. > 0 and < MAX_PRICE. */
-  price: number;
-  /** Market time of the fill. */
-  at: string;
-  /** Where `price` came from (default "signal"). */
-  priceSource?: FillOrigin["priceSource"];
-  /** The live feed's last price now (null/absent: no live feed). Also the reference for a signal that only
-   * moves an open position's levels (CONTRACT "Levels on the right side"). */
-  feedPrice?: number | null;
-}
+export type { SignalInput } from "./types";
 
 export interface SignalStepHooks {
   newId(): string;

@@ -577,6 +577,8 @@ async function main() {
     await page.getByTestId("nav-positions").click();
     const sched = page.locator(`[data-testid=scheduled-row][data-id="${r.body.signalId}"]`);
     await sched.waitFor();
+    // (the recorder was created through the API after the names were loaded: the screen reloads them)
+    await waitFor(async () => (await sched.textContent()).includes("NQ aligned"), { what: "the recorder's name on the scheduled row" });
     const text = await sched.textContent();
     assert(text.includes(`scheduled, applies at ${hhmmss} market time`), `scheduled row: "${text}" (expected applies at ${hhmmss})`);
     assert(text.includes("NQ aligned") && text.includes("MNQ") && text.includes("buy @ 25600"), `scheduled row lacks recorder, symbol or action: "${text}"`);

@@ -792,6 +792,9 @@ window.user = {"username":"fake_user","is_pro":true,"auth_token":"${token}","pro
             return reply(res, 200, { ok: true, delaySeconds: c.delaySeconds, globalDelaySeconds: c.globalDelaySeconds });
           }
           case "/control/reset":
+            // Test files share one server and run in parallel: a reset must name what it resets (symbol, tag,
+            // token, id), or say {all: true}. A filter that came out empty (an undefined symbol) is refused.
+            if (Object.keys(filterFrom(body)).length === 0 && body.all !== true) throw new Error("reset needs a filter (symbol, tag, token, id) or {all: true}");
             reset(body);
             return reply(res, 200, { ok: true });
         }

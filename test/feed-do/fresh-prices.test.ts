@@ -14,6 +14,9 @@ const uniqueMnq = mnqContracts(3200);
  * prices, not alignment, so their recorders apply signals at once. */
 const IMMEDIATE = { delayedFeed: "immediate" } as const;
 
+/** Fake heartbeats every second: the feed stays live (its watchdog is 5 s) however slow the machine is. */
+const PREP = { hb: 1000 };
+
 /** Until the fake has an open connection of the object subscribed to the symbol (its snapshot follows). */
 async function subscribedOpen(feedSymbol: string): Promise<void> {
   await waitFor(async () => {
@@ -40,7 +43,7 @@ async function closedPositions(recorderId: string): Promise<any[]> {
  */
 async function idleAfterPrice(): Promise<{ ticker: string; feedSymbol: string; rec: { id: string; webhookPath: string } }> {
   const { ticker, feedSymbol } = uniqueMnq();
-  await prepare(feedSymbol, { idleFeedMs: 300 });
+  await prepare(feedSymbol, { ...PREP, idleFeedMs: 300 });
   const rec = await createRecorder(IMMEDIATE);
   await signal(rec, { ticker, action: "buy", price: 25600 });
   await feedReady(feedSymbol);
@@ -112,7 +115,7 @@ describe("a signal without a price after the feed went idle", () => {
 describe("after a restart", () => {
   it("the remembered last price is never booked: signals and manual closes wait for a fresh one", async () => {
     const { ticker, feedSymbol } = uniqueMnq();
-    await prepare(feedSymbol);
+    await prepare(feedSymbol, PREP);
     const rec = await createRecorder(IMMEDIATE);
     const other = await createRecorder(IMMEDIATE);
     const opened = await signal(rec, { ticker, action: "buy", price: 25600 });
@@ -156,7 +159,7 @@ describe("after a restart", () => {
 
   it("a signal without a price right after a restart gets the fresh tick it waits for", async () => {
     const { ticker, feedSymbol } = uniqueMnq();
-    await prepare(feedSymbol);
+    await prepare(feedSymbol, PREP);
     const rec = await createRecorder(IMMEDIATE);
     const other = await createRecorder(IMMEDIATE);
     await signal(rec, { ticker, action: "buy", price: 25600 });
@@ -181,7 +184,7 @@ describe("after a restart", () => {
 describe("where a fill's price came from", () => {
   it("priceSource and feedPrice on every fill of the webhook replies (and on the closed position)", async () => {
     const { ticker, feedSymbol } = uniqueMnq();
-    await prepare(feedSymbol);
+    await prepare(feedSymbol, PREP);
     const rec = await createRecorder({ ...IMMEDIATE, allowAdd: true });
 
     // No live feed yet (this signal starts it): the signal's price, feedPrice null.
@@ -229,7 +232,7 @@ describe("where a fill's price came from", () => {
 
   it("a manual close without a price takes the live feed price (fills show \"feed\"); with a price, \"signal\"", async () => {
     const { ticker, feedSymbol } = uniqueMnq();
-    await prepare(feedSymbol);
+    await prepare(feedSymbol, PREP);
     const rec = await createRecorder(IMMEDIATE);
     const first = await signal(rec, { ticker, action: "buy", price: 25600 });
     await feedReady(feedSymbol);

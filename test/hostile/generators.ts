@@ -13,8 +13,11 @@
 import fc from "fast-check";
 import { BODY_LIMIT, depthOf, nested, Obj, Raw, ser, textDepth, utf8Length, type JVal } from "./json";
 
-/** ok: valid; absent: treated as not given; invalid: 400 invalid_signal naming the key; unusable: never a 200. */
-export type Cls = "ok" | "absent" | "invalid" | "unusable";
+/**
+ * ok: valid; absent: treated as not given; invalid: 400 invalid_signal naming the key; unusable: never a 200;
+ * unknown: the contract does not say (e.g. a 300-character id): no claim either way.
+ */
+export type Cls = "ok" | "absent" | "invalid" | "unusable" | "unknown";
 
 export interface Entry {
   key: string;
@@ -297,7 +300,8 @@ function textCls(kind: Kind, hv: Hv): Cls {
   const s = stringOf(hv.val).trim();
   if (s === "") return "absent";
   if (kind !== "comment" && PLACEHOLDER_RE.test(s)) return "invalid";
-  if (kind === "id" && s.length > 200) return "invalid";
+  // The contract sets no length for ids; the server may or may not take a long one.
+  if (kind === "id" && s.length > 200) return "unknown";
   if (kind === "action") return ACTION_WORDS.includes(s.toLowerCase()) ? "ok" : "invalid";
   if (kind === "mpos") return MPOS_WORDS.includes(s.toLowerCase()) ? "ok" : "invalid";
   return "ok";
@@ -340,7 +344,7 @@ function tickerTextCls(s: string): Cls {
   if (t === "") return "absent";
   if (PLACEHOLDER_RE.test(t)) return "invalid";
   if (/[^\x20-\x7e]/.test(t)) return "unusable";
-  return "ok";
+  return "unknown";
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -848,7 +852,7 @@ function build(target: number, rec: RecorderDef | null, base: Entry[], mutations
   const tickerOf = ["ticker", "symbol"].map((k) => last.get(k)).find((e) => e && e.cls !== "absent");
   const mustFail = kind === "object" && ((tickerOf !== undefined && tickerOf.cls === "unusable") || (tickerOf === undefined && !rec?.defaultSymbol));
 
-  const stepFields = kind === "object" && invalidKeys.length === 0 && rec ? stepProblems(last, rec.quantityStep) : [];
+  const stepFields = kind === "object" && invalidKeys.length === 0 && rec && parsesCleanly(last) ? stepProblems(last, rec.quantityStep) : [];
 
   return {
     target,
@@ -864,6 +868,23 @@ function build(target: number, rec: RecorderDef | null, base: Entry[], mutations
       mustFail,
     },
   };
+}
+
+const TICKER_CHARS = /^[A-Za-z0-9 _.!:=\-+*/^&(){}",]{0,100}$/;
+
+/**
+ * The quantity step is checked once the body parsed without a problem: only then are step problems certain.
+ * So: a plain-text ticker, an intent (action or target), at most one take-profit / stop-loss source.
+ */
+function parsesCleanly(last: Map<string, Entry>): boolean {
+  if ([...last.values()].some((e) => e.cls !== "ok" && e.cls !== "absent")) return false;
+  for (const k of ["ticker", "symbol"]) {
+    const e = last.get(k);
+    if (e && e.cls !== "absent" && !(typeof e.val === "string" && TICKER_CHARS.test(e.val.trim()))) return false;
+  }
+  const intent = ["action", "data", "positionSize", "position_size", "marketPosition", "market_position"].some((k) => last.get(k)?.cls === "ok");
+  const levels = (keys: string[]) => keys.filter((k) => last.get(k) && last.get(k)!.cls !== "absent").length <= 1;
+  return intent && levels(["takeProfit", "tp", "dollar_tp", "percentage_tp"]) && levels(["stopLoss", "sl", "dollar_sl", "percentage_sl"]);
 }
 
 /** Quantity-step problems the contract makes certain: a quantity / positionSize that is clearly no multiple. */

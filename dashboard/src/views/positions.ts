@@ -103,19 +103,21 @@ export function positionsView(root: HTMLElement): () => void {
     ),
   );
 
+  function useRecorders(list: Recorder[]): void {
+    recs = list;
+    const sel = recorderSelect(list, recorderId, "All recorders", "positions-recorder");
+    sel.addEventListener("change", () => {
+      recorderId = sel.value;
+      setHashQuery({ recorderId });
+      for (const r of rows.values()) r.tr.remove();
+      rows.clear();
+      void tick();
+    });
+    replace(filterSlot, sel);
+  }
+
   recorders()
-    .then((list) => {
-      recs = list;
-      const sel = recorderSelect(list, recorderId, "All recorders", "positions-recorder");
-      sel.addEventListener("change", () => {
-        recorderId = sel.value;
-        setHashQuery({ recorderId });
-        for (const r of rows.values()) r.tr.remove();
-        rows.clear();
-        void tick();
-      });
-      replace(filterSlot, sel);
-    })
+    .then(useRecorders)
     .catch(() => {
       /* names are cosmetic; the poll shows API errors */
     });
@@ -167,10 +169,20 @@ export function positionsView(root: HTMLElement): () => void {
     );
   }
 
+  /** A recorder created since the names were loaded (another tab, the API): reload the names, at most every 5 s. */
+  let namesAt = 0;
+  function ensureNames(ids: (string | null | undefined)[]): void {
+    if (Date.now() - namesAt < 5_000 || ids.every((id) => !id || recs.some((r) => r.id === id))) return;
+    namesAt = Date.now();
+    recorders(true)
+      .then((list) => alive && useRecorders(list))
+      .catch(() => undefined);
+  }
+
   function renderScheduled(list: SignalLog[]): void {
     scheduled = list;
     scheduledCard.hidden = list.length === 0;
-    const key = list.map((s) => `${s.id}:${s.appliesAt}`).join(",");
+    const key = list.map((s) => `${s.id}:${s.appliesAt}:${recorderName(recs, s.recorderId)}`).join(",");
     if (scheduledBody.dataset.key === key) return;
     scheduledBody.dataset.key = key;
     // Oldest first: the order the feed will apply them in.
@@ -384,6 +396,7 @@ export function positionsView(root: HTMLElement): () => void {
       ]);
       if (!alive || ctrl.signal.aborted) return;
       const list = res.positions ?? [];
+      ensureNames([...list.map((p) => p.recorderId), ...(sched?.signals ?? []).map((s) => s.recorderId)]);
       if (sched) renderScheduled(sched.signals ?? []);
       if (list.length && Date.now() - feedsAt > 10_000) {
         feedsAt = Date.now();

@@ -1,0 +1,204 @@
+// What a symbol records, as synchronous steps: one signal applied (engine + checkpoints + outbox + signal log +
+// duplicate memory), refused, answered as a duplicate, scheduled, or applied from the schedule; one tick (first
+// the scheduled signals the market reached, then the tick); one manual close. Each method runs to completion
+// without an await, so inside a Durable Object no other event interleaves with it. No Cloudflare imports: the
+// object (symbol-object.ts) owns the awaits around these steps — the gate's rate limit, waiting for a fresh
+// price, D1 delivery, the directory.
+import { SignalRefusedError } from "../engine/limits";
+import { roundToTick } from "../engine/money";
+import type { ClosedPosition, FillOrigin, Position, Trade } from "../engine/types";
+import type { Duplicates } from "./admission";
+import type { DurableBook } from "./durable-book";
+import type { SignalLogRow } from "./outbox-op";
+import type { OutboxStore } from "./outbox-store";
+import type { PositionFlags } from "./position-flags";
+import type { ManualCloseReply, SignalApplied, SignalRefused, SignalReply, SignalRequest } from "./protocol";
+import type { ScheduledSignal, ScheduledSignals } from "./schedule";
+
+export interface Fill {
+  price: number;
+  priceSource: FillOrigin["priceSource"];
+  /** The live feed's last price, rounded to the tick (null: no live feed). */
+  feedPrice: number | null;
+  /** False when a scheduled signal is applied without a tick of its time. */
+  aligned: boolean;
+}
+
+export interface RecordingParts {
+  durable: DurableBook;
+  outbox: OutboxStore;
+  duplicates: Duplicates;
+  scheduled: ScheduledSignals;
+  flags: PositionFlags;
+  /** Whether the feed reports delayed quotes now (a position opened now is flagged delayedData). */
+  feedDelayed: () => boolean;
+  newId: () => string;
+}
+
+export class SymbolRecording {
+  constructor(private readonly p: RecordingParts) {}
+
+  /** The engine step for a signal, with everything it owes storage, D1 and the duplicate memory. */
+  apply(req: SignalRequest, signalId: string, fill: Fill): SignalReply {
+    let out;
+    try {
+      out = this.p.durable.signal({
+        recorder: req.recorder,
+        instrument: req.instrument,
+        signal: req.signal,
+        price: roundToTick(fill.price, req.instrument.tickSize),
+        at: req.receivedAt,
+        priceSource: fill.priceSource,
+        feedPrice: fill.feedPrice,
+      });
+    } catch (err) {
+      if (err instanceof SignalRefusedError) return this.refuse(req, signalId, 400, "invalid_signal", err.message, err.details);
+      if (err instanceof RangeError) return this.refuse(req, signalId, 422, "no_price", "The price rounds to 0 at this instrument's tick: a price of 0 is never booked.");
+      throw err;
+    }
+    const { flags, outbox, durable } = this.p;
+    if (out.opened) flags.opened(out.opened.id, { delayed: this.p.feedDelayed(), aligned: fill.aligned });
+    const position = out.position && flags.apply(out.position); // before the close forgets a closed one's flags
+    if (out.closed) this.recordClose(out.closed);
+    for (const state of out.changed) {
+      const p = durable.book.getById(state.id);
+      if (p) outbox.enqueue({ t: "position", position: flags.apply(p) });
+    }
+    const reply: SignalApplied = {
+      ok: true,
+      signalId,
+      recorderId: req.recorder.id,
+      symbol: req.instrument.root,
+      result: out.result,
+      ...(out.reason ? { reason: out.reason } : {}),
+      position,
+      ...(out.closed ? { trade: out.closed.trade } : {}),
+    };
+    this.log(req, signalId, { status: "applied", result: reply.result, positionId: out.position?.id ?? null, reason: out.reason ?? null });
+    this.p.duplicates.remember(req, Date.parse(req.receivedAt), reply);
+    return reply;
+  }
+
+  /** A refusal, logged under `signalId` (a scheduled signal's row moves to "rejected") unless `log` is false. */
+  refuse(req: SignalRequest, signalId: string, status: SignalRefused["status"], code: string, message: string, details?: unknown, log = true): SignalRefused {
+    const error = details === undefined ? { code, message } : { code, message, details };
+    if (log) this.log(req, signalId, { status: "rejected", error });
+    return { ok: false, status, error };
+  }
+
+  /** A duplicate gets its first answer again (and a log row of its own). */
+  duplicate(req: SignalRequest, first: SignalApplied): SignalApplied {
+    this.log(req, this.p.newId(), { status: "duplicate", result: first.result, positionId: first.position?.id ?? null, reason: first.reason ?? null });
+    return { ...first, duplicate: true };
+  }
+
+  /** Accepted now, applied when the market reaches its receive time (or at `deadlineMs` on the wall clock). */
+  schedule(req: SignalRequest, deadlineMs: number): SignalApplied {
+    const signalId = this.p.newId();
+    this.p.scheduled.add(signalId, req, deadlineMs);
+    const current = this.p.durable.book.get(req.recorder.id);
+    const reply: SignalApplied = {
+      ok: true,
+      signalId,
+      recorderId: req.recorder.id,
+      symbol: req.instrument.root,
+      result: "scheduled",
+      appliesAt: req.receivedAt,
+      position: current ? this.p.flags.apply(current) : null,
+    };
+    this.log(req, signalId, { status: "scheduled", result: "scheduled", positionId: current?.id ?? null, appliesAt: req.receivedAt });
+    this.p.duplicates.remember(req, Date.parse(req.receivedAt), reply);
+    return reply;
+  }
+
+  /** A feed price at its market time: first the scheduled signals the market reached, then the tick. Returns
+   * true when anything was recorded (a scheduled signal, an exit). */
+  tick(raw: number, at: string): boolean {
+    const atMs = Date.parse(at);
+    let changed = false;
+    if (this.p.scheduled.anyDue(atMs)) {
+      for (const s of this.p.scheduled.dueBy(atMs)) {
+        // Without a price: the last feed price at or before its receive time (this tick is the first after it).
+        const last = this.p.durable.last;
+        const lastUsable = last.at !== null && Date.parse(last.at) <= s.receivedMs ? usablePrice(last.price, s.req.instrument.tickSize) : null;
+        this.applyScheduled(s, lastUsable, true);
+        changed = true;
+      }
+    }
+    const out = this.p.durable.tick(raw, at);
+    for (const e of out?.exits ?? []) this.recordClose(e);
+    return changed || (out?.exits.length ?? 0) > 0;
+  }
+
+  /** Scheduled signals the feed never reached by their deadline: applied with their own price (aligned: false),
+   * a priceless one refused. Returns how many. */
+  applyExpired(nowMs: number): number {
+    const expired = this.p.scheduled.expired(nowMs);
+    for (const s of expired) this.applyScheduled(s, null, false);
+    return expired.length;
+  }
+
+  closeManual(positionId: string, price: number, at: string, origin: FillOrigin): ManualCloseReply {
+    let closed;
+    try {
+      // The book rounds to the position's own tick (a recorder may override it).
+      closed = this.p.durable.closeManual(positionId, price, at, origin);
+    } catch (err) {
+      // Rounds to 0, or out of bounds: never booked.
+      if (err instanceof RangeError) return { ok: false, status: 422, error: { code: "no_price", message: `The price ${price} cannot be booked for this position.` } };
+      throw err;
+    }
+    if (!closed) return { ok: false, status: 404, error: { code: "not_found", message: "The position is no longer open." } };
+    const position = this.p.flags.apply(closed.position);
+    this.recordClose(closed);
+    return { ok: true, position, trade: closed.trade };
+  }
+
+  private applyScheduled(s: ScheduledSignal, feedPrice: number | null, aligned: boolean): void {
+    const own = usablePrice(s.req.signal.price, s.req.instrument.tickSize);
+    const price = own ?? feedPrice;
+    this.p.scheduled.remove(s.seq);
+    if (price === null) {
+      const within = aligned ? "" : ` within ${Math.round((s.deadlineMs - s.receivedMs) / 1000)} s`;
+      this.refuse(s.req, s.signalId, 422, "no_price", `The scheduled signal has no price and no feed price at or before ${s.req.receivedAt} arrived${within}.`);
+      return;
+    }
+    const rounded = feedPrice === null ? null : roundToTick(feedPrice, s.req.instrument.tickSize);
+    this.apply(s.req, s.signalId, { price, priceSource: own !== null ? "signal" : "feed", feedPrice: rounded, aligned });
+  }
+
+  private recordClose({ position, trade }: { position: Position; trade: Trade } | ClosedPosition): void {
+    this.p.outbox.enqueue({ t: "position", position: this.p.flags.apply(position) });
+    this.p.outbox.enqueue({ t: "trade", trade });
+    this.p.flags.closed(position.id);
+  }
+
+  private log(
+    req: SignalRequest,
+    id: string,
+    row: Pick<SignalLogRow, "status"> & Partial<Pick<SignalLogRow, "result" | "error" | "positionId" | "reason" | "appliesAt">>,
+  ): void {
+    this.p.outbox.enqueue({
+      t: "signal",
+      row: {
+        id,
+        recorderId: req.recorder.id,
+        receivedAt: req.receivedAt,
+        result: null,
+        reason: null,
+        error: null,
+        positionId: null,
+        appliesAt: null,
+        ...row,
+        body: req.body,
+        bodyTruncated: req.bodyTruncated,
+        symbol: req.instrument.root,
+      },
+    });
+  }
+}
+
+/** A price is usable when it is still > 0 once rounded to the tick (a 0 is never booked). */
+export function usablePrice(p: number | null | undefined, tickSize: number): number | null {
+  return p != null && Number.isFinite(p) && roundToTick(p, tickSize) > 0 ? p : null;
+}
