@@ -114,9 +114,10 @@ const BUY = 25600;
 const CLOSE = 25620;
 
 /**
- * (a): on a delayed symbol, an align recorder's buy and close (each with a price), then ticks stamped before,
- * between and after them — every tick ARRIVING after the close was received, some stamped before the buy
- * arriving in between, as delayed data does.
+ * (a): on a delayed symbol, an align recorder's buy and close (each with a price), and ticks stamped before,
+ * between and after their receive times. As delayed data does, the ticks stamped before the buy arrive while
+ * the signals wait (one of them after the close was received), and every tick stamped between or after them
+ * ARRIVES after the close was received.
  */
 async function alignedRoundTrip() {
   const { ticker, feedSymbol } = await delayedSymbol(900);
@@ -127,7 +128,7 @@ async function alignedRoundTrip() {
   expect(buy).toMatchObject({ ok: true, result: "scheduled", appliesAt: expect.any(String), position: null });
   const tb = Date.parse(buy.appliesAt);
   const s0 = sec(tb);
-  // While the signal waits, the feed brings the market of 15 minutes ago (and one second before the buy).
+  // While the signal waits, the feed brings the market of 15 and 10 minutes ago.
   await push(feedSymbol, [
     [BEFORE[0], s0 - 900],
     [BEFORE[1], s0 - 600],

@@ -112,6 +112,15 @@ describe("a signal without a price after the feed went idle", () => {
   });
 });
 
+describe("a priced signal while the feed is idle", () => {
+  it("is booked at its own price, with feedPrice null (the remembered price is not a live one)", async () => {
+    const { ticker, rec } = await idleAfterPrice();
+    const r = await signal(rec, { ticker, action: "sell", price: 25655 });
+    expect(r).toMatchObject({ result: "opened", position: { side: "short", avgEntryPrice: 25655 } });
+    expect(r.position.fills).toEqual([expect.objectContaining({ price: 25655, priceSource: "signal", feedPrice: null })]);
+  });
+});
+
 describe("after a restart", () => {
   it("the remembered last price is never booked: signals and manual closes wait for a fresh one", async () => {
     const { ticker, feedSymbol } = uniqueMnq();

@@ -357,16 +357,16 @@ interface Ctx {
 
 const pick = <T>(xs: readonly T[]) => fc.constantFrom(...xs);
 
-function priceArb(sym: SymbolDef): fc.Arbitrary<{ val: JVal; num: number }> {
+function priceArb(sym: SymbolDef): fc.Arbitrary<{ val: JVal; num: number; k: number }> {
   return fc.tuple(fc.integer({ min: -60, max: 60 }), pick(["num", "num", "str", "pad", "off"] as const)).map(([k, fmt]) => {
     const p = Number((sym.center + k * sym.tickSize).toPrecision(12));
-    if (fmt === "str") return { val: String(p), num: p };
-    if (fmt === "pad") return { val: ` ${p} `, num: p };
+    if (fmt === "str") return { val: String(p), num: p, k };
+    if (fmt === "pad") return { val: ` ${p} `, num: p, k };
     if (fmt === "off") {
       const q = Number((p + sym.tickSize * 0.3).toPrecision(12));
-      return { val: q, num: q };
+      return { val: q, num: q, k };
     }
-    return { val: p, num: p };
+    return { val: p, num: p, k };
   });
 }
 
@@ -378,17 +378,38 @@ function qtyArb(step: number): fc.Arbitrary<number> {
 const asNumOrString = <T extends number>(a: fc.Arbitrary<T>) =>
   fc.tuple(a, fc.boolean()).map(([n, s]) => ({ val: (s ? String(n) : n) as JVal, num: n }));
 
-function levelSpecArb(ctx: Ctx, kind: "takeProfit" | "stopLoss", tradersPost: boolean): fc.Arbitrary<Entry> {
+/** Where a signal's levels would be on the right side: the fill price's tick offset and the direction. */
+interface Anchor {
+  k: number;
+  dir: 1 | -1 | 0;
+}
+
+function anchorOf(action: string | undefined, k: number | undefined): Anchor | null {
+  if (k === undefined) return null;
+  const a = (action ?? "").trim().toLowerCase();
+  return { k, dir: ["buy", "long"].includes(a) ? 1 : ["sell", "short"].includes(a) ? -1 : 0 };
+}
+
+/** A level price: mostly on the right side of the anchor's price, else anywhere in the walk's band. */
+function levelPriceArb(ctx: Ctx, kind: "takeProfit" | "stopLoss", anchor: Anchor | null): fc.Arbitrary<JVal> {
+  const anywhere = priceArb(ctx.sym).map((p) => p.val);
+  if (anchor === null || anchor.dir === 0) return anywhere;
+  const away = (kind === "takeProfit" ? 1 : -1) * anchor.dir;
+  const right = fc.integer({ min: 1, max: 30 }).map((j) => Number((ctx.sym.center + (anchor.k + away * j) * ctx.sym.tickSize).toPrecision(12)));
+  return fc.oneof({ weight: 4, arbitrary: right }, { weight: 1, arbitrary: anywhere });
+}
+
+function levelSpecArb(ctx: Ctx, kind: "takeProfit" | "stopLoss", tradersPost: boolean, anchor: Anchor | null = null): fc.Arbitrary<Entry> {
   const priceKey = tradersPost ? (kind === "takeProfit" ? "limitPrice" : "stopPrice") : "price";
   const inner = fc.oneof(
     fc.integer({ min: 1, max: 40 }).map((t) => [["ticks", t]] as [string, JVal][]),
     fc.integer({ min: 1, max: 120 }).map((a) => [["amount", a]] as [string, JVal][]),
     fc.integer({ min: 1, max: 40 }).map((p) => [["percent", p / 100]] as [string, JVal][]),
-    priceArb(ctx.sym).map((p) => [[priceKey, p.val]] as [string, JVal][]),
+    levelPriceArb(ctx, kind, anchor).map((v) => [[priceKey, v]] as [string, JVal][]),
   );
   return fc.oneof(
     { arbitrary: inner.map((e) => ({ key: kind, val: new Obj(tradersPost && kind === "stopLoss" ? [["type", "stop"], ...e] : e), cls: "ok" as Cls })), weight: 3 },
-    { arbitrary: priceArb(ctx.sym).map((p) => ({ key: kind, val: p.val, cls: "ok" as Cls })), weight: 1 },
+    { arbitrary: levelPriceArb(ctx, kind, anchor).map((v) => ({ key: kind, val: v, cls: "ok" as Cls })), weight: 1 },
   );
 }
 
@@ -425,19 +446,22 @@ const compact = (xs: (Entry | null)[]): Entry[] => xs.filter((x): x is Entry => 
 
 function indicatorShape(ctx: Ctx): fc.Arbitrary<Entry[]> {
   const step = ctx.rec?.quantityStep ?? 1;
-  return fc
-    .tuple(
-      ctx.rec?.defaultSymbol ? opt(tickerEntry(ctx), 4) : tickerEntry(ctx),
-      actionEntry("action", ACTION_WORDS),
-      opt(priceArb(ctx.sym).map((p): Entry => ({ key: "price", val: p.val, cls: "ok", num: p.num })), 6),
-      opt(asNumOrString(qtyArb(step)).map((q): Entry => ({ key: "quantity", val: q.val, cls: "ok", num: q.num }))),
-      opt(levelSpecArb(ctx, "takeProfit", false)),
-      opt(levelSpecArb(ctx, "stopLoss", false)),
-      opt(idEntry()),
-      opt(timeEntry),
-      opt(commentEntry),
-    )
-    .map(compact);
+  return fc.tuple(actionEntry("action", ACTION_WORDS), fc.option(priceArb(ctx.sym), { nil: null, freq: 6 })).chain(([action, price]) => {
+    const anchor = anchorOf(action.text, price?.k);
+    return fc
+      .tuple(
+        ctx.rec?.defaultSymbol ? opt(tickerEntry(ctx), 4) : tickerEntry(ctx),
+        fc.constant(action),
+        fc.constant(price === null ? null : ({ key: "price", val: price.val, cls: "ok", num: price.num } as Entry)),
+        opt(asNumOrString(qtyArb(step)).map((q): Entry => ({ key: "quantity", val: q.val, cls: "ok", num: q.num }))),
+        opt(levelSpecArb(ctx, "takeProfit", false, anchor)),
+        opt(levelSpecArb(ctx, "stopLoss", false, anchor)),
+        opt(idEntry()),
+        opt(timeEntry),
+        opt(commentEntry),
+      )
+      .map(compact);
+  });
 }
 
 function strategyShape(ctx: Ctx): fc.Arbitrary<Entry[]> {
@@ -486,18 +510,21 @@ function threeCommasShape(ctx: Ctx): fc.Arbitrary<Entry[]> {
 
 function tradersPostShape(ctx: Ctx): fc.Arbitrary<Entry[]> {
   const step = ctx.rec?.quantityStep ?? 1;
-  return fc
-    .tuple(
-      tickerEntry(ctx),
-      actionEntry("action", ["buy", "sell", "exit", "add"]),
-      opt(actionEntry("sentiment", SENTIMENT_WORDS), 2),
-      opt(asNumOrString(qtyArb(step)).map((q): Entry => ({ key: "quantity", val: q.val, cls: "ok", num: q.num }))),
-      fc.tuple(priceArb(ctx.sym), pick(["price", "signalPrice"])).map(([p, key]): Entry => ({ key, val: p.val, cls: "ok", num: p.num })),
-      opt(levelSpecArb(ctx, "takeProfit", true)),
-      opt(levelSpecArb(ctx, "stopLoss", true)),
-      opt(idEntry("alertId"), 3),
-    )
-    .map(compact);
+  return fc.tuple(actionEntry("action", ["buy", "sell", "exit", "add"]), priceArb(ctx.sym), pick(["price", "signalPrice"])).chain(([action, price, priceKey]) => {
+    const anchor = anchorOf(action.text, price.k);
+    return fc
+      .tuple(
+        tickerEntry(ctx),
+        fc.constant(action),
+        opt(actionEntry("sentiment", SENTIMENT_WORDS), 2),
+        opt(asNumOrString(qtyArb(step)).map((q): Entry => ({ key: "quantity", val: q.val, cls: "ok", num: q.num }))),
+        fc.constant<Entry>({ key: priceKey, val: price.val, cls: "ok", num: price.num }),
+        opt(levelSpecArb(ctx, "takeProfit", true, anchor)),
+        opt(levelSpecArb(ctx, "stopLoss", true, anchor)),
+        opt(idEntry("alertId"), 3),
+      )
+      .map(compact);
+  });
 }
 
 function pickMyTradeShape(ctx: Ctx): fc.Arbitrary<Entry[]> {
@@ -775,7 +802,7 @@ export function requestArb(world: GenWorld): fc.Arbitrary<HostileRequest> {
         shapeArb(ctx),
         light
           ? fc.option(mutationArb(ctx), { nil: null, freq: 3 }).map((m) => (m === null ? [] : [m]))
-          : fc.oneof({ weight: 3, arbitrary: fc.constant<Mutation[]>([]) }, { weight: 7, arbitrary: fc.array(mutationArb(ctx), { minLength: 1, maxLength: 3 }) }),
+          : fc.oneof({ weight: 1, arbitrary: fc.constant<Mutation[]>([]) }, { weight: 1, arbitrary: fc.array(mutationArb(ctx), { minLength: 1, maxLength: 3 }) }),
         light ? fc.constant<Structure>({ t: "none" }) : structureArb(),
       )
       .map(([entries, mutations, structure]) => build(target, rec, entries, mutations, structure));

@@ -135,6 +135,24 @@ describe("wrong-side levels on a new position", () => {
   });
 });
 
+describe("on a delayed feed (delayedFeed align)", () => {
+  it("a wrong-side level is refused at once against the signal's own price: nothing is scheduled", async () => {
+    const { ticker, feedSymbol } = uniqueMnq();
+    await prepare(feedSymbol, PREP);
+    // The fake's anonymous feed reports delayed_streaming_900; a position of another recorder starts the feed.
+    await signal(await createRecorder(IMMEDIATE), { ticker, action: "buy", price: 25000 });
+    await feedReady(feedSymbol);
+    const rec = await createRecorder();
+    await wrongSide(rec, { ticker, action: "buy", price: 25600, takeProfit: 25590 }, ["takeProfit"], ["25590", "25600"]);
+    await wrongSide(rec, { ticker, action: "sell", price: 25600, stopLoss: { stopPrice: 25590 } }, ["stopLoss"], ["25590", "25600"]);
+    expect(await rejected(rec, 2)).toHaveLength(2);
+    const { signals } = await apiJson<{ signals: any[] }>("GET", `/api/signals?recorderId=${rec.id}&status=scheduled`);
+    expect(signals).toEqual([]);
+    // The right side is accepted (and scheduled).
+    expect((await signal(rec, { ticker, action: "buy", price: 25600, takeProfit: 25610 })).result).toBe("scheduled");
+  });
+});
+
 describe("levels moved on an open position", () => {
   /** A long opened at 25600 whose feed's live price is now `feedPrice` (none when null). */
   async function longWithFeed(feedPrice: number | null, settings: Record<string, unknown> = {}) {
