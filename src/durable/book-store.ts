@@ -16,6 +16,9 @@ export interface LastTick {
   /** Market time of the last tick. */
   at: string | null;
   ticks: number;
+  /** When the last tick was late (stamped before a live position's open), the last tick that was not: the last
+   * price of the positions that did not see the late one(s). */
+  normal?: JournalRow;
 }
 
 export type JournalRow = {

@@ -55,9 +55,13 @@ export class DurableBook {
     if (saved.length === 0) return;
     const oldest = Math.min(...saved.map((s) => s.checkpointSeq));
     const rows = this.store.journalSince(oldest);
-    if (this.last.price !== null && this.last.at !== null && rows.at(-1)?.seq !== this.last.seq) {
-      rows.push({ seq: this.last.seq, price: this.last.price, at: this.last.at });
+    // The last tick, and the last one before a run of late ticks: every position's last price is one of them or a
+    // journaled (late) tick, so each is replayed in its place in the sequence.
+    for (const extra of [this.last.normal, this.last.price !== null && this.last.at !== null ? { seq: this.last.seq, price: this.last.price, at: this.last.at } : undefined]) {
+      if (extra === undefined || rows.some((r) => r.seq === extra.seq)) continue;
+      rows.push(extra);
     }
+    rows.sort((a, b) => a.seq - b.seq);
     for (const { state, checkpointSeq } of saved) {
       for (const r of rows) if (r.seq > checkpointSeq) this.book.replayPrice(state.id, r.price, r.at);
     }
@@ -69,10 +73,20 @@ export class DurableBook {
     if (!isBoundedPrice(raw) || Number.isNaN(Date.parse(at))) return null;
     const price = cleanPrice(raw);
     const seq = this.last.seq + 1;
-    this.last = { seq, price, at, ticks: this.last.ticks + 1 };
+    const atMs = Date.parse(at);
+    // A position waking up now has seen none of the range so far: like a checkpoint, the range starts afresh.
+    if (this.book.wakesAt(atMs)) this.runMin = this.runMax = null;
+    const late = this.book.size > 0 && this.book.isLate(atMs);
+    const prev = this.last;
+    const normal = !late ? undefined : prev.normal ?? (prev.price !== null && prev.at !== null ? { seq: prev.seq, price: prev.price, at: prev.at } : undefined);
+    this.last = { seq, price, at, ticks: prev.ticks + 1, ...(normal ? { normal } : {}) };
     this.store.setLast(this.last);
     if (this.book.size === 0) return { exits: [] };
-    if (this.runMin === null || this.runMax === null || price < this.runMin || price > this.runMax) {
+    if (late) {
+      // Not every position may see a late tick, so it must not widen the running range (a later tick that some
+      // position does see could then go unjournaled): journal it, leave the range.
+      this.store.journal({ seq, price, at });
+    } else if (this.runMin === null || this.runMax === null || price < this.runMin || price > this.runMax) {
       this.store.journal({ seq, price, at });
       this.runMin = this.runMin === null ? price : Math.min(this.runMin, price);
       this.runMax = this.runMax === null ? price : Math.max(this.runMax, price);

@@ -30,7 +30,9 @@
 // moves it. A position opened ahead of the feed's market time (a real-time signal price on a delayed feed) is
 // DORMANT: out of the price path and the level heaps until the first tick at or past its openedAt, so earlier
 // ticks cannot touch its excursions or levels. Dormant positions sit in a list sorted by openedAt; a tick checks
-// only its head: O(1) per tick, O(log n) per activation.
+// only its head: O(1) per tick, O(log n) per activation. A LATE tick — stamped before the open of a position that
+// is already live (market time going backwards: a correction, a reconnect snapshot) — cannot go into the shared
+// price path; it is applied to the positions it may touch one by one (O(n), and rare).
 //
 // Prices must be > 0 and < 1e9 (the caller refuses a signal without one: 422 no_price); a 0 is never booked,
 // so a non-positive or non-finite price throws.
@@ -105,6 +107,10 @@ export class SymbolBook {
   private dormant: Entry[] = [];
   /** Market time of the latest tick (ms); -Infinity before any. */
   private marketTimeMs: number;
+  /** The latest openedAt (ms) among live positions: a tick stamped before it is late (see the header). */
+  private latestOpenMs = -Infinity;
+  /** Live positions per openedAt (ms), to find the next latest when the last one at latestOpenMs closes. */
+  private readonly liveOpens = new Map<number, number>();
   private readonly pathSlack: number;
   private readonly heapSlack: number;
 
@@ -127,6 +133,8 @@ export class SymbolBook {
     this.byId.clear();
     this.groups.clear();
     this.dormant = [];
+    this.latestOpenMs = -Infinity;
+    this.liveOpens.clear();
     for (const raw of states) {
       const s = restore(raw);
       if (s.status === "open") this.track(s);
@@ -188,6 +196,7 @@ export class SymbolBook {
     if (atMs > this.marketTimeMs) this.marketTimeMs = atMs;
     // Positions whose open the market has now reached go live before this tick is applied: it counts for them.
     while (this.dormant.length > 0 && this.dormant[0].dormantUntil! <= atMs) this.wake(this.dormant.shift()!);
+    if (atMs < this.latestOpenMs) return this.applyLateTick(price, at, atMs);
     let hits: Entry[] | undefined;
     for (const g of this.groups.values()) {
       const priceTicks = priceToTicks(price, g.tickSize);
@@ -220,6 +229,36 @@ export class SymbolBook {
     return { exits };
   }
 
+  /** Whether a tick at `atMs` wakes a dormant position (it starts seeing ticks from this one on). */
+  wakesAt(atMs: number): boolean {
+    return this.dormant.length > 0 && this.dormant[0].dormantUntil! <= atMs;
+  }
+
+  /** Whether a tick at `atMs` would be late (stamped before a live position's open): see the header. */
+  isLate(atMs: number): boolean {
+    return atMs < this.latestOpenMs;
+  }
+
+  /** A tick stamped before some live position's open: each position opened at or before it sees it directly
+   * (excursion, last price, levels), the others never do; the shared price path is left alone. */
+  private applyLateTick(price: number, at: string, atMs: number): TickOutcome {
+    const exits: ClosedPosition[] = [];
+    for (const e of [...this.byId.values()].sort((a, b) => a.ord - b.ord)) {
+      if (e.dormantUntil !== null || Date.parse(e.s.openedAt) > atMs) continue;
+      const priceTicks = priceToTicks(price, e.g.tickSize);
+      if (priceTicks <= 0) continue;
+      const s = this.fold(e);
+      s.lastPriceTicks = priceTicks;
+      observeExcursion(s, priceTicks, at);
+      const hit = levelHit(s, priceTicks);
+      if (hit === NO_LEVEL) continue;
+      const origin = { priceSource: "feed" as const, feedPrice: ticksToPrice(priceTicks, s.tickSize) };
+      exitPosition(s, s.quantity, levelFillTicks(s, hit, priceTicks), at, hit === TAKE_PROFIT_HIT ? "take_profit" : "stop_loss", origin);
+      exits.push(this.finish(e));
+    }
+    return { exits, late: true };
+  }
+
   /**
    * Re-applies a journaled feed price to one open position after a restore (recovery of extremes seen after the
    * last checkpoint): excursion and last price only, no TP/SL (an exit would already have been recorded).
@@ -230,8 +269,8 @@ export class SymbolBook {
     if (e === undefined || !(Number.isFinite(price) && price > 0)) return false;
     const atMs = Date.parse(at);
     if (atMs > this.marketTimeMs) this.marketTimeMs = atMs;
+    if (atMs < Date.parse(e.s.openedAt)) return false; // before its open: never moves it
     if (e.dormantUntil !== null) {
-      if (atMs < e.dormantUntil) return false; // before its open: never moves it
       this.dormant.splice(this.dormant.indexOf(e), 1);
       this.wake(e);
     }
@@ -316,7 +355,8 @@ export class SymbolBook {
     const e: Entry = { s, g, seen: g.path.seq, ver: 0, ord: this.nextOrd++, open: true, dormantUntil };
     this.byRecorder.set(s.recorderId, e);
     this.byId.set(s.id, e);
-    if (dormantUntil !== null) {
+    if (dormantUntil === null) this.countLiveOpen(openedMs, 1);
+    else {
       let i = this.dormant.length;
       while (i > 0 && this.dormant[i - 1].dormantUntil! > dormantUntil) i--;
       this.dormant.splice(i, 0, e);
@@ -324,8 +364,23 @@ export class SymbolBook {
     this.index(e);
   }
 
+  /** Keeps latestOpenMs: O(1), except when the last live position opened at the latest time closes (then
+   * O(distinct open times)). */
+  private countLiveOpen(openedMs: number, delta: 1 | -1): void {
+    const n = (this.liveOpens.get(openedMs) ?? 0) + delta;
+    if (n > 0) this.liveOpens.set(openedMs, n);
+    else this.liveOpens.delete(openedMs);
+    if (delta > 0) {
+      if (openedMs > this.latestOpenMs) this.latestOpenMs = openedMs;
+    } else if (n <= 0 && openedMs === this.latestOpenMs) {
+      this.latestOpenMs = -Infinity;
+      for (const t of this.liveOpens.keys()) if (t > this.latestOpenMs) this.latestOpenMs = t;
+    }
+  }
+
   /** The market reached the position's open: from the next path entry on, its ticks count. */
   private wake(e: Entry): void {
+    this.countLiveOpen(e.dormantUntil!, 1);
     e.dormantUntil = null;
     e.seen = e.g.path.seq;
     this.index(e);
@@ -336,6 +391,7 @@ export class SymbolBook {
     e.open = false;
     e.ver++;
     if (e.dormantUntil !== null) this.dormant.splice(this.dormant.indexOf(e), 1);
+    else this.countLiveOpen(Date.parse(s.openedAt), -1);
     this.byRecorder.delete(s.recorderId);
     this.byId.delete(s.id);
     if (--g.count === 0 && this.groups.get(g.tickSize) === g) this.groups.delete(g.tickSize);

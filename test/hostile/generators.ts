@@ -97,7 +97,7 @@ export const HOSTILE_NUMBERS: Hv[] = [
   hvNum("1e400", Infinity),
   hvNum("-1e400", -Infinity),
   hvNum("-0", 0),
-  hvNum("5e-324", 5e-324),
+  
   hvNum("1e-400", 0),
   hvNum("1E5", 100000),
   hvNum("0", 0),
@@ -110,7 +110,7 @@ export const HOSTILE_NUMBERS: Hv[] = [
   hvNum("1000000000", 1e9),
   hvNum("0.001", 0.001),
   hvNum("0.0005", 0.0005),
-  hvNum("1e-13", 1e-13),
+  
   hvNum("1.5", 1.5),
   hvNum("0.30000000000000004", 0.30000000000000004),
   hvNum("12345678901234567890", 12345678901234567890),
@@ -131,6 +131,10 @@ export const HOSTILE_NUMBERS: Hv[] = [
   hvStr("\u0661\u0662", "non"),
   hvStr("\u22125", "non"),
   hvStr(" 2 ", 2),
+  hvStr("2.56e4", 25600),
+  hvStr("00002", 2),
+  hvStr("1e99999999", Infinity),
+  hvStr(`0.${"0".repeat(400)}1`, 0),
   hvStr("+2", 2),
   hvStr(".5", 0.5),
   hvStr("2.", 2),
@@ -666,7 +670,7 @@ function mutationArb(ctx: Ctx): fc.Arbitrary<Mutation> {
         ["nested", new Obj([["deep", [new Obj([["x", null]])]]])],
       ]).map(([key, val]) => (entries: Entry[], notes: string[]) => {
         notes.push(`extra key ${JSON.stringify(key)}`);
-        return [...entries, { key, val, cls: "ok" }];
+        return [...entries, { key, val, cls: "ok" as Cls }];
       }),
     },
     // A key removed.
@@ -682,7 +686,7 @@ function mutationArb(ctx: Ctx): fc.Arbitrary<Mutation> {
     // Quantities on and off the step.
     {
       weight: 3,
-      arbitrary: fc.tuple(pick([0.001, 0.0015, 0.5, 1.5, 2.999, 0.1 + 0.2, 1e-7, 1e-13, 5e-324, 99999.999, 100000]), pick(["quantity", "quantity", "qty", "contracts", "positionSize"]), fc.boolean()).map(([q, key, asString]) => (entries: Entry[], notes: string[]) => {
+      arbitrary: fc.tuple(pick([0.001, 0.0015, 0.5, 1.5, 2.999, 0.1 + 0.2, 1e-7, 99999.999, 100000]), pick(["quantity", "quantity", "qty", "contracts", "positionSize"]), fc.boolean()).map(([q, key, asString]) => (entries: Entry[], notes: string[]) => {
         notes.push(`${key}=${q}${asString ? " (string)" : ""}`);
         return setKey(entries, { key, val: asString ? String(q) : q, cls: "ok", num: q });
       }),
@@ -709,7 +713,8 @@ type Structure =
   | { t: "pad"; bytes: number; char: string; key: string }
   | { t: "cut"; at: number }
   | { t: "raw"; text: string; cls: "invalid_json" | "not_object" }
-  | { t: "wrap"; how: "array" | "bom" | "space" | "string" };
+  | { t: "wrap"; how: "array" | "bom" | "space" | "string" }
+  | { t: "wide"; how: "keys" | "array"; n: number };
 
 const RAW_BODIES: { text: string; cls: "invalid_json" | "not_object" }[] = [
   { text: "", cls: "invalid_json" },
@@ -770,6 +775,7 @@ function structureArb(): fc.Arbitrary<Structure> {
     { weight: 2, arbitrary: fc.nat().map((at): Structure => ({ t: "cut", at })) },
     { weight: 3, arbitrary: pick(RAW_BODIES).map((r): Structure => ({ t: "raw", ...r })) },
     { weight: 1, arbitrary: pick(["array", "bom", "space", "string"] as const).map((how): Structure => ({ t: "wrap", how })) },
+    { weight: 1, arbitrary: fc.tuple(pick(["keys", "array"] as const), pick([500, 3000, 6000, 20_000])).map(([how, n]): Structure => ({ t: "wide", how, n })) },
   );
 }
 
@@ -834,6 +840,15 @@ function build(target: number, rec: RecorderDef | null, base: Entry[], mutations
       entries = [...entries, { key, val: pad, cls: "ok" }];
       text = ser(new Obj(entries.map((e) => [e.key, e.val])));
       notes.push(`padded to ${utf8Length(text)} bytes with ${JSON.stringify(structure.char)}`);
+      break;
+    }
+    case "wide": {
+      // Wide instead of deep: thousands of unknown keys, or one long flat array (kept in the log, else ignored).
+      const extra: [string, JVal][] =
+        structure.how === "keys" ? Array.from({ length: structure.n }, (_, i) => [`k${i}`, i % 7] as [string, JVal]) : [["series", Array.from({ length: structure.n }, (_, i) => i % 10)]];
+      entries = [...entries, ...extra.map(([key, val]): Entry => ({ key, val, cls: "ok" }))];
+      text = ser(new Obj(entries.map((e) => [e.key, e.val])));
+      notes.push(`${structure.n} ${structure.how === "keys" ? "extra keys" : "array elements"} (${utf8Length(text)} bytes)`);
       break;
     }
     case "cut": {

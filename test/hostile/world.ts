@@ -51,6 +51,8 @@ export interface Sent {
   text: string;
   json: any;
   at: number;
+  /** A 200 that is no duplicate: whether its signalId was new. */
+  firstOfId?: boolean;
 }
 
 export class HostileWorld implements GenWorld {
@@ -108,7 +110,7 @@ export class HostileWorld implements GenWorld {
     const n = this.sent.length;
     const rec = req.target >= 0 ? this.recorders[req.target] : null;
     const path = rec ? rec.webhookPath : `/webhook/${UNKNOWN_TOKENS[n % UNKNOWN_TOKENS.length]}`;
-    const contentType = ["text/plain", "application/json", "text/plain; charset=utf-8", ""][n % 4];
+    const contentType = ["text/plain", "application/json", "text/plain; charset=utf-8", "", "application/x-www-form-urlencoded"][n % 5];
     const r = await exports.default.fetch(`${BASE}${path}`, {
       method: "POST",
       headers: contentType ? { "Content-Type": contentType } : {},
@@ -155,6 +157,12 @@ ${vs.slice(0, 2).map((v) => v.message).join("\n")}`);
   private checkReply(s: Sent, rec: LiveRecorder | null): void {
     const { status, json } = s;
     const o = s.req.oracle;
+    // Signal ids first: a later duplicate must find this reply's id even when this reply breaks a rule below.
+    if (status === 200 && rec && typeof json?.signalId === "string" && json.duplicate !== true) {
+      const ids = this.signalIds.get(rec.id)!;
+      s.firstOfId = !ids.has(json.signalId);
+      ids.add(json.signalId);
+    }
     if (status >= 500) this.fail(s, `5xx reply`);
     for (const secret of this.secrets) if (s.text.includes(secret)) this.fail(s, "the reply shows a webhook token");
     if (json === undefined || json === null || typeof json !== "object") this.fail(s, "the reply is not a JSON object");
@@ -171,6 +179,8 @@ ${vs.slice(0, 2).map((v) => v.message).join("\n")}`);
         for (const d of json.error.details) {
           if (typeof d?.field !== "string" || typeof d?.problem !== "string") this.fail(s, "a detail without {field, problem}");
           if (d.problem === "wrong_side" && !["takeProfit", "stopLoss"].includes(d.field)) this.fail(s, `wrong_side names ${d.field}, not takeProfit / stopLoss`);
+          // CONTRACT "Levels on the right side": the message names both prices.
+          if (d.problem === "wrong_side" && (json.error.message.match(/\d+(?:\.\d+)?/g) ?? []).length < 2) this.fail(s, "a wrong_side refusal whose message does not name both prices");
         }
       }
     }
@@ -212,10 +222,7 @@ ${vs.slice(0, 2).map((v) => v.message).join("\n")}`);
     const ids = this.signalIds.get(rec.id)!;
     if (j.duplicate === true) {
       if (!ids.has(j.signalId)) this.fail(s, "a duplicate that repeats no earlier reply of this recorder");
-    } else {
-      if (ids.has(j.signalId)) this.fail(s, "a signalId given twice without duplicate: true");
-      ids.add(j.signalId);
-    }
+    } else if (s.firstOfId === false) this.fail(s, "a signalId given twice without duplicate: true");
     if (j.result === "scheduled" && typeof j.appliesAt !== "string") this.fail(s, "scheduled without appliesAt");
     if (["opened", "added", "reduced", "closed", "reversed"].includes(j.result) && (j.position === null || typeof j.position !== "object")) this.fail(s, `${j.result} without a position`);
     if (j.position) {
@@ -379,8 +386,10 @@ export async function checkInvariants(w: HostileWorld, opts: InvariantOptions): 
   // apply, and levels a signal set since the symbol's last tick are checked.
   const status0 = await getJson("/status");
   const allSymbols = [...new Set([...opts.feedSymbols, ...status0.symbols.map((s: any) => s.feedSymbol)])];
+  const open0: any[] = (await getJson("/api/positions?status=open")).positions.filter((p: any) => ids.has(p.recorderId));
   if (opts.finalTick) {
-    for (const fs of allSymbols) {
+    // The run's symbols, and any other one a recorder with a tick override opened a position on.
+    for (const fs of new Set([...opts.feedSymbols, ...open0.map((p) => p.feedSymbol as string)])) {
       const def = w.symbols.find((s) => s.feedSymbol === fs);
       await tick(fs, def ? w.priceOf(def) : 100);
     }
