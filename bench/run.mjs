@@ -154,7 +154,7 @@ async function objectBench() {
           const t0 = performance.now();
           const r = await get(`/ticks?kind=${kind}&name=${name}&offset=${offset}&count=${count}`);
           offset += count;
-          if (r.open !== n) throw new Error(`${kind} n=${n}: a level was hit`);
+          if (r.open !== n) throw new Error(`${kind} n=${n}: ${r.open} open after the ticks, ${n} wanted (a level was hit, or the object was reset)`);
           return { ms: performance.now() - t0, rows: r.rowsWritten };
         };
         // Rows written over the same first 1 000 ticks after seeding, for every n (skipped for the naive object at

@@ -8,6 +8,7 @@
 // - `dead_letters`: entries D1 refused for good, set aside so that everything after them still lands.
 //
 // Every write happens in one synchronous step (no await), so the DO commits it atomically.
+import { assertFinite } from "./finite";
 import type { OutboxOp } from "./outbox-op";
 
 export interface PendingEntry {
@@ -101,6 +102,10 @@ export class OutboxStore {
   }
 
   enqueue(op: OutboxOp): void {
+    // Positions and trades must be finite (the record); a signal's body is the sender's text, kept as is (JSON
+    // writes a parsed 1e400 as null).
+    if (op.t === "position") assertFinite(op.position, `position ${op.position.id}`);
+    else if (op.t === "trade") assertFinite(op.trade, `trade ${op.trade.id}`);
     this.write("INSERT INTO outbox (op, recorder_id, entity) VALUES (?, ?, ?)", JSON.stringify(op), recorderOf(op), entityOf(op));
   }
 

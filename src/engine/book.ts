@@ -12,7 +12,7 @@
 //   replayPrice(positionId, price, at): journal replay after a restore (excursion only).
 //   states() / SymbolBook.restore(states, opts) / load(states): persistence, identical behaviour after restore.
 //
-// Why a tick does not visit every position (the recording rules are those of naive-book.ts, which visits them
+// Why a tick does not visit every position (the recording rules are those of bench/naive-book.ts, which visits them
 // all; test/engine/random.test.ts checks both agree on every snapshot):
 // - Excursions are LAZY. Between two fills a position's quantity and average entry are constant, so its P&L is
 //   monotonic in the price: the worst/best of that segment are the P&L at the lowest/highest price since the

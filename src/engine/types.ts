@@ -225,7 +225,7 @@ export interface SignalOutcome {
 /** What `SymbolBook.applyTick` did. */
 export interface TickOutcome {
   /** Take-profit / stop-loss exits triggered by the tick. (Excursions are not reported per tick: the symbol's
-   * price journal is what makes them durable, see src/durable/store.ts.) */
+   * price journal is what makes them durable, see src/durable/durable-book.ts.) */
   exits: ClosedPosition[];
   /** The tick was stamped before a live position's open: applied position by position, not to the shared path. */
   late?: true;

@@ -97,7 +97,7 @@ export const HOSTILE_NUMBERS: Hv[] = [
   hvNum("1e400", Infinity),
   hvNum("-1e400", -Infinity),
   hvNum("-0", 0),
-  
+  hvNum("5e-324", 5e-324),
   hvNum("1e-400", 0),
   hvNum("1E5", 100000),
   hvNum("0", 0),
@@ -110,7 +110,7 @@ export const HOSTILE_NUMBERS: Hv[] = [
   hvNum("1000000000", 1e9),
   hvNum("0.001", 0.001),
   hvNum("0.0005", 0.0005),
-  
+  hvNum("1e-13", 1e-13),
   hvNum("1.5", 1.5),
   hvNum("0.30000000000000004", 0.30000000000000004),
   hvNum("12345678901234567890", 12345678901234567890),
@@ -686,7 +686,7 @@ function mutationArb(ctx: Ctx): fc.Arbitrary<Mutation> {
     // Quantities on and off the step.
     {
       weight: 3,
-      arbitrary: fc.tuple(pick([0.001, 0.0015, 0.5, 1.5, 2.999, 0.1 + 0.2, 1e-7, 99999.999, 100000]), pick(["quantity", "quantity", "qty", "contracts", "positionSize"]), fc.boolean()).map(([q, key, asString]) => (entries: Entry[], notes: string[]) => {
+      arbitrary: fc.tuple(pick([0.001, 0.0015, 0.5, 1.5, 2.999, 0.1 + 0.2, 1e-7, 1e-13, 5e-324, 99999.999, 100000]), pick(["quantity", "quantity", "qty", "contracts", "positionSize"]), fc.boolean()).map(([q, key, asString]) => (entries: Entry[], notes: string[]) => {
         notes.push(`${key}=${q}${asString ? " (string)" : ""}`);
         return setKey(entries, { key, val: asString ? String(q) : q, cls: "ok", num: q });
       }),

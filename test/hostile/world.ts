@@ -61,7 +61,7 @@ export class HostileWorld implements GenWorld {
   /** Random-walk position of each symbol, in ticks from its center. */
   readonly walk = new Map<string, number>();
   ticks = 0;
-  /** First non-duplicate reply per recorder, by signalId. */
+  /** The signalIds of each recorder's non-duplicate replies (a duplicate must repeat one of them). */
   readonly signalIds = new Map<string, Set<string>>();
   /** Replies that broke the contract (collected, so one run shows every kind). */
   readonly violations: Violation[] = [];
@@ -338,11 +338,16 @@ function excerpt(s: string): string {
 // ---------------------------------------------------------------------------------------------------------
 // After a run: the invariants
 
+/** Webhook tokens no API response may show (set by checkInvariants for its run). */
+let apiSecrets: string[] = [];
+
 async function getJson(path: string): Promise<any> {
   const json = await apiJson("GET", path);
   assertFinite(json, path, (m) => {
     throw new Error(`GET ${path}: ${m}`);
   });
+  const text = JSON.stringify(json);
+  if (apiSecrets.some((t) => text.includes(t))) throw new Error(`GET ${path} shows a webhook token`);
   return json;
 }
 
@@ -379,6 +384,7 @@ export interface RunSummary {
 export async function checkInvariants(w: HostileWorld, opts: InvariantOptions): Promise<RunSummary> {
   const problems: string[] = [];
   const bad = (m: string) => problems.push(m);
+  apiSecrets = w.secrets;
   const mine = w.recorders.filter((r) => !r.disabled);
   const ids = new Set(mine.map((r) => r.id));
 
@@ -387,9 +393,10 @@ export async function checkInvariants(w: HostileWorld, opts: InvariantOptions): 
   const status0 = await getJson("/status");
   const allSymbols = [...new Set([...opts.feedSymbols, ...status0.symbols.map((s: any) => s.feedSymbol)])];
   const open0: any[] = (await getJson("/api/positions?status=open")).positions.filter((p: any) => ids.has(p.recorderId));
+  const ticked = new Set([...opts.feedSymbols, ...open0.map((p) => p.feedSymbol as string)]);
   if (opts.finalTick) {
     // The run's symbols, and any other one a recorder with a tick override opened a position on.
-    for (const fs of new Set([...opts.feedSymbols, ...open0.map((p) => p.feedSymbol as string)])) {
+    for (const fs of ticked) {
       const def = w.symbols.find((s) => s.feedSymbol === fs);
       await tick(fs, def ? w.priceOf(def) : 100);
     }
@@ -401,7 +408,7 @@ export async function checkInvariants(w: HostileWorld, opts: InvariantOptions): 
   for (const s of status.symbols) {
     if (s.pendingDeliveries !== 0) bad(`/status: ${s.feedSymbol} still has pendingDeliveries ${s.pendingDeliveries} after its alarms ran`);
     if (s.deadLetters !== 0) bad(`/status: ${s.feedSymbol} has deadLetters ${s.deadLetters}: ${s.lastDeadLetterError}`);
-    if (opts.finalTick && s.scheduledSignals !== 0) bad(`/status: ${s.feedSymbol} still has ${s.scheduledSignals} scheduled signals after a tick at the time now`);
+    if (opts.finalTick && ticked.has(s.feedSymbol) && s.scheduledSignals !== 0) bad(`/status: ${s.feedSymbol} still has ${s.scheduledSignals} scheduled signals after a tick at the time now`);
     for (const k of ["openPositions", "ticksProcessed", "pendingDeliveries", "deadLetters"]) if (!isNum(s[k])) bad(`/status: ${s.feedSymbol}.${k} is ${s[k]}`);
   }
   for (const r of mine) {
@@ -492,6 +499,7 @@ export async function checkInvariants(w: HostileWorld, opts: InvariantOptions): 
     for (const [k, v] of Object.entries(stats)) if (v !== null && typeof v === "number" && !Number.isFinite(v)) bad(`${r.name} stats.${k} is ${v}`);
     await getJson(`/api/recorders/${r.id}/equity`);
     await getJson(`/api/signals?recorderId=${r.id}&limit=1000`);
+    await getJson(`/api/recorders/${r.id}`);
   }
 
   // The signal log: a row for every request that reached a recorder, except rate-limited ones past the first of
