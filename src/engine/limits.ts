@@ -8,6 +8,8 @@
 export const MAX_PRICE = 1e9;
 /** Contracts per signal (quantity, target size), inclusive. */
 export const MAX_QUANTITY = 100_000;
+/** The smallest quantity any recorder's quantityStep allows (a non-zero quantity below it is refused). */
+export const MIN_QUANTITY = 1e-6;
 /** Bounds of a recorder's tickSize / tickValue override. */
 export const MIN_TICK_SIZE = 1e-9;
 export const MAX_TICK_VALUE = 1e6;
@@ -28,5 +30,5 @@ export function isBoundedPrice(x: number): boolean {
 }
 
 export function isBoundedQuantity(x: number): boolean {
-  return Number.isFinite(x) && x > 0 && x <= MAX_QUANTITY;
+  return Number.isFinite(x) && x >= MIN_QUANTITY && x <= MAX_QUANTITY;
 }

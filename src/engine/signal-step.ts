@@ -110,12 +110,18 @@ export function applySignalStep(s: PositionState | undefined, input: SignalInput
     if (delta > 0) {
       addToPosition(s, delta, priceTicks, at, origin);
       result = "added";
+    } else if (exitPosition(s, -delta, priceTicks, at, "signal", origin)) {
+      // The reduction took all that was left (quantities within float noise of each other): a close.
+      closed = hooks.finish(s);
+      s = undefined;
+      result = "closed";
     } else {
-      exitPosition(s, -delta, priceTicks, at, "signal", origin);
       result = "reduced";
     }
-    updateLevelSpecs(s, signal);
-    hooks.changed(s);
+    if (s !== undefined) {
+      updateLevelSpecs(s, signal);
+      hooks.changed(s);
+    }
   }
 
   const live = opened ?? s;
@@ -160,7 +166,7 @@ function checkInput(input: SignalInput): void {
   const { signal, instrument, recorder } = input;
   if (!isBoundedPrice(input.price)) problems.push({ field: "price", problem: "out_of_range" });
   if (signal.quantity !== undefined && signal.quantity !== 0 && !isBoundedQuantity(signal.quantity)) problems.push({ field: "quantity", problem: "out_of_range" });
-  if (signal.targetSize !== undefined && !(Number.isFinite(signal.targetSize) && Math.abs(signal.targetSize) <= MAX_QUANTITY)) {
+  if (signal.targetSize !== undefined && !(signal.targetSize === 0 || isBoundedQuantity(Math.abs(signal.targetSize)))) {
     problems.push({ field: "positionSize", problem: "out_of_range" });
   }
   for (const field of ["takeProfit", "stopLoss"] as const) {

@@ -1,7 +1,7 @@
 // Recorder settings as the admin API accepts them (CONTRACT "POST /api/recorders"), validated with zod.
 // Defaults where the contract is silent: initialQuantity 1, addQuantity 1, allowAdd true, commission 0.
 import { z } from "zod";
-import { MAX_PRICE, MAX_QUANTITY, MAX_TICK_VALUE, MIN_TICK_SIZE } from "../engine/limits";
+import { MAX_PRICE, MAX_QUANTITY, MAX_TICK_VALUE, MIN_QUANTITY, MIN_TICK_SIZE } from "../engine/limits";
 
 const positive = z.number().finite().positive();
 const nonNegative = z.number().finite().min(0);
@@ -25,7 +25,7 @@ export const recorderFields = {
   tickValue: positive.max(MAX_TICK_VALUE).nullable(),
   dedupeWindowSeconds: z.number().int().min(0).max(86_400),
   /** Smallest quantity increment: 1 = whole contracts, 0.001 allows fractions down to 0.001. */
-  quantityStep: z.number().finite().min(1e-6).max(MAX_QUANTITY),
+  quantityStep: z.number().finite().min(MIN_QUANTITY).max(MAX_QUANTITY),
   /** Signals a minute (accepted and rejected alike) before 429 rate_limited. */
   maxSignalsPerMinute: z.number().int().min(1).max(10_000),
   /** Signal-log rows older than this are dropped (daily). */

@@ -13,6 +13,8 @@ export type QuantityStepProblem = { field: string; problem: string };
  */
 export function isMultipleOf(n: number, step: number): boolean {
   const ratio = Math.abs(n / step);
+  // A non-zero quantity must be at least one step: 5e-324 is not "0 steps".
+  if (n !== 0 && Math.round(ratio) === 0) return false;
   return Math.abs(ratio - Math.round(ratio)) < Math.max(1e-9, ratio * 1e-12);
 }
 

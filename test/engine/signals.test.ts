@@ -1,5 +1,6 @@
 // Recording rules for signals (CONTRACT "Recording rules"), one rule per test.
 import { describe, expect, it } from "vitest";
+import { SignalRefusedError } from "../../src/engine/limits";
 import { driver, recorder } from "./helpers";
 
 describe("signals without target information", () => {
@@ -172,5 +173,29 @@ describe("manual close and lookups", () => {
     expect(out?.trade).toMatchObject({ exitReason: "manual", grossPnl: 2, positionId: id });
     expect(d.book.closeManual(id, 101, d.now())).toBeNull();
     expect(d.book.get("r1")).toBeUndefined();
+  });
+});
+
+describe("bounds (found by the hostile suite)", () => {
+  it("a quantity or target below the smallest step is refused before anything changes", () => {
+    const d = driver();
+    d.signal({ targetSize: 2 }, 100);
+    expect(() => d.signal({ targetSize: 5e-324 }, 101)).toThrow(SignalRefusedError);
+    expect(() => d.signal({ action: "buy", quantity: 1e-13 }, 101)).toThrow(SignalRefusedError);
+    expect(d.book.get("r1")).toMatchObject({ quantity: 2, status: "open" });
+  });
+
+  it("a reduction that takes all that is left (float noise) closes the position and books its trade", () => {
+    const d = driver();
+    d.signal({ targetSize: 0.3 }, 100);
+    const out = d.signal({ targetSize: 0.1 + 0.2 - 0.3 + 1e-6 }, 101); // leaves 1e-6: a reduction
+    expect(out.result).toBe("reduced");
+    const all = driver();
+    all.signal({ action: "buy", quantity: 0.1 }, 100);
+    all.signal({ action: "add", quantity: 0.2 }, 100);
+    const closed = all.signal({ action: "close", quantity: 0.30000000000000004 }, 102);
+    expect(closed.result).toBe("closed");
+    expect(closed.closed?.trade).toMatchObject({ exitReason: "signal", exitPrice: 102 });
+    expect(all.book.size).toBe(0);
   });
 });

@@ -2,7 +2,7 @@
 // properties, and the invariants checked once a run is over (through the HTTP API and D1 itself).
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { apiJson, createRecorder, symbolStub, tick, type TestRecorder } from "../helpers";
+import { api, apiJson, createRecorder, symbolStub, tick, type TestRecorder } from "../helpers";
 import type { GenWorld, HostileRequest, RecorderDef, SymbolDef } from "./generators";
 import { expectedLogBody, LOG_LIMIT, utf8Length } from "./json";
 
@@ -338,16 +338,18 @@ function excerpt(s: string): string {
 // ---------------------------------------------------------------------------------------------------------
 // After a run: the invariants
 
-/** Webhook tokens no API response may show (set by checkInvariants for its run). */
+/** How checkInvariants hears of a problem in an API response, and the tokens no response may show. */
+let reportProblem: (m: string) => void = (m) => {
+  throw new Error(m);
+};
 let apiSecrets: string[] = [];
 
+/** GET through the API: every number finite, no webhook token. */
 async function getJson(path: string): Promise<any> {
   const json = await apiJson("GET", path);
-  assertFinite(json, path, (m) => {
-    throw new Error(`GET ${path}: ${m}`);
-  });
+  assertFinite(json, path, (m) => reportProblem(`GET ${path}: ${m}`));
   const text = JSON.stringify(json);
-  if (apiSecrets.some((t) => text.includes(t))) throw new Error(`GET ${path} shows a webhook token`);
+  if (apiSecrets.some((t) => text.includes(t))) reportProblem(`GET ${path} shows a webhook token`);
   return json;
 }
 
@@ -363,16 +365,12 @@ async function allTrades(recorderId: string): Promise<any[]> {
 }
 
 export interface InvariantOptions {
-  /** Feed symbols of the run (the ones /status must show drained). */
+  /** Feed symbols of the run (they get the last tick). */
   feedSymbols: string[];
-  /** The run's walk prices, for the last tick. */
+  /** Tick every symbol of the run once more, at its walk price and the time now, before checking. */
   finalTick: boolean;
 }
 
-/**
- * The invariants of a finished run. Collects every violation, then throws them together (one failure shows all
- * that went wrong, with the seed to replay it).
- */
 export interface RunSummary {
   trades: number;
   exits: Record<string, number>;
@@ -381,9 +379,16 @@ export interface RunSummary {
   problems: string[];
 }
 
+/**
+ * The invariants of a finished run. Collects every violation (one failure shows all that went wrong, with the
+ * seed to replay it); the caller reports them with invariantReport.
+ */
 export async function checkInvariants(w: HostileWorld, opts: InvariantOptions): Promise<RunSummary> {
   const problems: string[] = [];
-  const bad = (m: string) => problems.push(m);
+  const bad = (m: string) => {
+    problems.push(m);
+  };
+  reportProblem = bad;
   apiSecrets = w.secrets;
   const mine = w.recorders.filter((r) => !r.disabled);
   const ids = new Set(mine.map((r) => r.id));
@@ -498,8 +503,11 @@ export async function checkInvariants(w: HostileWorld, opts: InvariantOptions): 
     if (stats.totalClosedTrades > 0 && (!isNum(stats.percentProfitable) || stats.percentProfitable < 0 || stats.percentProfitable > 100)) bad(`${r.name} stats.percentProfitable ${stats.percentProfitable}`);
     for (const [k, v] of Object.entries(stats)) if (v !== null && typeof v === "number" && !Number.isFinite(v)) bad(`${r.name} stats.${k} is ${v}`);
     await getJson(`/api/recorders/${r.id}/equity`);
-    await getJson(`/api/signals?recorderId=${r.id}&limit=1000`);
     await getJson(`/api/recorders/${r.id}`);
+    const csv = await (await api("GET", `/api/recorders/${r.id}/trades.csv`)).text();
+    const junk = /NaN|Infinity|undefined/.exec(csv);
+    if (junk) bad(`${r.name}: trades.csv holds "${junk[0]}"`);
+    if (apiSecrets.some((t) => csv.includes(t))) bad(`${r.name}: trades.csv shows a webhook token`);
   }
 
   // The signal log: a row for every request that reached a recorder, except rate-limited ones past the first of
@@ -529,6 +537,13 @@ export async function checkInvariants(w: HostileWorld, opts: InvariantOptions): 
     const dupRows = rows.filter((x) => x.status === "duplicate").length;
     if (dupReplies !== dupRows) bad(`${r.name}: ${dupReplies} duplicate replies, ${dupRows} duplicate rows`);
     const byId = new Map(rows.map((x) => [x.id, x]));
+    // The API's view of the log: the same rows, statuses of the contract, bodyTruncated as stored.
+    const { signals: listed } = await getJson(`/api/signals?recorderId=${r.id}&limit=1000`);
+    if (rows.length <= 1000 && listed.length !== rows.length) bad(`${r.name}: GET /api/signals lists ${listed.length} rows, D1 has ${rows.length}`);
+    for (const x of listed) {
+      if (!["applied", "duplicate", "rejected", "scheduled"].includes(x.status)) bad(`${r.name}: signal ${x.id} has status ${x.status}`);
+      if (Boolean(x.bodyTruncated) !== Boolean(byId.get(x.id)?.body_truncated)) bad(`${r.name}: signal ${x.id}: bodyTruncated ${x.bodyTruncated} in the API, ${byId.get(x.id)?.body_truncated} in D1`);
+    }
     for (const s of sent) {
       if (s.status !== 200 || s.json.duplicate) continue;
       const row = byId.get(s.json.signalId);

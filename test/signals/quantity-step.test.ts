@@ -67,5 +67,12 @@ describe("quantityStepProblems", () => {
     expect(isMultipleOf(0.35, 0.1)).toBe(false);
     expect(isMultipleOf(3, 1)).toBe(true);
     expect(isMultipleOf(3.0000001, 1)).toBe(false);
+    expect(isMultipleOf(0, 1)).toBe(true);
+  });
+
+  it("a quantity far below one step is not '0 steps' (found by the hostile suite)", () => {
+    expect(quantityStepProblems({ action: "buy", quantity: 5e-324 }, 1)).toHaveLength(1);
+    expect(quantityStepProblems({ action: "buy", quantity: 1e-13 }, 0.001)).toHaveLength(1);
+    expect(quantityStepProblems({ targetSize: 5e-324 }, 1)[0].field).toBe("positionSize");
   });
 });
