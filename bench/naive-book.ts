@@ -21,6 +21,7 @@
 // non-positive or non-finite price throws.
 import { observeExcursion } from "../src/engine/excursion";
 import { levelFillTicks, levelHit, NO_LEVEL, TAKE_PROFIT_HIT } from "../src/engine/levels";
+import { isBeforeOpen } from "../src/engine/market-time";
 import { priceToTicks, ticksToPrice } from "../src/engine/money";
 import { exitPosition, restore, serialize, toPosition, toTrade } from "../src/engine/position";
 import { applySignalStep, assertBookable, fillTicks } from "../src/engine/signal-step";
@@ -112,7 +113,7 @@ export class NaiveSymbolBook {
     let priceTicks = 0;
     const atMs = Date.parse(at);
     for (const s of this.byRecorder.values()) {
-      if (Date.parse(s.openedAt) > atMs) continue; // a tick before the open never moves the position
+      if (isBeforeOpen(atMs, Date.parse(s.openedAt))) continue; // a tick before the open never moves the position
       if (s.tickSize !== tickSize) {
         tickSize = s.tickSize;
         priceTicks = priceToTicks(price, tickSize);
@@ -142,7 +143,7 @@ export class NaiveSymbolBook {
   replayPrice(positionId: string, price: number, at: string): boolean {
     const s = this.byId.get(positionId);
     if (s === undefined || !(Number.isFinite(price) && price > 0)) return false;
-    if (Date.parse(at) < Date.parse(s.openedAt)) return false;
+    if (isBeforeOpen(Date.parse(at), Date.parse(s.openedAt))) return false;
     const priceTicks = priceToTicks(price, s.tickSize);
     if (priceTicks <= 0) return false;
     s.lastPriceTicks = priceTicks;

@@ -38,6 +38,7 @@
 // so a non-positive or non-finite price throws.
 import { observeExcursion } from "./excursion";
 import { LevelHeap } from "./level-heap";
+import { isBeforeOpen } from "./market-time";
 import { levelFillTicks, levelHit, NO_LEVEL, TAKE_PROFIT_HIT } from "./levels";
 import { priceToTicks, ticksToPrice } from "./money";
 import { openTickPnl } from "./pnl";
@@ -195,8 +196,8 @@ export class SymbolBook {
     const atMs = Date.parse(at);
     if (atMs > this.marketTimeMs) this.marketTimeMs = atMs;
     // Positions whose open the market has now reached go live before this tick is applied: it counts for them.
-    while (this.dormant.length > 0 && this.dormant[0].dormantUntil! <= atMs) this.wake(this.dormant.shift()!);
-    if (atMs < this.latestOpenMs) return this.applyLateTick(price, at, atMs);
+    while (this.wakesAt(atMs)) this.wake(this.dormant.shift()!);
+    if (this.isLate(atMs)) return this.applyLateTick(price, at, atMs);
     let hits: Entry[] | undefined;
     for (const g of this.groups.values()) {
       const priceTicks = priceToTicks(price, g.tickSize);
@@ -231,12 +232,12 @@ export class SymbolBook {
 
   /** Whether a tick at `atMs` wakes a dormant position (it starts seeing ticks from this one on). */
   wakesAt(atMs: number): boolean {
-    return this.dormant.length > 0 && this.dormant[0].dormantUntil! <= atMs;
+    return this.dormant.length > 0 && !isBeforeOpen(atMs, this.dormant[0].dormantUntil!);
   }
 
   /** Whether a tick at `atMs` would be late (stamped before a live position's open): see the header. */
   isLate(atMs: number): boolean {
-    return atMs < this.latestOpenMs;
+    return isBeforeOpen(atMs, this.latestOpenMs);
   }
 
   /** A tick stamped before some live position's open: each position opened at or before it sees it directly
@@ -244,7 +245,7 @@ export class SymbolBook {
   private applyLateTick(price: number, at: string, atMs: number): TickOutcome {
     const exits: ClosedPosition[] = [];
     for (const e of [...this.byId.values()].sort((a, b) => a.ord - b.ord)) {
-      if (e.dormantUntil !== null || Date.parse(e.s.openedAt) > atMs) continue;
+      if (e.dormantUntil !== null || isBeforeOpen(atMs, Date.parse(e.s.openedAt))) continue;
       const priceTicks = priceToTicks(price, e.g.tickSize);
       if (priceTicks <= 0) continue;
       const s = this.fold(e);
@@ -269,7 +270,7 @@ export class SymbolBook {
     if (e === undefined || !(Number.isFinite(price) && price > 0)) return false;
     const atMs = Date.parse(at);
     if (atMs > this.marketTimeMs) this.marketTimeMs = atMs;
-    if (atMs < Date.parse(e.s.openedAt)) return false; // before its open: never moves it
+    if (isBeforeOpen(atMs, Date.parse(e.s.openedAt))) return false; // before its open: never moves it
     if (e.dormantUntil !== null) {
       this.dormant.splice(this.dormant.indexOf(e), 1);
       this.wake(e);

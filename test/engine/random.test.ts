@@ -242,7 +242,9 @@ class Reference {
   tick(price: number, at: string, comms: Map<string, number>): RefClosed[] {
     const out: RefClosed[] = [];
     for (const p of [...this.pos.values()]) {
-      if (Date.parse(at) < Date.parse(p.openedAt)) continue; // a tick stamped before the open never moves it
+      // A tick stamped before the open never moves it (a whole-second stamp may be any moment of its second).
+      const atMs = Date.parse(at);
+      if ((atMs % 1000 === 0 ? atMs + 999 : atMs) < Date.parse(p.openedAt)) continue;
       const px = refTick(price, p.tick);
       if (px <= 0) continue;
       p.last = px;

@@ -22,9 +22,12 @@ describe("feed lifecycle in the symbol object", () => {
 
     expect(await control<{ dropped: number }>("drop", { symbol: feedSymbol }).then((r) => r.dropped)).toBe(1);
     await waitFor(async () => (await symbolStatus(feedSymbol)).feed.state === "backoff", 3000, "backoff");
-    // Nobody hears these: a dip to 25500 while disconnected must not appear as a drawdown.
-    expect((await tick({ symbol: feedSymbol, price: 25500 })).delivered).toBe(0);
-    expect((await tick({ symbol: feedSymbol, price: 25605 })).delivered).toBe(0);
+    // Nobody hears these: a dip to 25500 while disconnected must not appear as a drawdown. (Stamped with the next
+    // whole second: lp_time has 1 s resolution, and a snapshot stamped with the open's own second but received a
+    // second later would be, by the market-time rule, earlier than the open.)
+    const lpTime = Math.ceil(Date.now() / 1000);
+    expect((await tick({ symbol: feedSymbol, price: 25500, lpTime })).delivered).toBe(0);
+    expect((await tick({ symbol: feedSymbol, price: 25605, lpTime })).delivered).toBe(0);
 
     const s = await waitFor(async () => {
       const s = await state({ symbol: feedSymbol });
