@@ -100,8 +100,12 @@ describe("QuoteFeed", () => {
     await waitFor(() => h.prices.length === 7, 3000, "prices after raw batch");
     expect(h.prices.slice(5).map((p) => p.price)).toEqual([103.5, 104]);
     expect(h.feed.malformedFrames).toBe(1);
-    const c = (await state({ tag: "batch1" })).connections[0];
-    // the unsolicited ~h~777 was echoed too (the server counts it as a mismatch: it never sent it)
+    // the unsolicited ~h~777 was echoed too (the server counts it as a mismatch: it never sent it). The echo may
+    // still be on its way to the server when the prices are in: wait for it rather than race it.
+    const c = await waitFor(async () => {
+      const conn = (await state({ tag: "batch1" })).connections[0];
+      return conn.heartbeatsMismatched >= 1 && conn.received.length >= 5 ? conn : null;
+    }, 10_000, "the echo of ~h~777 at the server");
     expect(c.heartbeatsMismatched).toBe(1);
     expect(c.received.length).toBe(5);
     expect(h.feed.status().state).toBe("streaming");
