@@ -33,6 +33,10 @@ export class SeenSignals {
     );
   }
 
+  remove(recorderId: string, key: string): void {
+    this.sql.exec("DELETE FROM seen WHERE recorder_id = ? AND key = ?", recorderId, key);
+  }
+
   forgetBefore(atMs: number): void {
     this.sql.exec("DELETE FROM seen WHERE at_ms < ?", atMs);
   }
@@ -63,6 +67,12 @@ export class Duplicates {
   remember(req: SignalRequest, atMs: number, reply: SignalApplied): void {
     const key = dedupeKey(req);
     if (key) this.seen.put(req.recorder.id, key, atMs, JSON.stringify(reply));
+  }
+
+  /** Forgets a signal (a scheduled one refused when it came due): a retry is judged afresh. */
+  forget(req: SignalRequest): void {
+    const key = dedupeKey(req);
+    if (key) this.seen.remove(req.recorder.id, key);
   }
 
   forgetExpired(nowMs: number): void {

@@ -130,8 +130,11 @@ export class FeedSupervisor {
   }
 
   view(): FeedView {
+    const live = this.feed?.status();
+    // A fresh connection has not reported its mode yet: show the one this object goes by (the saved one).
+    if (live) return live.updateMode !== null ? live : { ...live, updateMode: this.mode, delayed: isDelayedMode(this.mode) };
     return (
-      this.feed?.status() ?? {
+      live ?? {
         state: "idle",
         lastTickAt: null,
         lastPrice: null,

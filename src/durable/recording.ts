@@ -4,7 +4,7 @@
 // without an await, so inside a Durable Object no other event interleaves with it. No Cloudflare imports: the
 // object (symbol-object.ts) owns the awaits around these steps — the gate's rate limit, waiting for a fresh
 // price, D1 delivery, the directory.
-import { SignalRefusedError } from "../engine/limits";
+import { isBoundedPrice, SignalRefusedError } from "../engine/limits";
 import { roundToTick } from "../engine/money";
 import type { ClosedPosition, FillOrigin, Position, Trade } from "../engine/types";
 import type { Duplicates } from "./admission";
@@ -115,6 +115,8 @@ export class SymbolRecording {
    * true when anything was recorded (a scheduled signal, an exit). */
   tick(raw: number, at: string): boolean {
     const atMs = Date.parse(at);
+    // Only a bookable tick may release scheduled signals (the durable book ignores the others).
+    if (!isBoundedPrice(raw) || Number.isNaN(atMs)) return false;
     let changed = false;
     if (this.p.scheduled.anyDue(atMs)) {
       for (const s of this.p.scheduled.dueBy(atMs)) {
@@ -158,13 +160,22 @@ export class SymbolRecording {
     const own = usablePrice(s.req.signal.price, s.req.instrument.tickSize);
     const price = own ?? feedPrice;
     this.p.scheduled.remove(s.seq);
+    let reply: SignalReply;
     if (price === null) {
       const within = aligned ? "" : ` within ${Math.round((s.deadlineMs - s.receivedMs) / 1000)} s`;
-      this.refuse(s.req, s.signalId, 422, "no_price", `The scheduled signal has no price and no feed price at or before ${s.req.receivedAt} arrived${within}.`);
-      return;
+      reply = this.refuse(s.req, s.signalId, 422, "no_price", `The scheduled signal has no price and no feed price at or before ${s.req.receivedAt} arrived${within}.`);
+    } else {
+      const rounded = feedPrice === null ? null : roundToTick(feedPrice, s.req.instrument.tickSize);
+      try {
+        reply = this.apply(s.req, s.signalId, { price, priceSource: own !== null ? "signal" : "feed", feedPrice: rounded, aligned });
+      } catch (err) {
+        // Never lost silently, and never blocking the signals and the tick behind it: refused, with the reason.
+        console.error(`scheduled signal ${s.signalId} could not be applied: ${String(err)}`);
+        reply = this.refuse(s.req, s.signalId, 422, "internal_error", "The scheduled signal could not be applied; it was not recorded.");
+      }
     }
-    const rounded = feedPrice === null ? null : roundToTick(feedPrice, s.req.instrument.tickSize);
-    this.apply(s.req, s.signalId, { price, priceSource: own !== null ? "signal" : "feed", feedPrice: rounded, aligned });
+    // Refused when it came due: a retry of it is judged afresh, not answered "scheduled" again.
+    if (!reply.ok) this.p.duplicates.forget(s.req);
   }
 
   private recordClose({ position, trade }: { position: Position; trade: Trade } | ClosedPosition): void {

@@ -31,6 +31,12 @@ export class ScheduledSignals {
 
   add(signalId: string, req: SignalRequest, deadlineMs: number): void {
     const receivedMs = Date.parse(req.receivedAt);
+    // Never before an earlier signal of the same recorder: deadlines keep receive order even when the delay the
+    // feed reports changed in between (a new login, a mode without N).
+    const before = this.sql
+      .exec<{ m: number | null }>("SELECT MAX(deadline_ms) AS m FROM scheduled WHERE recorder_id = ?", req.recorder.id)
+      .one().m;
+    if (before !== null && before > deadlineMs) deadlineMs = before;
     this.sql.exec(
       "INSERT INTO scheduled (signal_id, recorder_id, received_ms, deadline_ms, req) VALUES (?, ?, ?, ?, ?)",
       signalId,

@@ -52,6 +52,9 @@ export class SymbolObject extends DurableObject<Env> {
   private flags!: PositionFlags;
   private spec: InstrumentSpec | null = null;
   private directoryActive: boolean | null = null;
+  /** Per recorder, the tail of its signals still passing the awaits of applySignal (in memory: a restart drops
+   * waiting requests, whose callers then get an error and retry). */
+  private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -106,6 +109,20 @@ export class SymbolObject extends DurableObject<Env> {
   // --- RPC ----------------------------------------------------------------------------------------------
 
   async applySignal(req: SignalRequest): Promise<SignalReply> {
+    // One recorder's signals pass the awaits below in receive order (a priceless one waiting for the feed must not
+    // be overtaken by the next); different recorders do not wait for each other.
+    const id = req.recorder.id;
+    const prev = this.inFlight.get(id) ?? Promise.resolve();
+    const run = prev.then(() => this.admitAndApply(req));
+    const tail = run.then(() => undefined, () => undefined);
+    this.inFlight.set(id, tail);
+    void tail.then(() => {
+      if (this.inFlight.get(id) === tail) this.inFlight.delete(id);
+    });
+    return run;
+  }
+
+  private async admitAndApply(req: SignalRequest): Promise<SignalReply> {
     this.rememberSpec(req.instrument, req.receivedAt);
     const receivedMs = Date.parse(req.receivedAt);
     const rec = this.recording;
@@ -119,11 +136,10 @@ export class SymbolObject extends DurableObject<Env> {
       return this.after(rec.refuse(req, crypto.randomUUID(), 429, e.code, e.message, undefined, gate.logRefusal));
     }
 
-    // Aligned on a delayed feed; and while a recorder still has signals waiting, its later ones wait too (receive
-    // order per recorder, even if the feed turned real-time meanwhile).
-    if ((req.recorder.delayedFeed === "align" && this.feed.delayed) || this.scheduled.count(req.recorder.id) > 0) {
-      return this.schedule(req);
-    }
+    // The gate's await let other requests in: the same signal may have been taken meanwhile.
+    const dupAfterGate = this.duplicates.find(req, receivedMs);
+    if (dupAfterGate) return this.after(rec.duplicate(req, dupAfterGate));
+    if (this.mustSchedule(req)) return this.schedule(req);
 
     // Fill price: the signal's own (still > 0 once rounded: a 0 is never booked), else a live feed price.
     let live = this.feed.livePrice();
@@ -132,6 +148,8 @@ export class SymbolObject extends DurableObject<Env> {
     if (price === null) {
       live = live ?? (await this.feed.freshPrice());
       await this.armAlarm(this.timing.keepaliveMs);
+      // (Even if the feed reported a delayed mode while we waited: CONTRACT applies a signal received before the
+      // mode was known at once; the market-time rule keeps earlier delayed ticks off its position.)
       price = usablePrice(live?.price, req.instrument.tickSize);
       if (price === null) {
         const message = `The signal has no price and the feed of ${req.instrument.feedSymbol} has no live price (none arrived within ${this.timing.firstPriceWaitMs / 1000} s); add "price": "{{close}}" to the alert message.`;
@@ -260,6 +278,12 @@ export class SymbolObject extends DurableObject<Env> {
     if (deadline !== null) await this.armAlarm(Math.max(0, deadline - Date.now()) + 50);
     await this.syncDirectory();
     if (!(await delivered)) await this.armAlarm(2_000, true);
+  }
+
+  /** Aligned on a delayed feed; and while a recorder still has signals waiting, its later ones wait too (receive
+   * order per recorder, even if the feed turned real-time meanwhile). */
+  private mustSchedule(req: SignalRequest): boolean {
+    return (req.recorder.delayedFeed === "align" && this.feed.delayed) || this.scheduled.count(req.recorder.id) > 0;
   }
 
   private wantsFeed(): boolean {

@@ -244,7 +244,8 @@ export class SymbolBook {
    * (excursion, last price, levels), the others never do; the shared price path is left alone. */
   private applyLateTick(price: number, at: string, atMs: number): TickOutcome {
     const exits: ClosedPosition[] = [];
-    for (const e of [...this.byId.values()].sort((a, b) => a.ord - b.ord)) {
+    // byId is in tracking order (insertion = ord); deleting the current entry while iterating a Map is safe.
+    for (const e of this.byId.values()) {
       if (e.dormantUntil !== null || isBeforeOpen(atMs, Date.parse(e.s.openedAt))) continue;
       const priceTicks = priceToTicks(price, e.g.tickSize);
       if (priceTicks <= 0) continue;

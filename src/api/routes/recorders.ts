@@ -31,15 +31,22 @@ export const recorderRoutes = new Hono<{ Bindings: Env }>()
   })
   .delete("/:id", async (c) => {
     const id = c.req.param("id");
-    await mustGet(c.env, id);
+    const before = await mustGet(c.env, id);
     const db = drizzle(c.env.DB);
+    // Disabled first, so no new signal gets past the token lookup while the symbols are asked; re-enabled when
+    // the delete is refused. (A webhook already past the lookup lands in its symbol object and is seen there.)
+    if (before.enabled) await db.update(recorders).set({ enabled: false }).where(eq(recorders.id, id));
+    const refuse = async (e: ApiError) => {
+      if (before.enabled) await db.update(recorders).set({ enabled: true }).where(eq(recorders.id, id));
+      return e;
+    };
     // Ask the symbol objects, not D1: a position whose delivery to D1 is still pending exists all the same.
     const activity = await recorderActivity(c.env, db, id);
     if (activity.openPositions > 0) {
-      throw new ApiError(409, "recorder_has_open_positions", `The recorder has ${activity.openPositions} open position(s): close them (POST /api/positions/:id/close) or disable the recorder instead.`);
+      throw await refuse(new ApiError(409, "recorder_has_open_positions", `The recorder has ${activity.openPositions} open position(s): close them (POST /api/positions/:id/close) or disable the recorder instead.`));
     }
     if (activity.pendingDeliveries > 0) {
-      throw new ApiError(409, "recorder_busy", "Some of this recorder's trades are still being written; try again in a minute.");
+      throw await refuse(new ApiError(409, "recorder_busy", "Some of this recorder's trades are still being written; try again in a minute."));
     }
     await db.batch([
       db.delete(recorders).where(eq(recorders.id, id)),
