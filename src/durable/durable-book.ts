@@ -69,11 +69,10 @@ export class DurableBook {
 
   /** One feed price at its market time. Not rounded here: positions may use different tick sizes (a recorder
    * may override it) and the book rounds per tick size. Returns null when the price is not bookable. */
-  tick(raw: number, at: string): TickOutcome | null {
-    if (!isBoundedPrice(raw) || Number.isNaN(Date.parse(at))) return null;
+  tick(raw: number, at: string, atMs: number = Date.parse(at)): TickOutcome | null {
+    if (!isBoundedPrice(raw) || Number.isNaN(atMs)) return null;
     const price = cleanPrice(raw);
     const seq = this.last.seq + 1;
-    const atMs = Date.parse(at);
     // A position waking up now has seen none of the range so far: like a checkpoint, the range starts afresh.
     if (this.book.wakesAt(atMs)) this.runMin = this.runMax = null;
     const late = this.book.size > 0 && this.book.isLate(atMs);
@@ -91,7 +90,7 @@ export class DurableBook {
       this.runMin = this.runMin === null ? price : Math.min(this.runMin, price);
       this.runMax = this.runMax === null ? price : Math.max(this.runMax, price);
     }
-    const out = this.book.applyTick(price, at);
+    const out = this.book.applyTick(price, at, atMs);
     for (const e of out.exits) this.store.removePosition(e.position.id);
     return out;
   }

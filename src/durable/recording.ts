@@ -127,7 +127,7 @@ export class SymbolRecording {
         changed = true;
       }
     }
-    const out = this.p.durable.tick(raw, at);
+    const out = this.p.durable.tick(raw, at, atMs);
     for (const e of out?.exits ?? []) this.recordClose(e);
     return changed || (out?.exits.length ?? 0) > 0;
   }

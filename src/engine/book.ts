@@ -191,9 +191,9 @@ export class SymbolBook {
     checkSignalStep(e && this.fold(e), input);
   }
 
-  applyTick(price: number, at: string): TickOutcome {
+  /** `atMs` is `at` parsed (callers on the tick path have it already: parsed once per tick). */
+  applyTick(price: number, at: string, atMs: number = Date.parse(at)): TickOutcome {
     assertBookable(price);
-    const atMs = Date.parse(at);
     if (atMs > this.marketTimeMs) this.marketTimeMs = atMs;
     // Positions whose open the market has now reached go live before this tick is applied: it counts for them.
     while (this.wakesAt(atMs)) this.wake(this.dormant.shift()!);
