@@ -20,12 +20,15 @@
 // Prices must be > 0 (the caller refuses a signal without one: 422 no_price); a 0 is never booked, so a
 // non-positive or non-finite price throws.
 import { observeExcursion } from "../src/engine/excursion";
-import { levelFillTicks, levelHit, NO_LEVEL, TAKE_PROFIT_HIT } from "../src/engine/levels";
+import { closeAtSessionEnd, closeDay, exitsAt } from "../src/engine/exits";
 import { isBeforeOpen } from "../src/engine/market-time";
 import { priceToTicks, ticksToPrice } from "../src/engine/money";
+import { expiresWith, fillInput, orderFor, reaches, type PendingOrder } from "../src/engine/pending";
 import { exitPosition, restore, serialize, toPosition, toTrade } from "../src/engine/position";
+import { addClosedNet, newMemo, type RecorderMemo } from "../src/engine/rules";
 import { applySignalStep, assertBookable, fillTicks } from "../src/engine/signal-step";
-import type { SymbolBookOptions } from "../src/engine/book";
+import { exitSide, rulesOf, slipped } from "../src/engine/stops";
+import type { BookExtras, SymbolBookOptions } from "../src/engine/book";
 import type { SignalInput } from "../src/engine/signal-step";
 import type {
   ClosedPosition,
@@ -46,9 +49,22 @@ export class NaiveSymbolBook {
   /** Open positions by recorder id (the tick loop iterates this). */
   private readonly byRecorder = new Map<string, PositionState>();
   private readonly byId = new Map<string, PositionState>();
+  private readonly memos = new Map<string, RecorderMemo>();
+  /** Pending limit/stop entries, one per recorder, in placement order. */
+  private pending: PendingOrder[] = [];
 
   constructor(opts: SymbolBookOptions) {
     this.newId = opts.newId;
+    for (const [k, v] of Object.entries(opts.extras?.memos ?? {})) this.memos.set(k, { ...v });
+    this.pending = [...(opts.extras?.pending ?? [])];
+  }
+
+  extras(): BookExtras {
+    return { memos: Object.fromEntries([...this.memos].map(([k, v]) => [k, { ...v }])), pending: [...this.pending] };
+  }
+
+  pendingOrders(): PendingOrder[] {
+    return [...this.pending];
   }
 
   static restore(states: readonly PositionState[], opts: SymbolBookOptions): NaiveSymbolBook {
@@ -96,22 +112,42 @@ export class NaiveSymbolBook {
   }
 
   applySignal(input: SignalInput): SignalOutcome {
-    return applySignalStep(this.byRecorder.get(input.recorder.id), input, {
+    const id = input.recorder.id;
+    const s = this.byRecorder.get(id);
+    if (input.signal.order !== undefined) {
+      const { outcome, order } = orderFor(s, input, this.newId());
+      if (order !== undefined) this.pending = [...this.pending.filter((p) => p.recorderId !== id), order];
+      return outcome;
+    }
+    const out = this.step(s, input);
+    const before = s === undefined ? 0 : signed(s);
+    const now = this.byRecorder.get(id);
+    const direction = Math.sign((now === undefined ? 0 : signed(now)) - before);
+    if (expiresWith(this.pending.find((p) => p.recorderId === id), direction)) this.pending = this.pending.filter((p) => p.recorderId !== id);
+    return out;
+  }
+
+  private step(s: PositionState | undefined, input: SignalInput): SignalOutcome {
+    return applySignalStep(s, input, {
       newId: this.newId,
-      finish: (s) => this.finish(s),
-      track: (s) => this.track(s),
+      finish: (x) => this.finish(x),
+      track: (x) => this.track(x),
       changed: () => {}, // nothing indexed: every tick visits every position
+      memo: (id) => this.memo(id),
     });
   }
 
   applyTick(price: number, at: string): NaiveTickOutcome {
     assertBookable(price);
+    const atMs = Date.parse(at);
     const exits: ClosedPosition[] = [];
+    const changed: PositionState[] = [];
     const extremesMoved: string[] = [];
+    // Session ends first, at each position's last price.
+    this.clockPass(atMs, exits);
     // Positions of one symbol nearly always share a tick size: convert the price once per distinct size.
     let tickSize = NaN;
     let priceTicks = 0;
-    const atMs = Date.parse(at);
     for (const s of this.byRecorder.values()) {
       if (isBeforeOpen(atMs, Date.parse(s.openedAt))) continue; // a tick before the open never moves the position
       if (s.tickSize !== tickSize) {
@@ -121,18 +157,45 @@ export class NaiveSymbolBook {
       if (priceTicks <= 0) continue; // below half a tick of an overridden size: nothing bookable
       s.lastPriceTicks = priceTicks;
       if (observeExcursion(s, priceTicks, at)) extremesMoved.push(s.id);
-      const hit = levelHit(s, priceTicks);
-      if (hit === NO_LEVEL) continue;
-      const origin = { priceSource: "feed" as const, feedPrice: ticksToPrice(priceTicks, s.tickSize) };
-      exitPosition(s, s.quantity, levelFillTicks(s, hit, priceTicks), at, hit === TAKE_PROFIT_HIT ? "take_profit" : "stop_loss", origin);
-      exits.push(this.finish(s)); // deleting the current Map entry during iteration is safe
+      const filled = exitsAt(s, priceTicks, at, atMs);
+      if (s.status !== "open") exits.push(this.finish(s)); // deleting the current Map entry during iteration is safe
+      else if (filled) changed.push(serialize(s));
     }
-    if (exits.length > 0 && extremesMoved.length > 0) {
-      // A closed position is reported in exits, not as a state to persist.
-      const closedIds = new Set(exits.map((e) => e.position.id));
-      return { exits, extremesMoved: extremesMoved.filter((id) => !closedIds.has(id)) };
+    const opened: Position[] = [];
+    const reached = this.pending.filter((p) => reaches(p, price) && !isBeforeOpen(atMs, p.createdMs)).sort((a, b) => a.createdMs - b.createdMs);
+    this.pending = this.pending.filter((p) => !reached.includes(p));
+    for (const p of reached) {
+      let res: SignalOutcome;
+      try {
+        res = this.step(this.byRecorder.get(p.recorderId), fillInput(p, price, at));
+      } catch {
+        continue;
+      }
+      if (res.closed) exits.push(res.closed);
+      if (res.opened) opened.push(res.opened);
+      for (const c of res.changed) if (!res.opened || c.id !== res.opened.id) changed.push(c);
     }
-    return { exits, extremesMoved };
+    // A closed position is reported in exits, not as a state to persist.
+    const closedIds = new Set(exits.map((e) => e.position.id));
+    return {
+      exits,
+      ...(changed.length > 0 ? { changed } : {}),
+      ...(opened.length > 0 ? { opened } : {}),
+      extremesMoved: extremesMoved.filter((id) => !closedIds.has(id)),
+    };
+  }
+
+  /** Session ends up to market time `nowMs` without a tick. */
+  applyClock(nowMs: number): TickOutcome {
+    const exits: ClosedPosition[] = [];
+    this.clockPass(nowMs, exits);
+    return { exits };
+  }
+
+  private clockPass(nowMs: number, exits: ClosedPosition[]): void {
+    for (const s of this.byRecorder.values()) {
+      if (closeAtSessionEnd(s, nowMs)) exits.push(this.finish(s));
+    }
   }
 
   /**
@@ -154,7 +217,7 @@ export class NaiveSymbolBook {
     const s = this.byId.get(positionId);
     if (s === undefined) return null;
     assertBookable(price);
-    exitPosition(s, s.quantity, fillTicks(price, s.tickSize), at, "manual", origin);
+    exitPosition(s, s.quantity, slipped(fillTicks(price, s.tickSize), exitSide(s), rulesOf(s).slippageTicks), at, "manual", origin);
     return this.finish(s);
   }
 
@@ -166,6 +229,18 @@ export class NaiveSymbolBook {
   private finish(s: PositionState): ClosedPosition {
     this.byRecorder.delete(s.recorderId);
     this.byId.delete(s.id);
-    return { position: toPosition(s), trade: toTrade(s, this.newId()) };
+    const trade = toTrade(s, this.newId());
+    addClosedNet(this.memo(s.recorderId), closeDay(s).startMs, trade.pnl);
+    return { position: toPosition(s), trade };
   }
+
+  private memo(recorderId: string): RecorderMemo {
+    let m = this.memos.get(recorderId);
+    if (m === undefined) this.memos.set(recorderId, (m = newMemo()));
+    return m;
+  }
+}
+
+function signed(s: PositionState): number {
+  return s.side === "long" ? s.quantity : -s.quantity;
 }

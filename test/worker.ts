@@ -42,6 +42,18 @@ class TestSymbolObject extends SymbolObject {
   async outboxSize(): Promise<number> {
     return (await this.status()).pendingDeliveries;
   }
+
+  /** The wall clock the alarm ends sessions by (null: the real one), so a test can reach a session end with no
+   * tick after it without waiting for it. */
+  private fakeNow: number | null = null;
+
+  setClock(ms: number | null): void {
+    this.fakeNow = ms;
+  }
+
+  protected override clockNow(): number {
+    return this.fakeNow ?? Date.now();
+  }
 }
 
 class TestRecorderGate extends RecorderGate {

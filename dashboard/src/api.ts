@@ -1,6 +1,36 @@
 // Client for the Worker's JSON API (see CONTRACT.md). Every call carries `Authorization: Bearer <token>`;
 // errors become ApiError with the API's own {code, message, details}; a 401 sends the user back to sign-in.
 
+export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+export const WEEKDAYS: Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/** One take-profit leg: exits `percent` of the entry quantity at avgEntry ± `ticks` (percents sum to 100). */
+export interface TakeProfitLeg {
+  ticks: number;
+  percent: number;
+}
+
+/** Trailing stop (whole ticks): follows the best price at `distanceTicks` once it is `triggerTicks` beyond entry. */
+export interface TrailingStop {
+  triggerTicks: number;
+  distanceTicks: number;
+}
+
+/** Break-even (whole ticks): the stop moves to entry + `offsetTicks` once price is `triggerTicks` beyond entry. */
+export interface BreakEven {
+  triggerTicks: number;
+  offsetTicks: number;
+}
+
+/** A trading window in the recorder's timezone; an `end` before `start` ends on the next day. */
+export interface TradingSession {
+  days: Weekday[];
+  start: string;
+  end: string;
+}
+
+export type DirectionFilter = "both" | "long" | "short";
+
 export interface Recorder {
   id: string;
   name: string;
@@ -24,6 +54,34 @@ export interface Recorder {
   signalLogRetentionDays?: number;
   /** With a delayed feed: "align" applies signals when the feed's market time reaches them; "immediate" at once. */
   delayedFeed?: "align" | "immediate";
+  // ---- exits and risk rules (CONTRACT second round) ----
+  /** Scale-out take-profit legs; overrides takeProfitTicks. null: off. */
+  takeProfitLegs?: TakeProfitLeg[] | null;
+  trailingStop?: TrailingStop | null;
+  breakEven?: BreakEven | null;
+  /** Which entries are taken (default "both"). */
+  directionFilter?: DirectionFilter;
+  /** Cap on the open quantity (null: none). */
+  maxContracts?: number | null;
+  /** Entries within this many seconds of the previous entry are ignored (default 0). */
+  cooldownSeconds?: number;
+  /** Signals whose time is older than this at receipt are refused 422 stale_signal (null: no check). */
+  maxSignalAgeSeconds?: number | null;
+  /** Adverse ticks added to every market fill (default 0). */
+  slippageTicks?: number;
+  /** IANA time zone of sessions and the trading day (default "America/New_York"). */
+  timezone?: string;
+  /** Entry windows (default []: always open). */
+  sessions?: TradingSession[];
+  flattenAtSessionEnd?: boolean;
+  /** "HH:MM" in `timezone` (default "18:00"). */
+  tradingDayStart?: string;
+  dailyLossLimit?: number | null;
+  dailyProfitTarget?: number | null;
+  flattenOnDailyLimit?: boolean;
+  initialCapital?: number | null;
+  /** This recorder also records every signal that reaches that recorder's webhook (null: none). */
+  followsRecorderId?: string | null;
   createdAt?: string;
   updatedAt?: string;
   webhookToken?: string;
@@ -148,6 +206,12 @@ export interface EquityPoint {
   equity: number;
   peak?: number;
   drawdown?: number;
+}
+
+/** One entry of a 400's `details`: the offending field (a dotted path, e.g. "takeProfitLegs.1.percent"). */
+export interface FieldProblem {
+  field: string;
+  problem: string;
 }
 
 export class ApiError extends Error {
@@ -317,6 +381,11 @@ export const Api = {
     api<{ recorder: Recorder }>(`/api/recorders/${enc(id)}`, { method: "PATCH", body }),
   deleteRecorder: (id: string) => api<unknown>(`/api/recorders/${enc(id)}`, { method: "DELETE" }),
   rotateToken: (id: string) => api<{ recorder: Recorder }>(`/api/recorders/${enc(id)}/rotate-token`, { method: "POST" }),
+  /** Same settings, new token (returned once, like create). */
+  cloneRecorder: (id: string, name: string) =>
+    api<{ recorder: Recorder }>(`/api/recorders/${enc(id)}/clone`, { method: "POST", body: { name } }),
+  /** Deletes closed positions, trades and the signal log; 409 recorder_has_open_positions while one is open. */
+  resetRecorder: (id: string) => api<{ ok: boolean; [k: string]: unknown }>(`/api/recorders/${enc(id)}/reset`, { method: "POST" }),
 
   positions: (query: Query, signal?: AbortSignal) => api<{ positions: Position[] }>("/api/positions", { query, signal }),
   closePosition: (id: string, price?: number) =>
@@ -336,6 +405,17 @@ export const Api = {
     api<Record<string, unknown>>("/api/tradingview/session", { method: "POST", body }),
   deleteTvSession: () => api<Record<string, unknown>>("/api/tradingview/session", { method: "DELETE" }),
 };
+
+/** The `{field, problem}` list of a 400 (empty when the error has none). */
+export function fieldProblems(e: unknown): FieldProblem[] {
+  if (!(e instanceof ApiError) || !Array.isArray(e.details)) return [];
+  return e.details
+    .filter((d): d is Record<string, unknown> => !!d && typeof d === "object")
+    .map((d) => ({
+      field: String(Array.isArray(d.path) ? d.path.join(".") : (d.field ?? d.path ?? "")),
+      problem: String(d.problem ?? d.message ?? ""),
+    }));
+}
 
 export function errorMessage(e: unknown): string {
   if (e instanceof ApiError) return e.status ? `${e.message} (${e.code}, HTTP ${e.status})` : e.message;

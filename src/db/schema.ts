@@ -2,7 +2,9 @@
 // symbol Durable Objects deliver through their outboxes, the signal log and the symbol registry. Live values of
 // open positions are NOT here: they change every tick and are read from the symbol's Durable Object.
 // Migrations are generated from this file: `npm run db:generate` (drizzle-kit) -> migrations/NNNN_*.sql.
+import { sql } from "drizzle-orm";
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { BreakEvenSpec, SessionSpec, TakeProfitLeg, TrailingStopSpec } from "../engine/types";
 
 export const recorders = sqliteTable(
   "recorders",
@@ -30,12 +32,32 @@ export const recorders = sqliteTable(
     signalLogRetentionDays: integer("signal_log_retention_days").notNull().default(90),
     /** "align" (default): with a delayed feed, signals are applied when the feed's market time reaches them. */
     delayedFeed: text("delayed_feed", { enum: ["align", "immediate"] }).notNull().default("align"),
+    // --- Exits and risk rules (CONTRACT second round). JSON columns hold the setting as the API shows it. ---
+    takeProfitLegs: text("take_profit_legs", { mode: "json" }).$type<TakeProfitLeg[] | null>(),
+    trailingStop: text("trailing_stop", { mode: "json" }).$type<TrailingStopSpec | null>(),
+    breakEven: text("break_even", { mode: "json" }).$type<BreakEvenSpec | null>(),
+    directionFilter: text("direction_filter", { enum: ["both", "long", "short"] }).notNull().default("both"),
+    maxContracts: real("max_contracts"),
+    cooldownSeconds: integer("cooldown_seconds").notNull().default(0),
+    /** Signals whose `time` is older than this at receipt are refused 422 stale_signal (null: no check). */
+    maxSignalAgeSeconds: integer("max_signal_age_seconds"),
+    slippageTicks: real("slippage_ticks").notNull().default(0),
+    timezone: text("timezone").notNull().default("America/New_York"),
+    sessions: text("sessions", { mode: "json" }).$type<SessionSpec[]>().notNull().default(sql`'[]'`),
+    flattenAtSessionEnd: integer("flatten_at_session_end", { mode: "boolean" }).notNull().default(false),
+    tradingDayStart: text("trading_day_start").notNull().default("18:00"),
+    dailyLossLimit: real("daily_loss_limit"),
+    dailyProfitTarget: real("daily_profit_target"),
+    flattenOnDailyLimit: integer("flatten_on_daily_limit", { mode: "boolean" }).notNull().default(false),
+    initialCapital: real("initial_capital"),
+    /** CONTRACT "More than one recorder per alert": records every signal that reaches this recorder's webhook. */
+    followsRecorderId: text("follows_recorder_id"),
     /** SHA-256 (hex) of the webhook token; the token itself is never stored. */
     tokenHash: text("token_hash").notNull(),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },
-  (t) => [uniqueIndex("recorders_token_hash").on(t.tokenHash)],
+  (t) => [uniqueIndex("recorders_token_hash").on(t.tokenHash), index("recorders_follows").on(t.followsRecorderId)],
 );
 
 export const positions = sqliteTable(

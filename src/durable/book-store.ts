@@ -7,6 +7,7 @@
 // - `meta.last` is one upserted row with the last price, its market time, the tick sequence and the tick count.
 // Every number written is checked finite first (assertFinite): a non-finite value is a bug upstream and must
 // never become a row that a restart would load.
+import type { BookExtras } from "../engine/book";
 import type { PositionState } from "../engine/types";
 import { assertFinite } from "./finite";
 
@@ -43,6 +44,10 @@ export interface BookStore {
   compactJournal(): void;
   getLast(): LastTick | undefined;
   setLast(last: LastTick): void;
+  /** The book's recorder memos and pending orders (SymbolBook.extras()): written when a signal or exit changed
+   * them, never per plain tick. */
+  getExtras(): BookExtras | undefined;
+  setExtras(extras: BookExtras): void;
 }
 
 /** Key/value rows of small state (instrument spec, feed mode, flags). */
@@ -124,5 +129,13 @@ export class SqlBookStore implements BookStore {
 
   setLast(last: LastTick): void {
     this.meta.set("last", last);
+  }
+
+  getExtras(): BookExtras | undefined {
+    return this.meta.get<BookExtras>("extras");
+  }
+
+  setExtras(extras: BookExtras): void {
+    this.meta.set("extras", extras);
   }
 }

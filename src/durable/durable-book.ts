@@ -17,7 +17,7 @@
 import { SymbolBook, type SymbolBookOptions } from "../engine/book";
 import { isBoundedPrice } from "../engine/limits";
 import { cleanPrice } from "../engine/money";
-import type { ClosedPosition, FillOrigin, SignalOutcome, TickOutcome } from "../engine/types";
+import type { ClosedPosition, FillOrigin, PositionState, SignalOutcome, TickOutcome } from "../engine/types";
 import type { SignalInput } from "../engine/signal-step";
 import type { BookStore, LastTick } from "./book-store";
 
@@ -49,7 +49,7 @@ export class DurableBook {
     const marketTimeMs = this.last.at !== null ? Date.parse(this.last.at) : undefined;
     this.book = SymbolBook.restore(
       saved.map((s) => s.state),
-      { ...this.opts, marketTimeMs },
+      { ...this.opts, marketTimeMs, extras: this.store.getExtras() },
     );
     this.runMin = this.runMax = null;
     if (saved.length === 0) return;
@@ -91,25 +91,57 @@ export class DurableBook {
       this.runMax = this.runMax === null ? price : Math.max(this.runMax, price);
     }
     const out = this.book.applyTick(price, at, atMs);
-    for (const e of out.exits) this.store.removePosition(e.position.id);
+    this.persistTickOutcome(out);
     return out;
+  }
+
+  /** Session ends and day ends with no tick (the object's alarm): market time `nowMs`. */
+  clock(nowMs: number): TickOutcome {
+    const out = this.book.applyClock(nowMs);
+    this.persistTickOutcome(out);
+    return out;
+  }
+
+  /** What a tick or the clock changed besides excursions: closed positions gone, a leg or a filled pending order
+   * checkpointed, the memos (day tally, pending orders) saved. Nothing for a plain tick. */
+  private persistTickOutcome(out: TickOutcome): void {
+    for (const e of out.exits) this.store.removePosition(e.position.id);
+    for (const state of out.changed ?? []) this.checkpoint(state);
+    for (const p of out.opened ?? []) {
+      const state = this.book.states().find((s) => s.id === p.id);
+      if (state) this.checkpoint(state);
+    }
+    if (out.exits.length > 0 || out.opened !== undefined || this.pendingCount !== this.book.pendingOrders().length) this.saveExtras();
+  }
+
+  private pendingCount = 0;
+
+  private saveExtras(): void {
+    this.store.setExtras(this.book.extras());
+    this.pendingCount = this.book.pendingOrders().length;
+  }
+
+  private checkpoint(state: PositionState): void {
+    this.store.checkpoint(state, this.last.seq);
+    // A new checkpoint restarts the journal's running range (see the header for why replay stays exact).
+    this.runMin = this.runMax = null;
   }
 
   /** Applies a signal (the engine refuses bad input before any change) and checkpoints what changed. */
   signal(input: SignalInput): SignalOutcome {
     const out = this.book.applySignal(input);
     if (out.closed) this.store.removePosition(out.closed.position.id);
-    for (const state of out.changed) {
-      this.store.checkpoint(state, this.last.seq);
-      // A new checkpoint restarts the journal's running range (see the header for why replay stays exact).
-      this.runMin = this.runMax = null;
-    }
+    for (const state of out.changed) this.checkpoint(state);
+    this.saveExtras(); // its last entry, a pending order, the day's net
     return out;
   }
 
   closeManual(positionId: string, price: number, at: string, origin: FillOrigin): ClosedPosition | null {
     const out = this.book.closeManual(positionId, price, at, origin);
-    if (out) this.store.removePosition(out.position.id);
+    if (out) {
+      this.store.removePosition(out.position.id);
+      this.saveExtras();
+    }
     return out;
   }
 

@@ -21,6 +21,8 @@ export interface SignalRequest {
   bodyHash: string;
   /** Receipt time (wall clock, ISO). */
   receivedAt: string;
+  /** The recorder's closed net P&L of the current trading day on other symbols (D1), for its daily limits. */
+  otherDayNet?: number;
 }
 
 /** A position as the symbol object hands it out: the contract's fields, plus `delayedData` (opened while the

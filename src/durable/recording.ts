@@ -6,7 +6,7 @@
 // price, D1 delivery, the directory.
 import { isBoundedPrice, SignalRefusedError } from "../engine/limits";
 import { roundToTick } from "../engine/money";
-import type { ClosedPosition, FillOrigin, Position, Trade } from "../engine/types";
+import type { ClosedPosition, FillOrigin, Position, TickOutcome, Trade } from "../engine/types";
 import type { Duplicates } from "./admission";
 import type { DurableBook } from "./durable-book";
 import type { SignalLogRow } from "./outbox-op";
@@ -50,6 +50,7 @@ export class SymbolRecording {
         at: req.receivedAt,
         priceSource: fill.priceSource,
         feedPrice: fill.feedPrice,
+        otherDayNet: req.otherDayNet ?? 0,
       });
     } catch (err) {
       if (err instanceof SignalRefusedError) return this.refuse(req, signalId, 400, "invalid_signal", err.message, err.details);
@@ -128,8 +129,27 @@ export class SymbolRecording {
       }
     }
     const out = this.p.durable.tick(raw, at, atMs);
-    for (const e of out?.exits ?? []) this.recordClose(e);
-    return changed || (out?.exits.length ?? 0) > 0;
+    return this.recordTickOutcome(out) || changed;
+  }
+
+  /** Session ends and trading-day ends up to market time `nowMs` on a quiet market (the object's alarm). Returns
+   * true when anything was recorded. */
+  clock(nowMs: number): boolean {
+    return this.recordTickOutcome(this.p.durable.clock(nowMs));
+  }
+
+  /** Exits, take-profit legs and filled pending entries of a tick or the clock, owed to D1. */
+  private recordTickOutcome(out: TickOutcome | null): boolean {
+    if (out === null) return false;
+    const { flags, outbox, durable } = this.p;
+    for (const p of out.opened ?? []) flags.opened(p.id, { delayed: this.p.feedDelayed(), aligned: true });
+    for (const e of out.exits) this.recordClose(e);
+    const ids = new Set([...(out.changed ?? []).map((s) => s.id), ...(out.opened ?? []).map((p) => p.id)]);
+    for (const id of ids) {
+      const p = durable.book.getById(id);
+      if (p) outbox.enqueue({ t: "position", position: flags.apply(p) });
+    }
+    return out.exits.length > 0 || ids.size > 0;
   }
 
   /** Scheduled signals the feed never reached by their deadline: applied with their own price (aligned: false),

@@ -69,6 +69,11 @@ export class SymbolObject extends DurableObject<Env> {
     });
   }
 
+  /** Seam for tests (test subclass): the wall clock the alarm ends sessions and trading days by. */
+  protected clockNow(): number {
+    return Date.now();
+  }
+
   /** Seam for fault injection (test subclass): the D1 the outbox delivers to. */
   protected database(): D1Database {
     return this.env.DB;
@@ -211,9 +216,11 @@ export class SymbolObject extends DurableObject<Env> {
    * signals not made yet (a recorder is not deleted while any is non-zero, since D1 alone may not know them). */
   async recorderActivity(recorderId: string): Promise<{ openPositions: string[]; pendingDeliveries: number }> {
     const open = this.durable.book.get(recorderId);
+    // A pending limit/stop entry is a signal not recorded yet: it counts like a delivery still owed.
+    const pendingOrder = this.durable.book.pendingOrders().some((p) => p.recorderId === recorderId) ? 1 : 0;
     return {
       openPositions: open ? [open.id] : [],
-      pendingDeliveries: this.outbox.pendingForRecorder(recorderId) + this.scheduled.count(recorderId),
+      pendingDeliveries: this.outbox.pendingForRecorder(recorderId) + this.scheduled.count(recorderId) + pendingOrder,
     };
   }
 
@@ -222,15 +229,31 @@ export class SymbolObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const nowMs = Date.now();
     if (this.recording.applyExpired(nowMs) > 0) await this.syncDirectory();
+    // Session and trading-day ends on a quiet market: at the feed's market time (a delayed feed lags by its delay).
+    if (this.recording.clock(this.clockNow() - this.feedDelayMs())) await this.syncDirectory();
     const delivered = await this.delivery.flush();
     this.duplicates.forgetExpired(nowMs);
     this.durable.compactJournal();
     const feedRunning = this.feed.onAlarm(this.wantsFeed());
     await this.syncDirectory();
-    const deadline = this.scheduled.nextDeadlineMs();
+    const deadline = this.nextDeadlineMs();
     let next = !delivered ? 5_000 : feedRunning || this.wantsFeed() ? this.timing.keepaliveMs : null;
     if (deadline !== null) next = Math.min(next ?? Infinity, Math.max(0, deadline - Date.now()) + 50);
     if (next !== null) await this.armAlarm(next, true);
+  }
+
+  /** The next wall-clock time the alarm must run for: a scheduled signal's deadline, a session or trading-day end
+   * (plus the feed's delay). */
+  private nextDeadlineMs(): number | null {
+    const scheduled = this.scheduled.nextDeadlineMs();
+    const clock = this.durable.book.nextClockMs();
+    const clockWall = clock === null ? null : clock + this.feedDelayMs();
+    if (scheduled === null) return clockWall;
+    return clockWall === null ? scheduled : Math.min(scheduled, clockWall);
+  }
+
+  private feedDelayMs(): number {
+    return (this.feed.delaySeconds ?? 0) * 1000;
   }
 
   // --- internals ----------------------------------------------------------------------------------------
@@ -274,7 +297,7 @@ export class SymbolObject extends DurableObject<Env> {
       this.feed.start();
       await this.armAlarm(this.timing.keepaliveMs);
     } else this.feed.wantFor();
-    const deadline = this.scheduled.nextDeadlineMs();
+    const deadline = this.nextDeadlineMs();
     if (deadline !== null) await this.armAlarm(Math.max(0, deadline - Date.now()) + 50);
     await this.syncDirectory();
     if (!(await delivered)) await this.armAlarm(2_000, true);
@@ -287,7 +310,7 @@ export class SymbolObject extends DurableObject<Env> {
   }
 
   private wantsFeed(): boolean {
-    return this.durable.book.size > 0 || this.scheduled.count() > 0;
+    return this.durable.book.size > 0 || this.scheduled.count() > 0 || this.durable.book.pendingOrders().length > 0;
   }
 
   /** Tells the directory when this symbol starts or stops having open positions (retried from the alarm). */

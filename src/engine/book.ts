@@ -25,6 +25,13 @@
 //   exactly the crossed levels (level-heap.ts; entries of positions whose levels moved or that closed are stale).
 // - The path's stacks are trimmed by folding the group's positions once they outgrow 4096 + 2 × positions
 //   entries (amortized O(1) per tick; a long one-way trend is what grows them).
+// - The second round's exit rules (exits.ts) are levels too: each position keeps ONE entry in each heap, the
+//   nearest level that needs a look above (a take-profit or leg, a break-even or trailing trigger, the daily
+//   profit level) and below (its stop without an active trail, the daily loss level). A popped position is
+//   evaluated by exits.ts and re-indexed. Active trailing stops, which ratchet with every new best price, live in
+//   trail-index.ts (O(log n) amortized per tick however many move). Session ends and trading-day ends are a heap
+//   of times (`clock`), looked at before each tick and by `applyClock` (the object's alarm on a quiet market).
+// - Pending limit/stop entries (pending.ts) are two more price heaps.
 //
 // Market time (CONTRACT "Market time"): a tick whose market time is earlier than a position's openedAt never
 // moves it. A position opened ahead of the feed's market time (a real-time signal price on a delayed feed) is
@@ -37,14 +44,18 @@
 // Prices must be > 0 and < 1e9 (the caller refuses a signal without one: 422 no_price); a 0 is never booked,
 // so a non-positive or non-finite price throws.
 import { observeExcursion } from "./excursion";
+import { clockDueMs, closeAtSessionEnd, closeDay, exitsAt, watchLevels } from "./exits";
 import { LevelHeap } from "./level-heap";
 import { isBeforeOpen } from "./market-time";
-import { levelFillTicks, levelHit, NO_LEVEL, TAKE_PROFIT_HIT } from "./levels";
 import { priceToTicks, ticksToPrice } from "./money";
+import { expiresWith, fillInput, orderFor, PendingOrders, type PendingOrder } from "./pending";
 import { openTickPnl } from "./pnl";
 import { exitPosition, restore, serialize, toPosition, toTrade } from "./position";
 import { PricePath } from "./price-path";
+import { addClosedNet, newMemo, type RecorderMemo } from "./rules";
 import { applySignalStep, assertBookable, checkSignalStep, fillTicks, type SignalInput } from "./signal-step";
+import { dirOf, exitSide, favorOf, rulesOf, slipped, trailActive } from "./stops";
+import { TrailIndex } from "./trail-index";
 import type {
   ClosedPosition,
   FillOrigin,
@@ -54,6 +65,12 @@ import type {
   TickOutcome,
 } from "./types";
 
+/** What the book keeps besides positions (persisted by its owner, see `extras()`). */
+export interface BookExtras {
+  memos: Record<string, RecorderMemo>;
+  pending: PendingOrder[];
+}
+
 export interface SymbolBookOptions {
   newId: () => string;
   /** Market time (ms) the feed had reached when restored: positions opened after it start dormant. */
@@ -62,6 +79,8 @@ export interface SymbolBookOptions {
   pathSlack?: number;
   /** Heap entries kept beyond 4 × positions before stale ones are dropped. */
   heapSlack?: number;
+  /** Recorder memos and pending orders, as `extras()` returned them. */
+  extras?: BookExtras;
 }
 
 export type { SignalInput } from "./signal-step";
@@ -80,6 +99,9 @@ interface Group {
   up: LevelHeap<Entry>;
   /** Levels hit when price <= level: long stop-losses, short take-profits. Key = -level. */
   down: LevelHeap<Entry>;
+  /** Active trailing stops of longs (y = price) and shorts (y = −price). */
+  trailLong: TrailIndex<Entry>;
+  trailShort: TrailIndex<Entry>;
 }
 
 /** An open position and its bookkeeping (never persisted: PositionState is). */
@@ -95,6 +117,8 @@ interface Entry {
   open: boolean;
   /** openedAt in ms while the position waits for the feed's market time to reach it (null: live). */
   dormantUntil: number | null;
+  /** The tick that last evaluated it (a position surfacing from several indexes is evaluated once). */
+  seenTick: number;
 }
 
 export class SymbolBook {
@@ -114,12 +138,18 @@ export class SymbolBook {
   private readonly liveOpens = new Map<number, number>();
   private readonly pathSlack: number;
   private readonly heapSlack: number;
+  /** Session and trading-day ends: key = market time (ms). */
+  private readonly clock = new LevelHeap<Entry>();
+  private readonly memos = new Map<string, RecorderMemo>();
+  private readonly pending = new PendingOrders();
+  private tickCount = 0;
 
   constructor(opts: SymbolBookOptions) {
     this.newId = opts.newId;
     this.marketTimeMs = opts.marketTimeMs ?? -Infinity;
     this.pathSlack = opts.pathSlack ?? PATH_SLACK;
     this.heapSlack = opts.heapSlack ?? HEAP_SLACK;
+    if (opts.extras) this.loadExtras(opts.extras);
   }
 
   static restore(states: readonly PositionState[], opts: SymbolBookOptions): SymbolBook {
@@ -128,7 +158,7 @@ export class SymbolBook {
     return book;
   }
 
-  /** Replaces the book's content with persisted states (closed ones are skipped). */
+  /** Replaces the book's positions with persisted states (closed ones are skipped). */
   load(states: readonly PositionState[]): void {
     this.byRecorder.clear();
     this.byId.clear();
@@ -136,10 +166,28 @@ export class SymbolBook {
     this.dormant = [];
     this.latestOpenMs = -Infinity;
     this.liveOpens.clear();
+    this.clock.compact(() => false);
     for (const raw of states) {
       const s = restore(raw);
       if (s.status === "open") this.track(s);
     }
+  }
+
+  /** Recorder memos and pending orders, JSON-safe (persist them beside the states; small, changed by signals and
+   * exits only). */
+  extras(): BookExtras {
+    return { memos: Object.fromEntries([...this.memos].map(([k, v]) => [k, { ...v }])), pending: this.pending.list() };
+  }
+
+  private loadExtras(x: BookExtras): void {
+    this.memos.clear();
+    for (const [k, v] of Object.entries(x.memos ?? {})) this.memos.set(k, { ...v });
+    this.pending.load(x.pending ?? []);
+  }
+
+  /** Pending limit/stop entries waiting for a price. */
+  pendingOrders(): PendingOrder[] {
+    return this.pending.list();
   }
 
   /** Deep copies of every open position's state, for persistence. */
@@ -176,28 +224,67 @@ export class SymbolBook {
 
   applySignal(input: SignalInput): SignalOutcome {
     const e = this.byRecorder.get(input.recorder.id);
-    return applySignalStep(e && this.fold(e), input, {
+    const s = e && this.fold(e);
+    if (input.signal.order !== undefined) return this.placePending(s, input);
+    const { direction, ...out } = this.step(s, input);
+    // An order in the other direction than a pending entry expires it (CONTRACT).
+    if (expiresWith(this.pending.get(input.recorder.id), direction)) this.pending.remove(input.recorder.id);
+    return out;
+  }
+
+  private step(s: PositionState | undefined, input: SignalInput): SignalOutcome & { direction: number } {
+    const current = s === undefined ? 0 : s.side === "long" ? s.quantity : -s.quantity;
+    const out = applySignalStep(s, input, {
       newId: this.newId,
-      finish: (s) => this.finish(this.byId.get(s.id)!),
-      track: (s) => this.track(s),
-      // Quantity, average or levels moved: re-index its TP/SL levels.
-      changed: (s) => this.index(this.byId.get(s.id)!),
+      finish: (x) => this.finish(this.byId.get(x.id)!),
+      track: (x) => this.track(x),
+      // Quantity, average, levels or rules moved: re-index them.
+      changed: (x) => this.index(this.byId.get(x.id)!),
+      memo: (id) => this.memo(id),
     });
+    const now = this.byRecorder.get(input.recorder.id)?.s;
+    const after = now === undefined ? 0 : now.side === "long" ? now.quantity : -now.quantity;
+    return { ...out, direction: Math.sign(after - current) };
+  }
+
+  /** A limit/stop entry (pending.ts): kept until a tick reaches its price. */
+  private placePending(s: PositionState | undefined, input: SignalInput): SignalOutcome {
+    const { outcome, order } = orderFor(s, input, this.newId());
+    if (order !== undefined) this.pending.place(order);
+    return outcome;
   }
 
   /** Throws the SignalRefusedError that applySignal would, changing nothing. */
   checkSignal(input: SignalInput): void {
     const e = this.byRecorder.get(input.recorder.id);
-    checkSignalStep(e && this.fold(e), input);
+    const order = input.signal.order;
+    checkSignalStep(e && this.fold(e), order === undefined ? input : { ...input, price: order.type === "limit" ? order.limitPrice : order.stopPrice });
+  }
+
+  private memo(recorderId: string): RecorderMemo {
+    let m = this.memos.get(recorderId);
+    if (m === undefined) {
+      m = newMemo();
+      this.memos.set(recorderId, m);
+    }
+    return m;
   }
 
   /** `atMs` is `at` parsed (callers on the tick path have it already: parsed once per tick). */
   applyTick(price: number, at: string, atMs: number = Date.parse(at)): TickOutcome {
     assertBookable(price);
+    const out: TickOutcome = { exits: [] };
     if (atMs > this.marketTimeMs) this.marketTimeMs = atMs;
     // Positions whose open the market has now reached go live before this tick is applied: it counts for them.
     while (this.wakesAt(atMs)) this.wake(this.dormant.shift()!);
-    if (this.isLate(atMs)) return this.applyLateTick(price, at, atMs);
+    // Session and day ends the market passed happen first, at the last price before this tick.
+    if (this.clock.top() <= atMs) this.runClock(atMs, out);
+    if (this.isLate(atMs)) {
+      this.applyLateTick(price, at, atMs, out);
+      out.late = true;
+      return out;
+    }
+    this.tickCount++;
     let hits: Entry[] | undefined;
     for (const g of this.groups.values()) {
       const priceTicks = priceToTicks(price, g.tickSize);
@@ -211,23 +298,78 @@ export class SymbolBook {
         const e = g.down.pop();
         if (e !== undefined) (hits ??= []).push(e);
       }
+      if (g.trailLong.size > 0) g.trailLong.onPrice(priceTicks, (hits ??= []));
+      if (g.trailShort.size > 0) g.trailShort.onPrice(-priceTicks, (hits ??= []));
       if (g.path.length > this.pathSlack + 2 * g.count) this.foldGroup(g);
     }
-    if (hits === undefined) return { exits: [] };
-    // In tracking order, like a loop over every position; a position may have surfaced from both heaps.
-    hits.sort((a, b) => a.ord - b.ord);
-    const exits: ClosedPosition[] = [];
-    for (const e of hits) {
+    if (hits !== undefined && hits.length > 0) {
+      // In tracking order, like a loop over every position; a position may have surfaced from several indexes.
+      hits.sort((a, b) => a.ord - b.ord);
+      for (const e of hits) {
+        if (!e.open || e.seenTick === this.tickCount) continue;
+        e.seenTick = this.tickCount;
+        const s = this.fold(e);
+        this.evaluate(e, exitsAt(s, e.g.path.lastTicks, at, atMs), out);
+      }
+    }
+    if (this.pending.size > 0) this.fillPending(price, at, atMs, out);
+    return out;
+  }
+
+  /** After exits.ts looked at a position: closed -> finished; filled (a leg) -> to persist; re-indexed. */
+  private evaluate(e: Entry, filled: boolean, out: TickOutcome): void {
+    if (e.s.status !== "open") {
+      out.exits.push(this.finish(e));
+      return;
+    }
+    if (filled) (out.changed ??= []).push(serialize(e.s));
+    this.index(e);
+  }
+
+  /** Session ends and trading-day ends up to market time `nowMs` with no tick (the object's alarm on a quiet
+   * market; the delayed feed's delay already subtracted by the caller). */
+  applyClock(nowMs: number): TickOutcome {
+    const out: TickOutcome = { exits: [] };
+    if (this.clock.top() <= nowMs) this.runClock(nowMs, out);
+    return out;
+  }
+
+  /** The next market time at which `applyClock` has something to do (null: nothing scheduled). */
+  nextClockMs(): number | null {
+    const top = this.clock.top();
+    return top === Infinity ? null : top;
+  }
+
+  private runClock(nowMs: number, out: TickOutcome): void {
+    const due: Entry[] = [];
+    while (this.clock.top() <= nowMs) {
+      const e = this.clock.pop();
+      if (e !== undefined) due.push(e);
+    }
+    due.sort((a, b) => a.ord - b.ord);
+    for (const e of due) {
       if (!e.open) continue;
       const s = this.fold(e);
-      const priceTicks = e.g.path.lastTicks;
-      const hit = levelHit(s, priceTicks);
-      if (hit === NO_LEVEL) continue; // cannot happen: a popped current entry is a crossed level
-      const origin = { priceSource: "feed" as const, feedPrice: ticksToPrice(priceTicks, s.tickSize) };
-      exitPosition(s, s.quantity, levelFillTicks(s, hit, priceTicks), at, hit === TAKE_PROFIT_HIT ? "take_profit" : "stop_loss", origin);
-      exits.push(this.finish(e));
+      if (closeAtSessionEnd(s, nowMs)) out.exits.push(this.finish(e));
+      else this.index(e, nowMs); // a trading day ended: its daily-limit level moved
     }
-    return { exits };
+  }
+
+  /** Pending entries this price reaches, applied as their signals at the fill price (oldest first). */
+  private fillPending(price: number, at: string, atMs: number, out: TickOutcome): void {
+    for (const p of this.pending.reachedBy(price, atMs)) {
+      const e = this.byRecorder.get(p.recorderId);
+      const input = fillInput(p, price, at);
+      let res: SignalOutcome;
+      try {
+        res = this.step(e && this.fold(e), input);
+      } catch {
+        continue; // refused now (its levels crossed meanwhile): the order is dropped, nothing booked
+      }
+      if (res.closed) out.exits.push(res.closed);
+      if (res.opened) (out.opened ??= []).push(res.opened);
+      for (const c of res.changed) if (!res.opened || c.id !== res.opened.id) (out.changed ??= []).push(c);
+    }
   }
 
   /** Whether a tick at `atMs` wakes a dormant position (it starts seeing ticks from this one on). */
@@ -242,8 +384,7 @@ export class SymbolBook {
 
   /** A tick stamped before some live position's open: each position opened at or before it sees it directly
    * (excursion, last price, levels), the others never do; the shared price path is left alone. */
-  private applyLateTick(price: number, at: string, atMs: number): TickOutcome {
-    const exits: ClosedPosition[] = [];
+  private applyLateTick(price: number, at: string, atMs: number, out: TickOutcome): void {
     // byId is in tracking order (insertion = ord); deleting the current entry while iterating a Map is safe.
     for (const e of this.byId.values()) {
       if (e.dormantUntil !== null || isBeforeOpen(atMs, Date.parse(e.s.openedAt))) continue;
@@ -252,18 +393,13 @@ export class SymbolBook {
       const s = this.fold(e);
       s.lastPriceTicks = priceTicks;
       observeExcursion(s, priceTicks, at);
-      const hit = levelHit(s, priceTicks);
-      if (hit === NO_LEVEL) continue;
-      const origin = { priceSource: "feed" as const, feedPrice: ticksToPrice(priceTicks, s.tickSize) };
-      exitPosition(s, s.quantity, levelFillTicks(s, hit, priceTicks), at, hit === TAKE_PROFIT_HIT ? "take_profit" : "stop_loss", origin);
-      exits.push(this.finish(e));
+      this.evaluate(e, exitsAt(s, priceTicks, at, atMs), out);
     }
-    return { exits, late: true };
   }
 
   /**
    * Re-applies a journaled feed price to one open position after a restore (recovery of extremes seen after the
-   * last checkpoint): excursion and last price only, no TP/SL (an exit would already have been recorded).
+   * last checkpoint): excursion, favour and last price only, no exits (an exit would already have been recorded).
    * Returns true when an extreme moved.
    */
   replayPrice(positionId: string, price: number, at: string): boolean {
@@ -280,7 +416,11 @@ export class SymbolBook {
     const priceTicks = priceToTicks(price, s.tickSize);
     if (priceTicks <= 0) return false;
     s.lastPriceTicks = priceTicks;
-    return observeExcursion(s, priceTicks, at);
+    const favor = favorOf(s);
+    const moved = observeExcursion(s, priceTicks, at);
+    // A new favour may have armed a break-even or moved a trail: the indexes follow.
+    if (favorOf(s) !== favor) this.index(e);
+    return moved;
   }
 
   closeManual(positionId: string, price: number, at: string, origin: FillOrigin = { priceSource: "signal", feedPrice: null }): ClosedPosition | null {
@@ -288,7 +428,7 @@ export class SymbolBook {
     if (e === undefined) return null;
     assertBookable(price);
     const s = this.fold(e);
-    exitPosition(s, s.quantity, fillTicks(price, s.tickSize), at, "manual", origin);
+    exitPosition(s, s.quantity, slipped(fillTicks(price, s.tickSize), exitSide(s), rulesOf(s).slippageTicks), at, "manual", origin);
     return this.finish(e);
   }
 
@@ -315,6 +455,9 @@ export class SymbolBook {
       s.bestPriceTicks = bestPx;
       s.bestAt = long ? path.maxAt[hi] : path.minAt[lo];
     }
+    // The most favourable price since its open: a long's highest, a short's lowest.
+    const favor = long ? path.maxPx[hi] : path.minPx[lo];
+    if (s.favorTicks === undefined || (long ? favor > s.favorTicks : favor < s.favorTicks)) s.favorTicks = favor;
     s.lastPriceTicks = path.lastTicks;
     e.seen = path.seq;
     return s;
@@ -326,35 +469,53 @@ export class SymbolBook {
     g.path.clear();
   }
 
-  /** (Re-)enters the position's current levels in its group's heaps. */
-  private index(e: Entry): void {
+  /** (Re-)enters the position in its group's indexes: one entry above and one below the price (exits.ts
+   * watchLevels), its active trail, its next clock time. Older entries go stale (version). */
+  private index(e: Entry, nowMs: number = this.marketTimeMs): void {
     e.ver++;
     if (e.dormantUntil !== null) return; // indexed when it wakes
     const { s, g } = e;
-    const tp = s.takeProfitLevelTicks;
-    const sl = s.stopLossLevelTicks;
-    if (s.side === "long") {
-      if (tp !== null) g.up.push(tp, e);
-      if (sl !== null) g.down.push(-sl, e);
-    } else {
-      if (tp !== null) g.down.push(-tp, e);
-      if (sl !== null) g.up.push(sl, e);
+    const { upY, downY } = watchLevels(s, nowMs);
+    // In price terms: a long watches up >= upY and down <= downY; a short (y = −price) the other way round.
+    const [rise, fall] = s.side === "long" ? [g.up, g.down] : [g.down, g.up];
+    if (upY !== Infinity) rise.push(upY, e);
+    if (downY !== -Infinity) fall.push(-downY, e);
+    if (trailActive(s)) {
+      const trail = s.side === "long" ? g.trailLong : g.trailShort;
+      trail.add(e, dirOf(s) * favorOf(s), rulesOf(s).trail!.distanceTicks);
+      if (trail.size > this.heapSlack + 4 * g.count) this.rebuildTrails(g);
+    }
+    const due = clockDueMs(s, nowMs);
+    if (due !== null) {
+      this.clock.push(due, e);
+      if (this.clock.size > this.heapSlack + 4 * this.byId.size) this.clock.compact();
     }
     const limit = this.heapSlack + 4 * g.count;
     if (g.up.size > limit) g.up.compact();
     if (g.down.size > limit) g.down.compact();
   }
 
+  /** Drops stale trail entries: the group's active trails joined afresh at their current favour. */
+  private rebuildTrails(g: Group): void {
+    g.trailLong.clear();
+    g.trailShort.clear();
+    for (const e of this.byId.values()) {
+      if (e.g !== g || e.dormantUntil !== null || !trailActive(e.s)) continue;
+      const s = this.fold(e);
+      (s.side === "long" ? g.trailLong : g.trailShort).add(e, dirOf(s) * favorOf(s), rulesOf(s).trail!.distanceTicks);
+    }
+  }
+
   private track(s: PositionState): void {
     let g = this.groups.get(s.tickSize);
     if (g === undefined) {
-      g = { tickSize: s.tickSize, path: new PricePath(), count: 0, up: new LevelHeap(), down: new LevelHeap() };
+      g = { tickSize: s.tickSize, path: new PricePath(), count: 0, up: new LevelHeap(), down: new LevelHeap(), trailLong: new TrailIndex(), trailShort: new TrailIndex() };
       this.groups.set(s.tickSize, g);
     }
     g.count++;
     const openedMs = Date.parse(s.openedAt);
     const dormantUntil = openedMs > this.marketTimeMs ? openedMs : null;
-    const e: Entry = { s, g, seen: g.path.seq, ver: 0, ord: this.nextOrd++, open: true, dormantUntil };
+    const e: Entry = { s, g, seen: g.path.seq, ver: 0, ord: this.nextOrd++, open: true, dormantUntil, seenTick: -1 };
     this.byRecorder.set(s.recorderId, e);
     this.byId.set(s.id, e);
     if (dormantUntil === null) this.countLiveOpen(openedMs, 1);
@@ -397,6 +558,8 @@ export class SymbolBook {
     this.byRecorder.delete(s.recorderId);
     this.byId.delete(s.id);
     if (--g.count === 0 && this.groups.get(g.tickSize) === g) this.groups.delete(g.tickSize);
-    return { position: toPosition(s), trade: toTrade(s, this.newId()) };
+    const trade = toTrade(s, this.newId());
+    addClosedNet(this.memo(s.recorderId), closeDay(s).startMs, trade.pnl);
+    return { position: toPosition(s), trade };
   }
 }

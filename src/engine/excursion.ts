@@ -6,6 +6,7 @@ import type { PositionState } from "./types";
 
 /** Records the open quantity's P&L at `priceTicks`. Returns true when an extreme moved (state to persist). */
 export function observeExcursion(s: PositionState, priceTicks: number, at: string): boolean {
+  observeFavor(s, priceTicks);
   const pnl = openTickPnl(s, priceTicks);
   if (pnl < s.worstTickPnl) {
     s.worstTickPnl = pnl;
@@ -20,4 +21,10 @@ export function observeExcursion(s: PositionState, priceTicks: number, at: strin
     return true;
   }
   return false;
+}
+
+/** Keeps the most favourable price since the open (what trailing stops and break-even triggers follow). */
+export function observeFavor(s: PositionState, priceTicks: number): void {
+  const favor = s.favorTicks ?? priceTicks;
+  s.favorTicks = s.side === "long" ? Math.max(favor, priceTicks) : Math.min(favor, priceTicks);
 }

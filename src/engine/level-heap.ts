@@ -16,11 +16,21 @@ export class LevelHeap<T extends { ver: number }> {
   }
 
   push(key: number, item: T): void {
+    this.pushAt(key, item, item.ver);
+  }
+
+  /** Moves every entry (stale ones included: they stay stale) into `target`, leaving this heap empty. */
+  drainInto(target: LevelHeap<T>): void {
+    for (let i = 0; i < this.keys.length; i++) target.pushAt(this.keys[i], this.items[i], this.vers[i]);
+    this.keys.length = this.items.length = this.vers.length = 0;
+  }
+
+  private pushAt(key: number, item: T, ver: number): void {
     const { keys, items, vers } = this;
     let i = keys.length;
     keys.push(key);
     items.push(item);
-    vers.push(item.ver);
+    vers.push(ver);
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (keys[parent] <= key) break;
@@ -29,7 +39,7 @@ export class LevelHeap<T extends { ver: number }> {
     }
     keys[i] = key;
     items[i] = item;
-    vers[i] = item.ver;
+    vers[i] = ver;
   }
 
   /** Removes the top; returns its item when still current (its version unchanged), else undefined. */

@@ -2,6 +2,7 @@
 // open quantity after every fill, so relative specs (ticks, amount, percent) follow DCA adds; a price stays put.
 import { priceToTicks, roundTicks } from "./money";
 import { avgEntryTicks } from "./pnl";
+import { legLevel } from "./stops";
 import type { LevelSpec, PositionState } from "./types";
 
 export type LevelKind = "takeProfit" | "stopLoss";
@@ -23,38 +24,11 @@ export function levelTicks(s: PositionState, spec: LevelSpec | null, kind: Level
   return Number.isFinite(ticks) && ticks > 0 ? ticks : null;
 }
 
-/** Re-derives both levels from the specs (after a fill or a spec change). */
+/** Re-derives both levels from the specs (after a fill or a spec change). With take-profit legs, the take-profit
+ * level is the next leg's. The stop-loss level is the fixed one; stops.ts adds break-even and trailing stops. */
 export function refreshLevels(s: PositionState): void {
-  s.takeProfitLevelTicks = levelTicks(s, s.takeProfit, "takeProfit");
+  const legs = s.rules?.legs ?? null;
+  const leg = s.legsDone ?? 0;
+  s.takeProfitLevelTicks = legs === null ? levelTicks(s, s.takeProfit, "takeProfit") : leg < legs.length ? legLevel(s, leg) : null;
   s.stopLossLevelTicks = levelTicks(s, s.stopLoss, "stopLoss");
-}
-
-/** What a tick triggered. Plain numbers, not objects: this runs for every open position on every tick. */
-export const NO_LEVEL = 0;
-export const TAKE_PROFIT_HIT = 1;
-export const STOP_LOSS_HIT = 2;
-export type LevelHit = typeof NO_LEVEL | typeof TAKE_PROFIT_HIT | typeof STOP_LOSS_HIT;
-
-/** Whether the tick at `priceTicks` reaches a level. Take-profit wins a tie. */
-export function levelHit(s: PositionState, priceTicks: number): LevelHit {
-  const tp = s.takeProfitLevelTicks;
-  const sl = s.stopLossLevelTicks;
-  if (s.side === "long") {
-    if (tp !== null && priceTicks >= tp) return TAKE_PROFIT_HIT;
-    if (sl !== null && priceTicks <= sl) return STOP_LOSS_HIT;
-  } else {
-    if (tp !== null && priceTicks <= tp) return TAKE_PROFIT_HIT;
-    if (sl !== null && priceTicks >= sl) return STOP_LOSS_HIT;
-  }
-  return NO_LEVEL;
-}
-
-/**
- * Where a triggered level fills: a take-profit at its level (a resting limit); a stop at its level, or at the
- * tick's price when the market gapped through it (a stop becomes a market order).
- */
-export function levelFillTicks(s: PositionState, hit: LevelHit, priceTicks: number): number {
-  if (hit === TAKE_PROFIT_HIT) return s.takeProfitLevelTicks!;
-  const sl = s.stopLossLevelTicks!;
-  return s.side === "long" ? Math.min(sl, priceTicks) : Math.max(sl, priceTicks);
 }

@@ -5,6 +5,8 @@ import { observeExcursion } from "./excursion";
 import { refreshLevels } from "./levels";
 import { cleanPrice, roundCents, ticksToPrice } from "./money";
 import { addToAverage, avgEntryTicks, openTickPnl, tickPnl, toUsd } from "./pnl";
+import { noRules } from "./rules";
+import { stopNow } from "./stops";
 export type { PositionState } from "./types";
 import type { ExitReason, FillOrigin, FillReason, FillSide, LevelSpec, Position, PositionState, Side, Trade } from "./types";
 
@@ -63,6 +65,9 @@ export function openPosition(a: OpenPositionArgs): PositionState {
     closedAt: null,
     exitReason: null,
     fills: [],
+    favorTicks: a.priceTicks,
+    legBase: a.quantity,
+    legsDone: 0,
   };
   bookFill(s, entrySide(s), a.quantity, a.priceTicks, a.at, "open", a.origin);
   refreshLevels(s);
@@ -78,13 +83,17 @@ export function addToPosition(s: PositionState, quantity: number, priceTicks: nu
   if (s.quantity > s.maxQuantity) s.maxQuantity = s.quantity;
   s.enteredTickQty += priceTicks * quantity;
   s.enteredQty += quantity;
+  // Take-profit legs start over from the new quantity (CONTRACT: "recomputed from the new average and quantity").
+  s.legBase = s.quantity;
+  s.legsDone = 0;
   bookFill(s, entrySide(s), quantity, priceTicks, at, "add", origin);
   refreshLevels(s);
 }
 
 /**
  * Exits `quantity` (all of it when >= the open quantity) at `priceTicks`; the average entry is unchanged.
- * Returns true when the position is now closed, with `reason` as its exit reason.
+ * Returns true when the position is now closed, with `reason` as its exit reason; a partial exit's fill carries
+ * `partialReason` ("reduce" for a signal's, the leg's `take_profit_N` for a take-profit leg's).
  */
 export function exitPosition(
   s: PositionState,
@@ -93,6 +102,7 @@ export function exitPosition(
   at: string,
   reason: ExitReason,
   origin: FillOrigin,
+  partialReason: FillReason = "reduce",
 ): boolean {
   observeExcursion(s, priceTicks, at);
   const closing = quantity >= s.quantity;
@@ -101,7 +111,7 @@ export function exitPosition(
   s.exitedTickQty += priceTicks * exited;
   s.exitedQty += exited;
   s.quantity = cleanPrice(s.quantity - exited);
-  bookFill(s, s.side === "long" ? "sell" : "buy", exited, priceTicks, at, closing ? reason : "reduce", origin);
+  bookFill(s, s.side === "long" ? "sell" : "buy", exited, priceTicks, at, closing ? reason : partialReason, origin);
   if (closing) {
     s.quantity = 0;
     s.status = "closed";
@@ -156,7 +166,8 @@ export function toPosition(s: PositionState): Position {
     worstAt: s.worstAt,
     bestAt: s.bestAt,
     takeProfitPrice: s.takeProfitLevelTicks === null ? null : ticksToPrice(s.takeProfitLevelTicks, s.tickSize),
-    stopLossPrice: s.stopLossLevelTicks === null ? null : ticksToPrice(s.stopLossLevelTicks, s.tickSize),
+    // The stop in force: trailing and break-even stops are the position's stop-loss (CONTRACT).
+    stopLossPrice: open ? stopPrice(s) : null,
     commission: roundCents(s.commission),
     openedAt: s.openedAt,
     closedAt: s.closedAt,
@@ -199,11 +210,22 @@ export function serialize(s: PositionState): PositionState {
   return JSON.parse(JSON.stringify(s)) as PositionState;
 }
 
-/** Validates and copies a persisted state so the engine never shares it with the caller. */
+/** Validates and copies a persisted state so the engine never shares it with the caller. A state saved before
+ * the second round gets its new fields: favor = its best price (the same without adds), no new rules. */
 export function restore(raw: unknown): PositionState {
   const s = raw as PositionState;
   if (!s || typeof s !== "object" || s.v !== 1 || typeof s.id !== "string" || !Array.isArray(s.fills)) {
     throw new Error("not a PositionState v1");
   }
-  return serialize(s);
+  const copy = serialize(s);
+  copy.favorTicks ??= copy.bestPriceTicks;
+  copy.rules ??= noRules();
+  copy.legBase ??= copy.quantity;
+  copy.legsDone ??= 0;
+  return copy;
+}
+
+function stopPrice(s: PositionState): number | null {
+  const stop = stopNow(s);
+  return stop === null ? null : ticksToPrice(stop.level, s.tickSize);
 }

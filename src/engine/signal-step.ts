@@ -5,15 +5,19 @@
 // Refusals come first and change nothing (SignalRefusedError): a number outside the engine's bounds (limits.ts),
 // or a take-profit / stop-loss the signal sets on the wrong side of the price (already crossed: it would exit on
 // the next tick at a level that was never reachable, e.g. "takeProfit": 20 typed as points on a 6900 long).
+import { guardEntries, type GuardedPlan } from "./entry-guards";
 import { checkLevelSides } from "./level-sides";
 import { refreshLevels } from "./levels";
 import { isBoundedPrice, isBoundedQuantity, MAX_QUANTITY, SignalRefusedError } from "./limits";
 import { cleanPrice, priceToTicks } from "./money";
 import { addToPosition, exitPosition, openPosition, serialize, toPosition } from "./position";
+import { dayNetAt, rulesAt, signalBreakEven, signalTrail, type RecorderMemo } from "./rules";
+import { exitSide, slipped } from "./stops";
 import { planTarget } from "./target";
 import type {
   ClosedPosition,
   FillOrigin,
+  FillSide,
   InstrumentSpec,
   LevelSpec,
   NormalizedSignal,
@@ -32,34 +36,47 @@ export interface SignalStepHooks {
   finish(s: PositionState): ClosedPosition;
   /** A new position entered the book. */
   track(s: PositionState): void;
-  /** An open position's quantity, average entry or TP/SL levels changed. */
+  /** An open position's quantity, average entry, levels or rules changed. */
   changed(s: PositionState): void;
+  /** The recorder's memory on this symbol (created on first use): last entry, the day's closed net. */
+  memo(recorderId: string): RecorderMemo;
 }
 
 /** The refusals of applySignalStep alone (SignalRefusedError), without applying anything: for a signal that is
- * accepted now and applied later (a scheduled signal on a delayed feed). */
+ * accepted now and applied later (a scheduled signal on a delayed feed, a pending order). */
 export function checkSignalStep(s: PositionState | undefined, input: SignalInput): void {
   checkInput(input);
+  const signal = sizedSignal(input);
+  if (signal === null) return;
   const current = s === undefined ? 0 : s.side === "long" ? s.quantity : -s.quantity;
-  checkLevelSides(s, input, planTarget(current, input.signal, input.recorder), current);
+  checkLevelSides(s, { ...input, signal }, planTarget(current, signal, input.recorder), current);
 }
 
 /** Applies `input` to the recorder's open position `s` (up to date, or undefined when flat). */
 export function applySignalStep(s: PositionState | undefined, input: SignalInput, hooks: SignalStepHooks): SignalOutcome {
-  const { recorder, instrument, signal, at } = input;
+  const { recorder, instrument, at } = input;
   checkInput(input);
   const origin: FillOrigin = { priceSource: input.priceSource ?? "signal", feedPrice: input.feedPrice ?? null };
   const current = s === undefined ? 0 : s.side === "long" ? s.quantity : -s.quantity;
-  const plan = planTarget(current, signal, recorder);
-  if ("target" in plan && !(Math.abs(plan.target) <= MAX_QUANTITY * 1000)) {
-    // Unreachable with bounded inputs (each fill ≤ MAX_QUANTITY); a position this large is a runaway.
-    throw new SignalRefusedError(`The position would hold ${Math.abs(plan.target)} contracts.`, [{ field: "quantity", problem: "out_of_range" }]);
+  const signal = sizedSignal(input);
+  const atMs = Date.parse(at);
+  const memo = hooks.memo(recorder.id);
+  let guarded: GuardedPlan;
+  if (signal === null) guarded = { plan: { ignored: input.signal.cancel ? "cancel_not_applicable" : "quantity_rounds_to_zero" } };
+  else {
+    const plan = planTarget(current, signal, recorder);
+    if ("target" in plan && !(Math.abs(plan.target) <= MAX_QUANTITY * 1000)) {
+      // Unreachable with bounded inputs (each fill ≤ MAX_QUANTITY); a position this large is a runaway.
+      throw new SignalRefusedError(`The position would hold ${Math.abs(plan.target)} contracts.`, [{ field: "quantity", problem: "out_of_range" }]);
+    }
+    checkLevelSides(s, { ...input, signal }, plan, current);
+    guarded = guardEntries(plan, current, { recorder, atMs, memo, otherDayNet: input.otherDayNet ?? 0 });
   }
-  checkLevelSides(s, input, plan, current);
+  const plan = guarded.plan;
 
   if ("ignored" in plan) {
     // A strategy re-sending its position with a moved stop (trailing) must still move the stop.
-    const changed = s !== undefined && updateLevelSpecs(s, signal);
+    const changed = s !== undefined && signal !== null && updateLevelSpecs(s, signal);
     if (changed) hooks.changed(s!);
     return {
       result: "ignored",
@@ -69,16 +86,21 @@ export function applySignalStep(s: PositionState | undefined, input: SignalInput
       closedIds: [],
     };
   }
+  const sig = signal!;
 
   const target = cleanPrice(plan.target);
   let result: SignalResult = "opened";
   let closed: ClosedPosition | undefined;
   let opened: PositionState | undefined;
+  // Market fills slip against the trader (slippageTicks); a pending limit order fills at its price.
+  const slip = input.limitFill ? 0 : Math.max(0, Math.round(recorder.slippageTicks ?? 0));
+  const fillAt = (side: FillSide, tickSize: number) => slipped(fillTicks(input.price, tickSize), side, slip);
+  const dayBase = () => dayNetAt(memo, recorder, atMs, input.otherDayNet ?? 0);
 
   if (s !== undefined) s.commissionPerContract = recorder.commissionPerContract;
   if (s !== undefined && (target === 0 || Math.sign(target) !== Math.sign(current))) {
     // Flat or the other side: this round trip ends here.
-    exitPosition(s, s.quantity, fillTicks(input.price, s.tickSize), at, target === 0 ? "signal" : "reverse", origin);
+    exitPosition(s, s.quantity, fillAt(exitSide(s), s.tickSize), at, target === 0 ? "signal" : "reverse", origin);
     closed = hooks.finish(s);
     s = undefined;
     result = target === 0 ? "closed" : "reversed";
@@ -86,6 +108,9 @@ export function applySignalStep(s: PositionState | undefined, input: SignalInput
 
   if (s === undefined) {
     if (target !== 0) {
+      const side = target > 0 ? "long" : "short";
+      const legs = recorder.takeProfitLegs && recorder.takeProfitLegs.length > 0;
+      const priceTicks = fillAt(side === "long" ? "buy" : "sell", instrument.tickSize);
       opened = openPosition({
         id: hooks.newId(),
         recorderId: recorder.id,
@@ -94,23 +119,26 @@ export function applySignalStep(s: PositionState | undefined, input: SignalInput
         tickSize: instrument.tickSize,
         tickValue: instrument.tickValue,
         commissionPerContract: recorder.commissionPerContract,
-        side: target > 0 ? "long" : "short",
+        side,
         quantity: Math.abs(target),
-        priceTicks: fillTicks(input.price, instrument.tickSize),
+        priceTicks,
         at,
-        takeProfit: signal.takeProfit ?? recorderLevel(recorder.takeProfitTicks),
-        stopLoss: signal.stopLoss ?? recorderLevel(recorder.stopLossTicks),
+        takeProfit: sig.takeProfit ?? (legs ? null : recorderLevel(recorder.takeProfitTicks)),
+        stopLoss: sig.stopLoss ?? recorderLevel(recorder.stopLossTicks),
         origin,
       });
+      opened.rules = rulesAt(recorder, sig, opened, undefined, atMs, priceTicks, dayBase());
+      refreshLevels(opened);
+      memo.lastEntryMs = atMs;
       hooks.track(opened);
     }
   } else {
     const delta = cleanPrice(Math.abs(target) - s.quantity);
-    const priceTicks = fillTicks(input.price, s.tickSize);
     if (delta > 0) {
-      addToPosition(s, delta, priceTicks, at, origin);
+      addToPosition(s, delta, fillAt(s.side === "long" ? "buy" : "sell", s.tickSize), at, origin);
+      memo.lastEntryMs = atMs;
       result = "added";
-    } else if (exitPosition(s, -delta, priceTicks, at, "signal", origin)) {
+    } else if (exitPosition(s, -delta, fillAt(exitSide(s), s.tickSize), at, "signal", origin)) {
       // The reduction took all that was left (quantities within float noise of each other): a close.
       closed = hooks.finish(s);
       s = undefined;
@@ -119,7 +147,10 @@ export function applySignalStep(s: PositionState | undefined, input: SignalInput
       result = "reduced";
     }
     if (s !== undefined) {
-      updateLevelSpecs(s, signal);
+      if (sig.takeProfit !== undefined) s.takeProfit = sig.takeProfit;
+      if (sig.stopLoss !== undefined) s.stopLoss = sig.stopLoss;
+      s.rules = rulesAt(recorder, sig, s, s.rules, atMs, s.lastPriceTicks, dayBase());
+      refreshLevels(s);
       hooks.changed(s);
     }
   }
@@ -128,6 +159,7 @@ export function applySignalStep(s: PositionState | undefined, input: SignalInput
   const openedSnapshot = opened && toPosition(opened);
   return {
     result,
+    ...(guarded.reason ? { reason: guarded.reason } : {}),
     position: openedSnapshot ?? (live ? toPosition(live) : closed!.position),
     ...(closed ? { closed } : {}),
     ...(openedSnapshot ? { opened: openedSnapshot } : {}),
@@ -136,11 +168,45 @@ export function applySignalStep(s: PositionState | undefined, input: SignalInput
   };
 }
 
+/**
+ * The signal with its contract count when TradersPost sized it in money (CONTRACT: `dollar_amount` → contracts
+ * from price × point value, rounded down to the quantity step; `percent_of_equity` of `initialCapital`). Null: it
+ * asks for nothing (a cancel, or an amount below one step).
+ */
+function sizedSignal(input: SignalInput): NormalizedSignal | null {
+  const { signal, recorder, instrument } = input;
+  if (signal.cancel) return null;
+  if (signal.sizing === undefined) return signal;
+  let usd: number;
+  if ("dollarAmount" in signal.sizing) usd = signal.sizing.dollarAmount;
+  else {
+    const capital = recorder.initialCapital ?? null;
+    if (capital === null) {
+      throw new SignalRefusedError("quantityType percent_of_equity needs the recorder's initialCapital (set it in the recorder's settings).", [
+        { field: "quantityType", problem: "needs_initial_capital" },
+      ]);
+    }
+    usd = (capital * signal.sizing.percentOfEquity) / 100;
+  }
+  const step = recorder.quantityStep ?? 1;
+  const contractValue = input.price * (instrument.tickValue / instrument.tickSize);
+  const quantity = Math.min(MAX_QUANTITY, cleanPrice(Math.floor(usd / contractValue / step + 1e-9) * step));
+  if (!(quantity > 0)) return null;
+  return { ...signal, quantity };
+}
+
 /** A signal's TP/SL replaces the position's; returns true when anything was given. */
 function updateLevelSpecs(s: PositionState, signal: NormalizedSignal): boolean {
-  if (signal.takeProfit === undefined && signal.stopLoss === undefined) return false;
+  const trail = signalTrail(signal, s.tickSize, s.lastPriceTicks);
+  const breakEven = signalBreakEven(signal, s.tickSize);
+  if (signal.takeProfit === undefined && signal.stopLoss === undefined && trail === null && breakEven === null) return false;
   if (signal.takeProfit !== undefined) s.takeProfit = signal.takeProfit;
   if (signal.stopLoss !== undefined) s.stopLoss = signal.stopLoss;
+  if (s.rules !== undefined) {
+    if (signal.takeProfit !== undefined) s.rules.legs = null; // the signal's take-profit replaces the legs
+    if (trail !== null) s.rules.trail = trail;
+    if (breakEven !== null) s.rules.breakEven = breakEven;
+  }
   refreshLevels(s);
   return true;
 }

@@ -3,7 +3,20 @@
 // which makes a replayed strategy alert harmless (already at target).
 import type { NormalizedSignal, RecorderSettings } from "./types";
 
-export type IgnoreReason = "add_not_allowed" | "no_open_position" | "already_at_target" | "no_action" | "sentiment_mismatch";
+export type IgnoreReason =
+  | "add_not_allowed"
+  | "no_open_position"
+  | "already_at_target"
+  | "no_action"
+  | "sentiment_mismatch"
+  // Second round (entry-guards.ts, signal-step.ts):
+  | "cancel_not_applicable"
+  | "direction_filtered"
+  | "outside_session"
+  | "daily_limit"
+  | "cooldown"
+  | "max_contracts"
+  | "quantity_rounds_to_zero";
 export type TargetPlan = { target: number } | { ignored: IgnoreReason };
 
 /** `current` is the signed open quantity (+ long, − short, 0 flat). */

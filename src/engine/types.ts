@@ -3,10 +3,22 @@
 
 export type Side = "long" | "short";
 export type FillSide = "buy" | "sell";
-export type ExitReason = "signal" | "reverse" | "take_profit" | "stop_loss" | "manual";
-/** Why a fill happened. Entries: open/add; exits: the ExitReason of the exit, or "reduce" for a partial exit. */
+export type ExitReason =
+  | "signal"
+  | "reverse"
+  | "take_profit"
+  | "stop_loss"
+  | "manual"
+  /** CONTRACT "Exits and risk rules": the n-th take-profit leg (`take_profit_1`, `take_profit_2`, ...). */
+  | `take_profit_${number}`
+  | "trailing_stop"
+  | "break_even"
+  | "session_end"
+  | "daily_limit";
+/** Why a fill happened. Entries: open/add; exits: the ExitReason of the exit, or "reduce" for a partial exit by
+ * a signal. A take-profit leg that leaves contracts open is booked with its own `take_profit_N` reason. */
 export type FillReason = "open" | "add" | "reduce" | ExitReason;
-export type SignalResult = "opened" | "added" | "reduced" | "closed" | "reversed" | "ignored";
+export type SignalResult = "opened" | "added" | "reduced" | "closed" | "reversed" | "ignored" | "pending";
 
 /** A futures contract (or any instrument) the engine can value. */
 export interface InstrumentSpec {
@@ -19,7 +31,36 @@ export interface InstrumentSpec {
   tickValue: number;
 }
 
-/** The recorder settings the engine needs (CONTRACT.md "POST /api/recorders"), defaults already applied. */
+export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+
+/** CONTRACT "Exits and risk rules" `takeProfitLegs`: percents sum to 100; ticks ascending. */
+export interface TakeProfitLeg {
+  ticks: number;
+  percent: number;
+}
+
+/** CONTRACT `trailingStop` (recorder setting, in ticks). */
+export interface TrailingStopSpec {
+  triggerTicks: number;
+  distanceTicks: number;
+}
+
+/** CONTRACT `breakEven` (recorder setting, in ticks). */
+export interface BreakEvenSpec {
+  triggerTicks: number;
+  offsetTicks: number;
+}
+
+/** CONTRACT `sessions`: a trading window starting on each of `days` at `start` (HH:MM in the recorder's
+ * timezone) and ending at `end`; an `end` at or before `start` ends on the next day (e.g. 18:00–17:00). */
+export interface SessionSpec {
+  days: Weekday[];
+  start: string;
+  end: string;
+}
+
+/** The recorder settings the engine needs (CONTRACT.md "POST /api/recorders" and second round "Exits and risk
+ * rules"), defaults already applied. The second-round ones are optional here: absent = the contract's default. */
 export interface RecorderSettings {
   id: string;
   initialQuantity: number; // default 1
@@ -29,6 +70,23 @@ export interface RecorderSettings {
   takeProfitTicks: number | null;
   stopLossTicks: number | null;
   commissionPerContract: number; // default 0
+  /** Smallest quantity increment (default 1): take-profit legs' shares are rounded down to it. */
+  quantityStep?: number;
+  takeProfitLegs?: TakeProfitLeg[] | null;
+  trailingStop?: TrailingStopSpec | null;
+  breakEven?: BreakEvenSpec | null;
+  directionFilter?: "both" | "long" | "short";
+  maxContracts?: number | null;
+  cooldownSeconds?: number; // default 0 (off)
+  slippageTicks?: number; // default 0
+  timezone?: string; // IANA, default "America/New_York"
+  sessions?: SessionSpec[]; // default [] (always open)
+  flattenAtSessionEnd?: boolean; // default false
+  tradingDayStart?: string; // "HH:MM", default "18:00"
+  dailyLossLimit?: number | null; // USD > 0
+  dailyProfitTarget?: number | null; // USD > 0
+  flattenOnDailyLimit?: boolean; // default false
+  initialCapital?: number | null; // USD > 0 (percent_of_equity sizing, percent stats)
 }
 
 /** Take-profit / stop-loss as the signal gave it. Exactly one key set. */
@@ -56,7 +114,21 @@ export interface NormalizedSignal {
   /** Raw ticker as sent (may be absent when the recorder has a default symbol). */
   ticker?: string;
   time?: string;
+  /** `time` / `timestamp` as epoch ms when it parses (ISO-8601 as {{timenow}} sends it, epoch s or ms). */
+  timeMs?: number;
   comment?: string;
+  /** TradersPost `quantityType` other than fixed_quantity: the contracts follow from the fill price × point value
+   * (rounded down to the quantity step). `quantity` is then absent. */
+  sizing?: { dollarAmount: number } | { percentOfEquity: number };
+  /** TradersPost action "cancel": nothing to cancel for market orders (ignored, `cancel_not_applicable`). */
+  cancel?: true;
+  /** TradersPost `orderType` limit / stop with its `limitPrice` / `stopPrice`: a pending entry. */
+  order?: { type: "limit"; limitPrice: number } | { type: "stop"; stopPrice: number };
+  /** Trailing stop from the signal (TradersPost stopLoss type trailing_stop, PickMyTrade trail*): a distance in
+   * price units or in percent of the fill price, and an optional trigger in price units beyond the entry. */
+  trailingStop?: ({ distance: number } | { percent: number }) & { trigger?: number };
+  /** Break-even from the signal (PickMyTrade breakeven / breakeven_offset), in price units. */
+  breakEven?: { trigger: number; offset: number };
 }
 
 /** Where a fill's price came from: the signal's own price, or the live feed (a priceless signal, a TP/SL exit). */
@@ -181,6 +253,37 @@ export interface PositionState {
   closedAt: string | null;
   exitReason: ExitReason | null;
   fills: Fill[];
+  // ---- Second round (absent in states saved before it: restore() fills them in). ----
+  /** Most favourable price since the open, in ticks (a long's highest, a short's lowest), over the fill prices and
+   * every tick the position saw: what trailing stops and break-even triggers follow. */
+  favorTicks?: number;
+  /** The exit and risk rules this position runs under, fixed at its last signal (rules.ts). */
+  rules?: PositionRules;
+  /** Take-profit legs: the quantity their shares are of (held at the open or the last add), and legs done. */
+  legBase?: number;
+  legsDone?: number;
+}
+
+/** The exit and risk rules of one open position, in ticks and USD (CONTRACT "Exits and risk rules"), taken from
+ * the recorder's settings and the signal at its last signal (src/engine/rules.ts). */
+export interface PositionRules {
+  /** Take-profit legs (null: the single take-profit level, if any). */
+  legs: TakeProfitLeg[] | null;
+  /** Whole ticks. `fromSignal`: the signal set it, so a later signal without one keeps it. */
+  trail: (TrailingStopSpec & { fromSignal: boolean }) | null;
+  breakEven: (BreakEvenSpec & { fromSignal: boolean }) | null;
+  slippageTicks: number;
+  quantityStep: number;
+  timezone: string;
+  tradingDayStart: string;
+  /** `flattenAtSessionEnd`: the session end (ms) at which the position closes; null: never. */
+  flattenAtMs: number | null;
+  dailyLossLimit: number | null;
+  dailyProfitTarget: number | null;
+  flattenOnDailyLimit: boolean;
+  /** The recorder's closed net P&L (USD) of the trading day of the last signal, until `dayEndsMs`; 0 after. */
+  dayBase: number;
+  dayEndsMs: number;
 }
 
 /** One signal as the engine applies it (src/engine/signal-step.ts). */
@@ -197,6 +300,10 @@ export interface SignalInput {
   /** The live feed's last price now (null/absent: no live feed). Also the reference for a signal that only
    * moves an open position's levels (CONTRACT "Levels on the right side"). */
   feedPrice?: number | null;
+  /** The recorder's closed net P&L (USD) of this trading day on OTHER symbols (the book adds its own). */
+  otherDayNet?: number;
+  /** A pending limit order filling: at exactly `price`, without slippage. */
+  limitFill?: true;
 }
 
 /** A round trip that just ended: the final position snapshot and its trade. */
@@ -222,11 +329,16 @@ export interface SignalOutcome {
   closedIds: string[];
 }
 
-/** What `SymbolBook.applyTick` did. */
+/** What `SymbolBook.applyTick` / `applyClock` did. */
 export interface TickOutcome {
-  /** Take-profit / stop-loss exits triggered by the tick. (Excursions are not reported per tick: the symbol's
-   * price journal is what makes them durable, see src/durable/durable-book.ts.) */
+  /** Round trips the tick (or clock) ended: exits, session ends, daily limits, a pending order's reversal.
+   * (Excursions are not reported per tick: the symbol's price journal is what makes them durable, see
+   * src/durable/durable-book.ts.) */
   exits: ClosedPosition[];
+  /** Open positions whose state changed otherwise (a take-profit leg, a pending entry filled): to persist. */
+  changed?: PositionState[];
+  /** Positions a pending entry opened. */
+  opened?: Position[];
   /** The tick was stamped before a live position's open: applied position by position, not to the shared path. */
   late?: true;
 }

@@ -1,10 +1,14 @@
-// Recorders in D1 (drizzle). The webhook token is returned only by create/rotate; at rest only its hash exists.
-import { and, desc, eq } from "drizzle-orm";
+// Recorders in D1 (drizzle). The webhook token is returned only by create/rotate/clone; at rest only its hash
+// exists.
+import { and, desc, eq, type SQL } from "drizzle-orm";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { recorders } from "../db/schema";
 import { newToken, sha256Hex } from "../lib/crypto";
 import type { RecorderSettings } from "../engine/types";
 import type { CreateRecorderInput, PatchRecorderInput } from "./settings";
+import { assertMayFollow, followError, followProblem, followStillValid, hasNoFollowers, leaderIsFree } from "./followers";
+
+export { countFollowers, findFollowers } from "./followers";
 
 export type RecorderRow = typeof recorders.$inferSelect;
 
@@ -29,10 +33,28 @@ export function engineSettings(row: RecorderRow): RecorderSettings {
     takeProfitTicks: row.takeProfitTicks,
     stopLossTicks: row.stopLossTicks,
     commissionPerContract: row.commissionPerContract,
+    quantityStep: row.quantityStep,
+    takeProfitLegs: row.takeProfitLegs ?? null,
+    trailingStop: row.trailingStop ?? null,
+    breakEven: row.breakEven ?? null,
+    directionFilter: row.directionFilter,
+    maxContracts: row.maxContracts,
+    cooldownSeconds: row.cooldownSeconds,
+    slippageTicks: row.slippageTicks,
+    timezone: row.timezone,
+    sessions: row.sessions ?? [],
+    flattenAtSessionEnd: row.flattenAtSessionEnd,
+    tradingDayStart: row.tradingDayStart,
+    dailyLossLimit: row.dailyLossLimit,
+    dailyProfitTarget: row.dailyProfitTarget,
+    flattenOnDailyLimit: row.flattenOnDailyLimit,
+    initialCapital: row.initialCapital,
   };
 }
 
+/** Creates a recorder. A `followsRecorderId` that breaks the follower rules is a 400 (followers.ts). */
 export async function createRecorder(db: DrizzleD1Database, input: CreateRecorderInput, now: string) {
+  if (input.followsRecorderId) await assertMayFollow(db, null, input.followsRecorderId);
   const token = newToken();
   const row: RecorderRow = {
     id: crypto.randomUUID(),
@@ -53,11 +75,61 @@ export async function createRecorder(db: DrizzleD1Database, input: CreateRecorde
     maxSignalsPerMinute: input.maxSignalsPerMinute,
     signalLogRetentionDays: input.signalLogRetentionDays,
     delayedFeed: input.delayedFeed,
+    takeProfitLegs: input.takeProfitLegs,
+    trailingStop: input.trailingStop,
+    breakEven: input.breakEven,
+    directionFilter: input.directionFilter,
+    maxContracts: input.maxContracts,
+    cooldownSeconds: input.cooldownSeconds,
+    maxSignalAgeSeconds: input.maxSignalAgeSeconds,
+    slippageTicks: input.slippageTicks,
+    timezone: input.timezone,
+    sessions: input.sessions,
+    flattenAtSessionEnd: input.flattenAtSessionEnd,
+    tradingDayStart: input.tradingDayStart,
+    dailyLossLimit: input.dailyLossLimit,
+    dailyProfitTarget: input.dailyProfitTarget,
+    flattenOnDailyLimit: input.flattenOnDailyLimit,
+    initialCapital: input.initialCapital,
+    followsRecorderId: input.followsRecorderId,
     tokenHash: await sha256Hex(token),
     createdAt: now,
     updatedAt: now,
   };
   await db.insert(recorders).values(row);
+  if (row.followsRecorderId && !(await followStillValid(db, row.id, row.followsRecorderId))) {
+    // The leader changed (or went) between the check and the insert: undo, and say why.
+    await db.delete(recorders).where(eq(recorders.id, row.id));
+    throw followError((await followProblem(db, null, row.followsRecorderId)) ?? "that recorder just changed: try again");
+  }
+  return { ...recorderView(row), webhookToken: token, webhookPath: webhookPath(token) };
+}
+
+/**
+ * A new recorder with every setting of `source` (a row spread, so a column added later is copied too), a new id,
+ * a new token, `name`, and fresh timestamps. `enabled` is copied. `followsRecorderId` is copied only while it is
+ * valid (its leader exists and follows nobody; a clone never has followers of its own, so it may follow); a
+ * dangling or invalid link is dropped (null) rather than refusing the clone. The source's own followers stay
+ * with the source.
+ */
+export async function cloneRecorder(db: DrizzleD1Database, source: RecorderRow, name: string, now: string) {
+  const token = newToken();
+  let follows = source.followsRecorderId;
+  if (follows && (await followProblem(db, null, follows))) follows = null;
+  const row: RecorderRow = {
+    ...source,
+    id: crypto.randomUUID(),
+    name,
+    followsRecorderId: follows,
+    tokenHash: await sha256Hex(token),
+    createdAt: now,
+    updatedAt: now,
+  };
+  await db.insert(recorders).values(row);
+  if (row.followsRecorderId && !(await followStillValid(db, row.id, row.followsRecorderId))) {
+    row.followsRecorderId = null;
+    await db.update(recorders).set({ followsRecorderId: null }).where(eq(recorders.id, row.id));
+  }
   return { ...recorderView(row), webhookToken: token, webhookPath: webhookPath(token) };
 }
 
@@ -80,12 +152,26 @@ export async function findByToken(db: DrizzleD1Database, token: string): Promise
     .get();
 }
 
+/** Applies a validated patch; undefined when there is no such recorder. Becoming a follower is checked (400) and
+ * the update itself only lands while the rules still hold (leader free, no followers of its own). */
 export async function patchRecorder(db: DrizzleD1Database, id: string, patch: PatchRecorderInput, now: string) {
+  const leader = patch.followsRecorderId;
+  const where: SQL[] = [eq(recorders.id, id)];
+  if (leader) {
+    if (!(await getRecorder(db, id))) return undefined;
+    await assertMayFollow(db, id, leader);
+    where.push(leaderIsFree(leader), hasNoFollowers(id));
+  }
   const rows = await db
     .update(recorders)
     .set({ ...patch, updatedAt: now })
-    .where(eq(recorders.id, id))
+    .where(and(...where))
     .returning();
+  if (!rows[0] && leader) {
+    // Refused by the statement's own conditions: something changed since the check.
+    if (!(await getRecorder(db, id))) return undefined;
+    throw followError((await followProblem(db, id, leader)) ?? "that recorder just changed: try again");
+  }
   return rows[0] ? recorderView(rows[0]) : undefined;
 }
 

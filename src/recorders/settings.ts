@@ -1,13 +1,77 @@
-// Recorder settings as the admin API accepts them (CONTRACT "POST /api/recorders"), validated with zod.
+// Recorder settings as the admin API accepts them (CONTRACT "POST /api/recorders" and second round "Exits and
+// risk rules", "More than one recorder per alert"), validated with zod.
 // Defaults where the contract is silent: initialQuantity 1, addQuantity 1, allowAdd true, commission 0.
+// `followsRecorderId` is only checked for shape here; its rules need D1 (src/recorders/followers.ts).
 import { z } from "zod";
 import { MAX_PRICE, MAX_QUANTITY, MAX_TICK_VALUE, MIN_QUANTITY, MIN_TICK_SIZE } from "../engine/limits";
+import type { BreakEvenSpec, SessionSpec, TakeProfitLeg, TrailingStopSpec, Weekday } from "../engine/types";
 
 const positive = z.number().finite().positive();
 const nonNegative = z.number().finite().min(0);
 const quantity = positive.max(MAX_QUANTITY);
 /** A distance in ticks: below the price bound, so every level it makes stays finite. */
 const ticks = positive.lt(MAX_PRICE);
+/** Whole ticks of a trailing / break-even stop. */
+const MAX_STOP_TICKS = 1e6;
+const wholeTicks = z.number().int("must be a whole number of ticks").min(0).lt(MAX_STOP_TICKS);
+/** USD amounts of the daily limits. */
+const usd = positive.max(1e9);
+
+/** "HH:MM", 00:00–23:59. */
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time HH:MM between 00:00 and 23:59");
+
+export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const satisfies readonly Weekday[];
+
+/** Sum of the legs' percents may differ from 100 by float noise only (33.3…+33.3…+33.3…). */
+const PERCENT_TOLERANCE = 1e-9;
+
+const takeProfitLeg = z.strictObject({ ticks, percent: positive.max(100) });
+const takeProfitLegs = z
+  .array(takeProfitLeg)
+  .min(1, "must have at least 1 leg (null turns legs off)")
+  .max(10, "must have at most 10 legs")
+  .superRefine((legs, ctx) => {
+    for (let i = 1; i < legs.length; i++) {
+      if (!(legs[i]!.ticks > legs[i - 1]!.ticks)) {
+        ctx.addIssue({ code: "custom", path: [i, "ticks"], message: "legs' ticks must be strictly ascending" });
+      }
+    }
+    const sum = legs.reduce((n, l) => n + l.percent, 0);
+    if (legs.every((l) => Number.isFinite(l.percent)) && Math.abs(sum - 100) > PERCENT_TOLERANCE) {
+      ctx.addIssue({ code: "custom", message: `legs' percents must sum to 100 (they sum to ${sum})` });
+    }
+  }) satisfies z.ZodType<TakeProfitLeg[]>;
+
+const trailingStop = z.strictObject({
+  triggerTicks: wholeTicks,
+  distanceTicks: wholeTicks.positive(),
+}) satisfies z.ZodType<TrailingStopSpec>;
+
+const breakEven = z
+  .strictObject({ triggerTicks: wholeTicks.positive(), offsetTicks: wholeTicks })
+  .refine((b) => b.offsetTicks < b.triggerTicks, { path: ["offsetTicks"], message: "must be below triggerTicks" }) satisfies z.ZodType<BreakEvenSpec>;
+
+const session = z
+  .strictObject({
+    days: z
+      .array(z.enum(WEEKDAYS))
+      .min(1, "must name at least one day")
+      .max(7)
+      .refine((d) => new Set(d).size === d.length, "must not repeat a day"),
+    start: clock,
+    end: clock,
+  })
+  .refine((s) => s.start !== s.end, { path: ["end"], message: "must differ from start (an end before start ends the next day)" }) satisfies z.ZodType<SessionSpec>;
+
+/** An IANA time zone this runtime knows (the engine computes sessions and trading days with the same Intl). */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const recorderFields = {
   name: z.string().trim().min(1, "name must not be empty").max(120),
@@ -32,6 +96,26 @@ export const recorderFields = {
   signalLogRetentionDays: z.number().int().min(1).max(3650),
   /** With a delayed feed: "align" applies signals when the feed's market time reaches them; "immediate" at once. */
   delayedFeed: z.enum(["align", "immediate"]),
+  // ---- Exits and risk rules (CONTRACT second round) ----
+  /** Scale-out take-profits; null: off (overrides takeProfitTicks when set). */
+  takeProfitLegs: takeProfitLegs.nullable(),
+  trailingStop: trailingStop.nullable(),
+  breakEven: breakEven.nullable(),
+  directionFilter: z.enum(["both", "long", "short"]),
+  maxContracts: quantity.nullable(),
+  cooldownSeconds: z.number().int().min(0).max(86_400),
+  maxSignalAgeSeconds: z.number().int().min(1).max(86_400).nullable(),
+  slippageTicks: z.number().int().min(0).max(1000),
+  timezone: z.string().min(1).max(64).refine(isTimeZone, "must be an IANA time zone such as America/New_York"),
+  sessions: z.array(session).max(20, "must have at most 20 sessions"),
+  flattenAtSessionEnd: z.boolean(),
+  tradingDayStart: clock,
+  dailyLossLimit: usd.nullable(),
+  dailyProfitTarget: usd.nullable(),
+  flattenOnDailyLimit: z.boolean(),
+  initialCapital: positive.max(1e12).nullable(),
+  /** The recorder this one follows (null: none). Its existence and the no-chain rules are checked against D1. */
+  followsRecorderId: z.string().trim().min(1).max(100).nullable(),
 };
 
 export const createRecorderSchema = z
@@ -53,10 +137,30 @@ export const createRecorderSchema = z
     maxSignalsPerMinute: recorderFields.maxSignalsPerMinute.default(60),
     signalLogRetentionDays: recorderFields.signalLogRetentionDays.default(90),
     delayedFeed: recorderFields.delayedFeed.default("align"),
+    takeProfitLegs: recorderFields.takeProfitLegs.default(null),
+    trailingStop: recorderFields.trailingStop.default(null),
+    breakEven: recorderFields.breakEven.default(null),
+    directionFilter: recorderFields.directionFilter.default("both"),
+    maxContracts: recorderFields.maxContracts.default(null),
+    cooldownSeconds: recorderFields.cooldownSeconds.default(0),
+    maxSignalAgeSeconds: recorderFields.maxSignalAgeSeconds.default(null),
+    slippageTicks: recorderFields.slippageTicks.default(0),
+    timezone: recorderFields.timezone.default("America/New_York"),
+    sessions: recorderFields.sessions.default([]),
+    flattenAtSessionEnd: recorderFields.flattenAtSessionEnd.default(false),
+    tradingDayStart: recorderFields.tradingDayStart.default("18:00"),
+    dailyLossLimit: recorderFields.dailyLossLimit.default(null),
+    dailyProfitTarget: recorderFields.dailyProfitTarget.default(null),
+    flattenOnDailyLimit: recorderFields.flattenOnDailyLimit.default(false),
+    initialCapital: recorderFields.initialCapital.default(null),
+    followsRecorderId: recorderFields.followsRecorderId.default(null),
   })
   .strict();
 
 export const patchRecorderSchema = z.object(recorderFields).partial().strict();
+
+/** `POST /api/recorders/:id/clone` `{name}` (absent: the original's name + " (copy)"). */
+export const cloneRecorderSchema = z.object({ name: recorderFields.name.optional() }).strict();
 
 export type CreateRecorderInput = z.output<typeof createRecorderSchema>;
 export type PatchRecorderInput = z.output<typeof patchRecorderSchema>;

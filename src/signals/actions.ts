@@ -1,4 +1,6 @@
 // The `action` vocabulary (CONTRACT "Webhook"; TradersPost `action`, PickMyTrade `data`) and `sentiment`.
+// TradersPost's "cancel" (cancel open orders) is a word of its own: it is no action on the position, so it is
+// parsed as `cancel: true` without an `action` (the engine ignores it: `cancel_not_applicable`).
 import { z } from "zod";
 import type { NormalizedSignal } from "../engine/types";
 import { keywordField } from "./text";
@@ -6,7 +8,10 @@ import { describeValue, findPlaceholder, isBlank, placeholderProblem } from "./v
 
 export type Action = NonNullable<NormalizedSignal["action"]>;
 
-export const ACTION_WORDS: Record<string, Action> = {
+/** What an action word means: an action on the position, or TradersPost's "cancel". */
+export type ActionWord = Action | "cancel";
+
+export const ACTION_WORDS: Record<string, ActionWord> = {
   buy: "buy",
   long: "buy",
   sell: "sell",
@@ -15,6 +20,7 @@ export const ACTION_WORDS: Record<string, Action> = {
   exit: "close",
   flat: "close",
   add: "add",
+  cancel: "cancel",
 };
 
 export const ACCEPTED_ACTIONS = Object.keys(ACTION_WORDS).join(", ");

@@ -9,6 +9,7 @@ export const ALIASES = {
   marketPosition: ["marketPosition", "market_position", "strategy_info.market_position"], // 3Commas
   marketPositionSize: ["marketPositionSize", "market_position_size", "strategy_info.market_position_size"],
   id: ["id", "alertId", "signalId"],
+  time: ["time", "timestamp"], // 3Commas: timestamp
 } as const;
 
 /**

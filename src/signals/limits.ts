@@ -12,3 +12,11 @@ export const MAX_JSON_DEPTH = 32;
 export const MAX_TICKER_LENGTH = 100;
 /** A recorder's `quantityStep` when it has none: whole contracts. */
 export const DEFAULT_QUANTITY_STEP = 1;
+/** TradersPost `quantityType: "dollar_amount"`: the `quantity` is USD, not contracts, so the contract bound does
+ * not apply to it; > 0 and at most this (inclusive). The contracts it buys are bounded by the engine. */
+export const MAX_DOLLAR_AMOUNT = 1e12;
+/** TradersPost `quantityType: "percent_of_equity"`: > 0 and at most this (inclusive). */
+export const MAX_PERCENT_OF_EQUITY = 100;
+/** A trailing stop in percent of the fill price (`stopLoss.trailPercent`): > 0 and below this (exclusive), so a
+ * long's trailing stop stays above 0. */
+export const MAX_TRAIL_PERCENT = 100;

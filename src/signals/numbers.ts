@@ -7,7 +7,7 @@
 // number that does (JSON.parse gives Infinity) are numbers out of range, so they get the field's bound problem
 // ("must be less than 1000000000") rather than "not a number": that tells the sender what the field takes.
 import { z } from "zod";
-import { MAX_PRICE, MAX_QUANTITY } from "./limits";
+import { MAX_DOLLAR_AMOUNT, MAX_PERCENT_OF_EQUITY, MAX_PRICE, MAX_QUANTITY, MAX_TRAIL_PERCENT } from "./limits";
 import { blankToUndefined, describeValue, findPlaceholder, placeholderProblem } from "./values";
 
 const DECIMAL_RE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -90,3 +90,13 @@ export const levelValueOrZeroAbsent = () => numberField({ min: { gt: 0 }, max: b
 export const signedSize = () => numberField({ min: { gte: -MAX_QUANTITY }, max: maxQuantity });
 /** An unsigned target size: 0..MAX_QUANTITY. */
 export const unsignedSize = () => numberField({ min: { gte: 0 }, max: maxQuantity });
+/** TradersPost dollar_amount sizing: USD, > 0 and <= MAX_DOLLAR_AMOUNT; 0 means "not set" (as for quantity). */
+export const dollarAmountValue = () =>
+  numberField({ min: { gt: 0 }, max: { lte: MAX_DOLLAR_AMOUNT }, absentWhen: (n) => n === 0 });
+/** TradersPost percent_of_equity sizing: > 0 and <= 100; 0 means "not set" (as for quantity). */
+export const percentOfEquityValue = () =>
+  numberField({ min: { gt: 0 }, max: { lte: MAX_PERCENT_OF_EQUITY }, absentWhen: (n) => n === 0 });
+/** A trailing distance in percent of the fill price: > 0 and < MAX_TRAIL_PERCENT. */
+export const trailPercentValue = () => numberField({ min: { gt: 0 }, max: { lt: MAX_TRAIL_PERCENT } });
+/** A distance in price units that may be 0 (a trailing trigger, a break-even offset): >= 0 and < MAX_PRICE. */
+export const distanceOrZeroValue = () => numberField({ min: { gte: 0 }, max: belowMaxPrice });

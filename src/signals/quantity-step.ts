@@ -22,6 +22,9 @@ export function isMultipleOf(n: number, step: number): boolean {
  * Problems with `signal.quantity` and `signal.targetSize` (any of positionSize, marketPositionSize, ...) that are
  * not whole multiples of `step`. NormalizedSignal does not record which alias the sender used, so the fields are
  * named "quantity" and "positionSize". A step that is not a positive finite number counts as the default (1).
+ * A signal with `sizing` (TradersPost dollar_amount / percent_of_equity) has no contract quantity to check: the
+ * engine derives the contracts and rounds them down to the step. Its target size, if any, is still contracts
+ * ({{strategy.position_size}}) and still checked.
  */
 export function quantityStepProblems(signal: NormalizedSignal, step: number = DEFAULT_QUANTITY_STEP): QuantityStepProblem[] {
   const s = Number.isFinite(step) && step > 0 ? step : DEFAULT_QUANTITY_STEP;
@@ -30,7 +33,7 @@ export function quantityStepProblems(signal: NormalizedSignal, step: number = DE
     if (n === undefined || isMultipleOf(n, s)) return;
     problems.push({ field, problem: stepProblem(s, n) });
   };
-  check("quantity", signal.quantity);
+  if (signal.sizing === undefined) check("quantity", signal.quantity);
   check("positionSize", signal.targetSize);
   return problems;
 }

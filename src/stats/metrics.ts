@@ -12,18 +12,39 @@
 //   no winner) and ratios with nothing to divide by are null. No field is ever NaN or ±Infinity.
 // - Ratios (profitFactor, ratioAvgWinAvgLoss, percentProfitable, avgMfeCaptured, sharpeRatio, sortinoRatio) are
 //   not rounded; they are computed from the cent-rounded amounts.
+//
+// Figures relative to the initial capital C (the recorder's `initialCapital`, CONTRACT "Exits and risk rules").
+// Without a usable C (absent, null, not finite, under one cent) every one of them is null: a percent of an account
+// the user never described would be invented. Percents are rounded to 2 decimals (half away from zero), as the
+// Strategy Tester shows them; they are computed from the cent-exact amounts, then rounded once.
+// - Account equity after the k-th closed trade: Eₖ = C + Σ pnl of trades 1…k (closed-trade equity, no open P&L;
+//   E₀ = C is the start).
+// - netProfitPercent = 100 × netProfit / C (Pine's strategy.netprofit_percent, the report's "Net profit %").
+// - maxDrawdownPercent = max over k of 100 × (Pₖ − Eₖ) / Pₖ, Pₖ = max(E₀…Eₖ) the running peak (the start counts,
+//   so Pₖ ≥ C > 0). The largest fall as a share of the peak it fell from, the basis of Pine's
+//   strategy.max_drawdown_percent ("% of the running peak"). It is the largest *relative* fall, which need not be
+//   the fall of the largest amount (maxDrawdown): 100 → 50 (50 %) outweighs 1000 → 900 (10 %). 0 when equity
+//   never falls; above 100 when losses take equity below 0. (The newer report also shows drawdown "as % of
+//   initial capital": that is simply 100 × maxDrawdown / C, so a client can derive it; it is not a field here.)
+// - maxRunupPercent = max over k of 100 × (Eₖ − Tₖ) / Tₖ, Tₖ = min(E₀…Eₖ) the running trough (start included):
+//   the largest rise as a share of the trough it rose from (Pine's strategy.max_runup_percent basis). A trough at
+//   or below 0 (the account was wiped out) is no base for a percent: rises from it are skipped. 0 when equity never
+//   rises above a trough.
+//   TradingView measures both intrabar, with open positions marked to market; a recorder has closed trades only, so
+//   these are the closed-trade (close-to-close) figures, consistent with maxDrawdown / maxRunup above.
+// - sharpeRatio / sortinoRatio: see riskRatios below (returns of equity, so they need C too).
 import type { Trade } from "../engine/types";
-import { fromCents, roundCents, toCents } from "./money";
+import { capitalCents, fromCents, roundCents, roundPct, toCents } from "./money";
 import { sortByClose, timeMs } from "./order";
 
 export interface StatsOptions {
   /** Unrealized P&L of the open position(s), reported as openPnl. Default 0. */
   openPnl?: number;
-  /** Annual risk-free rate for Sharpe/Sortino, e.g. 0.02 = 2 %/year (TradingView's default). Default 0.02.
-   *  Only used when initialCapital is given (see sharpeRatio). */
+  /** Annual risk-free rate for Sharpe/Sortino, e.g. 0.02 = 2 %/year (TradingView's default). Default 0.02. */
   riskFreeRate?: number;
-  /** Initial capital in USD. When given (> 0), Sharpe/Sortino use relative returns as TradingView does. */
-  initialCapital?: number;
+  /** Initial capital in USD (the recorder's `initialCapital`). null/undefined: not configured, and then the percent
+   *  figures and Sharpe/Sortino are null. */
+  initialCapital?: number | null;
 }
 
 export type RatioPeriod = "daily" | "monthly";
@@ -60,6 +81,14 @@ export interface Stats {
   maxDrawdown: number;
   /** Largest rise of closed-trade equity from its running trough (the start is a trough of 0); 0 if none. */
   maxRunup: number;
+  /** 100 × netProfit / initialCapital, 2 decimals; null without initial capital. */
+  netProfitPercent: number | null;
+  /** Largest fall of account equity as a percent of the running peak it fell from (≥ 0, 2 decimals); null without
+   *  initial capital. See the header. */
+  maxDrawdownPercent: number | null;
+  /** Largest rise of account equity as a percent of the running trough it rose from (≥ 0, 2 decimals); null without
+   *  initial capital. See the header. */
+  maxRunupPercent: number | null;
   /** Largest trade quantity (= the position's maxQuantity); 0 with no trade. */
   maxContractsHeld: number;
   /** Sum of trade commissions. */
@@ -70,10 +99,11 @@ export interface Stats {
   avgTimeInTradeMs: number | null;
   avgTimeInWinningTradeMs: number | null;
   avgTimeInLosingTradeMs: number | null;
-  /** (mean period return − risk-free per period) / population stdev of period returns. See ratioPeriod. */
+  /** (mean period return − risk-free per period) / population stdev of period returns of equity; null without
+   *  initial capital, with fewer than 2 periods or a zero deviation. See riskRatios and ratioPeriod. */
   sharpeRatio: number | null;
-  /** (mean period return − risk-free per period) / downside deviation
-   *  sqrt(Σ min(0, rᵢ − rf)² / N) over all N periods. */
+  /** (mean period return − risk-free per period) / downside deviation sqrt(Σ min(0, rᵢ − rf)² / N) over all N
+   *  periods; null as sharpeRatio, and when no period is below the risk-free rate. */
   sortinoRatio: number | null;
   /** Period of the returns used for Sharpe/Sortino; null when they could not be computed. */
   ratioPeriod: RatioPeriod | null;
@@ -139,29 +169,31 @@ function monthKey(ms: number): number {
 }
 
 /**
- * Sharpe and Sortino as the Strategy Tester defines them (reference/peers.md):
- *   Sharpe  = (MR − RFR) / SD,  Sortino = (MR − RFR) / DD,  DD = sqrt(Σ min(0, rᵢ − RFR)² / N)
- * - Period: monthly when the trading period (earliest openedAt → latest closedAt) covers ≥ 3 calendar months,
- *   else daily. Periods are UTC calendar days/months, every one from the first to the last inclusive; a period
- *   without a closed trade has return 0. Fewer than 3 periods → null (TradingView needs ≥ 3 days).
- * - A period's P&L is the net P&L of the trades closed in it.
- * - Returns: TradingView uses returns relative to capital. We have no account, so:
- *   · with opts.initialCapital > 0: rᵢ = period P&L / equity at the period's start (initialCapital + prior closed
- *     P&L), RFR = riskFreeRate / 12 (monthly) or / 365 (daily, calendar days). Equity ≤ 0 at a period start → null.
- *   · without it (the default): rᵢ = period P&L in USD and RFR = 0 (a rate cannot be applied to an unknown capital),
- *     so riskFreeRate has no effect. The ratio is then scale-free in the P&L, comparable across recorders.
- * - SD is the population standard deviation (÷ N), consistent with TradingView's DD (÷ N).
- * - SD or DD of (numerically) 0 → null (e.g. Sortino with no period below the risk-free rate).
- * Neither ratio is annualized.
+ * Sharpe and Sortino as the Strategy Tester defines them (reference/peers.md), on returns of account equity:
+ *   Sharpe  = (MR − RFR) / SD,   Sortino = (MR − RFR) / DD,
+ *   MR = mean of the N period returns rᵢ, SD = sqrt(Σ (rᵢ − MR)² / N), DD = sqrt(Σ min(0, rᵢ − RFR)² / N).
+ * - Needs the initial capital C: without it both are null (a return needs a base; a USD "return" is not TradingView's
+ *   figure).
+ * - Period: monthly when the trading period (earliest openedAt → latest closedAt) covers ≥ 3 calendar months, else
+ *   daily. Periods are UTC calendar days/months, every one from the first to the last inclusive; a period without
+ *   a closed trade has return 0 (the account was flat or held a position: closed-trade equity did not move).
+ * - Return of period i: rᵢ = (net P&L of the trades closed in it) / (equity at its start), equity at the start of
+ *   the first period = C and then C + all earlier closed P&L (simple returns on the compounding account).
+ *   Equity ≤ 0 at a period's start (account wiped out) → both null: there is no base for a return.
+ * - RFR = riskFreeRate / 12 (monthly) or / 365 (daily: calendar days, since every calendar day is a period).
+ * - Fewer than 2 periods → null (no deviation from one value). SD or DD of (numerically) 0 → null (e.g. Sortino with
+ *   no period below the risk-free rate, or Sharpe with identical returns), never ±Infinity.
+ * - SD is the population standard deviation (÷ N), consistent with TradingView's DD (÷ N). Neither ratio is
+ *   annualized.
  */
 function riskRatios(
   sorted: Trade[],
   pnlCents: number[],
   riskFreeRate: number,
-  initialCapital: number | undefined,
+  capital: number | null,
 ): { sharpe: number | null; sortino: number | null; period: RatioPeriod | null } {
   const none = { sharpe: null, sortino: null, period: null };
-  if (sorted.length === 0) return none;
+  if (sorted.length === 0 || capital === null) return none;
   let first = Infinity;
   let last = -Infinity;
   for (const t of sorted) {
@@ -174,24 +206,19 @@ function riskRatios(
   const key = period === "monthly" ? monthKey : (ms: number) => Math.floor(ms / DAY_MS);
   const k0 = key(first);
   const n = key(last) - k0 + 1;
-  if (n < 3) return none;
+  if (n < 2) return none;
   const periodCents = new Array<number>(n).fill(0);
   sorted.forEach((t, i) => {
     periodCents[key(timeMs(t.closedAt)) - k0] += pnlCents[i];
   });
 
+  const rf = riskFreeRate / (period === "monthly" ? 12 : 365);
   const returns: number[] = [];
-  let rf = 0;
-  if (initialCapital !== undefined && initialCapital > 0) {
-    rf = riskFreeRate / (period === "monthly" ? 12 : 365);
-    let equityCents = toCents(initialCapital);
-    for (const p of periodCents) {
-      if (equityCents <= 0) return none;
-      returns.push(p / equityCents);
-      equityCents += p;
-    }
-  } else {
-    for (const p of periodCents) returns.push(p / 100);
+  let equityCents = capital;
+  for (const p of periodCents) {
+    if (equityCents <= 0) return none;
+    returns.push(p / equityCents);
+    equityCents += p;
   }
 
   let sum = 0;
@@ -209,6 +236,7 @@ function riskRatios(
   }
   const sd = Math.sqrt(sq / n);
   const dd = Math.sqrt(down / n);
+  // Identical returns give an SD of float noise, not 0: anything below 1e-12 of the returns' scale counts as 0.
   const eps = 1e-12 * Math.max(maxAbs, Math.abs(rf), Number.MIN_VALUE);
   const sharpe = sd > eps ? (mean - rf) / sd : null;
   const sortino = dd > eps ? (mean - rf) / dd : null;
@@ -217,6 +245,26 @@ function riskRatios(
     sortino: sortino !== null && Number.isFinite(sortino) ? sortino : null,
     period: sharpe === null && sortino === null ? null : period,
   };
+}
+
+/**
+ * Largest relative fall from a running peak and rise from a running trough of account equity C + cumulative P&L,
+ * in percent (see the header). All amounts in integer cents; `capital` > 0.
+ */
+function relativeExcursions(pnlCents: readonly number[], capital: number): { ddPct: number; ruPct: number } {
+  let equity = capital;
+  let peak = capital;
+  let trough = capital;
+  let ddPct = 0;
+  let ruPct = 0;
+  for (const p of pnlCents) {
+    equity += p;
+    if (equity > peak) peak = equity;
+    if (equity < trough) trough = equity;
+    ddPct = Math.max(ddPct, (100 * (peak - equity)) / peak); // peak ≥ capital > 0
+    if (trough > 0) ruPct = Math.max(ruPct, (100 * (equity - trough)) / trough);
+  }
+  return { ddPct, ruPct };
 }
 
 /** Strategy Tester performance summary over closed trades (see the conventions at the top of this file). */
@@ -291,7 +339,9 @@ export function computeStats(trades: readonly Trade[], opts: StatsOptions = {}):
   const n = sorted.length;
   const avgWinCents = winners > 0 ? grossProfit / winners : null;
   const avgLossCents = losers > 0 ? grossLoss / losers : null;
-  const risk = riskRatios(sorted, pnl, finite(opts.riskFreeRate, 0.02), opts.initialCapital);
+  const capital = capitalCents(opts.initialCapital);
+  const risk = riskRatios(sorted, pnl, finite(opts.riskFreeRate, 0.02), capital);
+  const rel = capital === null ? null : relativeExcursions(pnl, capital);
 
   return {
     netProfit: fromCents(net),
@@ -311,6 +361,9 @@ export function computeStats(trades: readonly Trade[], opts: StatsOptions = {}):
     largestLosingTrade: largestLoss === null ? null : fromCents(largestLoss),
     maxDrawdown: fromCents(maxDd),
     maxRunup: fromCents(maxRu),
+    netProfitPercent: capital === null ? null : roundPct((100 * net) / capital),
+    maxDrawdownPercent: rel === null ? null : roundPct(rel.ddPct),
+    maxRunupPercent: rel === null ? null : roundPct(rel.ruPct),
     maxContractsHeld: maxContracts,
     commissionPaid: fromCents(commission),
     openPnl: roundCents(finite(opts.openPnl, 0)),

@@ -28,3 +28,19 @@ export function toCents(x: number): number {
 export function fromCents(cents: number): number {
   return roundCents(cents / 100);
 }
+
+/** A percentage rounded to 2 decimals (half away from zero, never -0); non-finite → 0. */
+export function roundPct(x: number): number {
+  return roundTo(x, 2);
+}
+
+/**
+ * The recorder's initial capital as a percent base, in integer cents, or null when it cannot be one: absent (old
+ * rows, or never set), not a finite number, or under one cent. Every percent figure and Sharpe/Sortino are null
+ * without it, rather than divided by something the user never configured.
+ */
+export function capitalCents(x: number | null | undefined): number | null {
+  if (typeof x !== "number" || !Number.isFinite(x) || x <= 0) return null;
+  const cents = toCents(x);
+  return cents > 0 && Number.isSafeInteger(cents) ? cents : null;
+}

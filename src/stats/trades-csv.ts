@@ -15,14 +15,17 @@
 //   pointValue(symbol), where pointValue is USD per 1.0 of price for one contract (tickValue / tickSize, 2 for MNQ);
 //   when no lookup is given or it returns undefined, value = quantity × entryPrice. Same value on both rows.
 // - Net P&L USD = pnl (after commission); Run-up USD = maxFavorable (≥ 0); Drawdown USD = maxAdverse as stored, i.e.
-//   ≤ 0 (shown negative, as in TradingView's newer export). Each "%" column is the amount relative to the position
-//   value × 100; empty when the value is 0.
+//   ≤ 0 (shown negative, as in TradingView's newer export). Each per-trade "%" column (Net P&L %, Run-up %,
+//   Drawdown %) is 100 × the amount / the position value at entry (the Strategy Tester's "% of entry value";
+//   Pine's strategy.closedtrades.profit_percent = profit / (|size| × entry price × point value) × 100). It does not
+//   depend on the initial capital, so it is filled with or without one; empty when the value is 0.
 // - Cumulative P&L USD = sum of pnl over trades up to and including this one in close order. Cumulative P&L % =
-//   that over opts.initialCapital × 100; empty when no initial capital is given (TradingView's base is the capital).
+//   100 × that / opts.initialCapital (Pine's cum_profit_percent: the base is the initial capital, not the equity
+//   before the trade); empty when no usable initial capital is given (absent, null, not finite, under one cent).
 // - Both rows of a trade carry the trade's P&L, run-up, drawdown and cumulative columns.
 // - Money and percentages have exactly 2 decimals (half away from zero); "-0.00" is never written.
 import type { Trade } from "../engine/types";
-import { fromCents, roundTo, toCents } from "./money";
+import { capitalCents, fromCents, roundTo, toCents } from "./money";
 import { sortByClose } from "./order";
 
 export const TRADES_CSV_HEADER =
@@ -32,8 +35,8 @@ export const TRADES_CSV_HEADER =
 export interface TradesCsvOptions {
   /** USD per 1.0 of price for one contract (tickValue / tickSize), by root symbol; undefined when unknown. */
   pointValue?: (symbol: string) => number | undefined;
-  /** Base of "Cumulative P&L %"; the column is left empty without it. */
-  initialCapital?: number;
+  /** Initial capital in USD, the base of "Cumulative P&L %"; that column is left empty without it (null/undefined). */
+  initialCapital?: number | null;
 }
 
 /** One CSV field, quoted per RFC 4180 when it contains a comma, a double quote, CR or LF. */
@@ -80,7 +83,7 @@ function sideOf(side: string): string {
 /** The Strategy Tester "List of trades" CSV (newer layout) for closed trades; see the choices above. */
 export function tradesCsv(trades: readonly Trade[], opts: TradesCsvOptions = {}): string {
   const sorted = sortByClose(trades);
-  const capital = opts.initialCapital;
+  const capital = capitalCents(opts.initialCapital); // integer cents or null
   const rows: string[][] = [];
   let cum = 0; // cents
   sorted.forEach((t, i) => {
@@ -100,7 +103,7 @@ export function tradesCsv(trades: readonly Trade[], opts: TradesCsvOptions = {})
       fmt2(drawdown),
       pct(drawdown, value),
       fmt2(cumUsd),
-      capital !== undefined && capital > 0 ? pct(cumUsd, capital) : "",
+      capital === null ? "" : pct(cum, capital), // both in cents
     ];
     const n = String(i + 1);
     const side = sideOf(t.side);

@@ -6,7 +6,10 @@ import { drizzle } from "drizzle-orm/d1";
 import { resolveTicker } from "../engine/instruments";
 import { sha256Hex } from "../lib/crypto";
 import { ApiError, type ErrorBody } from "../lib/errors";
-import { engineSettings, findByToken, type RecorderRow } from "../recorders/repository";
+import { engineSettings, findByToken, findFollowers, type RecorderRow } from "../recorders/repository";
+import { signalAgeSeconds } from "../signals/age";
+import type { NormalizedSignal } from "../engine/types";
+import { otherDayNet } from "./day-net";
 import { parseWebhookBody } from "../signals/parse";
 import { quantityStepProblems } from "../signals/quantity-step";
 import type { SignalApplied, SignalReply } from "../durable/protocol";
@@ -14,7 +17,16 @@ import { gateStub, symbolStub } from "../durable/stubs";
 import { rateLimitedError } from "../durable/recorder-gate";
 import { logBody } from "./log-body";
 
-export async function handleWebhook(env: Env, token: string, text: string, now = new Date()): Promise<SignalApplied> {
+/** CONTRACT "More than one recorder per alert": the leader's reply lists what each follower recorded. */
+export interface FollowerResult {
+  recorderId: string;
+  result: string;
+  reason?: string;
+}
+
+export type WebhookReply = SignalApplied & { followers?: FollowerResult[] };
+
+export async function handleWebhook(env: Env, token: string, text: string, now = new Date()): Promise<WebhookReply> {
   const db = drizzle(env.DB);
   const recorder = token.length >= 16 && token.length <= 128 ? await findByToken(db, token) : undefined;
   if (!recorder) throw new ApiError(404, "unknown_token", "No enabled recorder has this webhook token.");
@@ -22,15 +34,49 @@ export async function handleWebhook(env: Env, token: string, text: string, now =
 
   const parsed = parseWebhookBody(text);
   const logged = logBody(text, parsed.body);
+  if (!parsed.ok) return refuseEarly(env, recorder, receivedAt, logged, 400, parsed.error);
+  const body = { signal: parsed.signal, logged, bodyHash: await sha256Hex(text), receivedAt, now };
+
+  // Followers record the same signal with their own settings, side by side with the leader (each its own
+  // dedupe, rate limit and refusals); a follower's refusal never changes the leader's answer.
+  // (A follower cannot lead: its own webhook records for itself alone.)
+  const rows = recorder.followsRecorderId === null ? await findFollowers(db, recorder.id) : [];
+  const [leader, ...others] = await Promise.allSettled([recordFor(env, recorder, body), ...rows.map((f) => recordFor(env, f, body))]);
+  const results: FollowerResult[] = others.map((r, i) =>
+    r.status === "fulfilled"
+      ? { recorderId: rows[i].id, result: r.value.result, ...(r.value.reason ? { reason: r.value.reason } : {}) }
+      : { recorderId: rows[i].id, result: "rejected", reason: r.reason instanceof ApiError ? r.reason.code : "internal_error" },
+  );
+  if (leader.status === "rejected") throw leader.reason;
+  return rows.length > 0 ? { ...leader.value, followers: results } : leader.value;
+}
+
+interface IncomingSignal {
+  signal: NormalizedSignal;
+  logged: { body: unknown; bodyTruncated: boolean };
+  bodyHash: string;
+  receivedAt: string;
+  now: Date;
+}
+
+/** One recorder's checks (quantity step, age, ticker) and its symbol object's recording of the signal. */
+async function recordFor(env: Env, recorder: RecorderRow, incoming: IncomingSignal): Promise<SignalApplied> {
+  const { signal, logged, receivedAt, now } = incoming;
   const refuse = (status: 400 | 422, error: ErrorBody) => refuseEarly(env, recorder, receivedAt, logged, status, error);
-  if (!parsed.ok) return refuse(400, parsed.error);
-  const signal = parsed.signal;
   const stepProblems = quantityStepProblems(signal, recorder.quantityStep);
   if (stepProblems.length > 0) {
     return refuse(400, {
       code: "invalid_signal",
       message: `Invalid signal (${stepProblems.map((p) => p.field).join(", ")}): ${stepProblems.map((p) => `${p.field} ${p.problem}`).join("; ")}.`,
       details: stepProblems,
+    });
+  }
+  const maxAge = recorder.maxSignalAgeSeconds ?? null;
+  const age = maxAge === null ? null : signalAgeSeconds(signal, now.getTime());
+  if (maxAge !== null && age !== null && age > maxAge) {
+    return refuse(422, {
+      code: "stale_signal",
+      message: `The signal's time ${signal.time} is ${Math.round(age)} s old at receipt, more than the recorder's maxSignalAgeSeconds (${maxAge} s): not recorded.`,
     });
   }
   const ticker = signal.ticker ?? recorder.symbol ?? undefined;
@@ -60,8 +106,9 @@ export async function handleWebhook(env: Env, token: string, text: string, now =
     signal,
     body: logged.body,
     bodyTruncated: logged.bodyTruncated,
-    bodyHash: await sha256Hex(text),
+    bodyHash: incoming.bodyHash,
     receivedAt,
+    otherDayNet: await otherDayNet(env, recorder, instrument.root, now),
   })) as SignalReply;
   if (!reply.ok) throw new ApiError(reply.status, reply.error.code, reply.error.message, reply.error.details);
   return reply;

@@ -10,6 +10,8 @@
 // 4. drives /usr/bin/chromium through playwright-core: sign-in, create recorder, webhook URL from the page,
 //    signals posted from Node, live position, closed trade, report, CSV, signal log, feed status, and a signal
 //    scheduled for a delayed feed (delayedFeed "align") that is applied when the feed's market time reaches it,
+//    then the second-round settings through the form (take-profit legs, trailing stop, break-even, sessions, the
+//    API's field problems next to the fields, a 375 px phone width), clone, followers and reset,
 // 5. writes screenshots to test-artifacts/screenshots/ (docs/screenshots/ with UPDATE_SCREENSHOTS=1), kills wrangler, and prints
 //    a last line "N passed, M failed" (exit code 1 when anything failed).
 import { spawn, spawnSync } from "node:child_process";
@@ -657,6 +659,288 @@ async function main() {
     webhookUrl = (await urlEl.textContent()).trim();
     const old = await fetch(oldUrl, { method: "POST", body: JSON.stringify({ ticker: symbolTicker, action: "buy", price: 25600 }) });
     assert(old.status === 404, `old token: expected 404, got ${old.status}`);
+  });
+
+  // ---- exits & risk settings, followers, clone, reset (CONTRACT second round) ------------------------------
+
+  // Every recorder setting the form must offer, each with its help text.
+  const SETTING_KEYS = [
+    "name", "symbol", "enabled", "initialQuantity", "addQuantity", "allowAdd", "reverseOnOpposite", "directionFilter",
+    "maxContracts", "quantityStep", "cooldownSeconds", "takeProfitTicks", "stopLossTicks", "takeProfitLegs",
+    "trailingStop", "breakEven", "slippageTicks", "timezone", "tradingDayStart", "sessions", "flattenAtSessionEnd",
+    "dailyLossLimit", "dailyProfitTarget", "flattenOnDailyLimit", "maxSignalAgeSeconds", "followsRecorderId",
+    "commissionPerContract", "tickSize", "tickValue", "initialCapital", "dedupeWindowSeconds", "maxSignalsPerMinute",
+    "signalLogRetentionDays", "delayedFeed",
+  ];
+  // JSON equality regardless of key order
+  const canon = (v) => JSON.stringify(v, (_k, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
+  const expectSame = (actual, expected, what) => assert(canon(actual) === canon(expected), `${what}: ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+  const row = (id) => page.locator(`[data-testid=recorder-row][data-id="${id}"]`);
+  const getRecorder = async (id) => {
+    const r = await apiGet(`/api/recorders/${id}`);
+    assert(r.status === 200, `GET /api/recorders/${id} -> ${r.status}`);
+    return r.body.recorder;
+  };
+
+  let legsId = null;
+  let legsUrl = null;
+  const legsSessions = [
+    { days: ["mon", "tue", "wed", "thu"], start: "08:30", end: "15:00" },
+    { days: ["sun"], start: "17:00", end: "16:00" },
+  ];
+  await test("form: every setting has help text; a recorder with legs, trailing stop, break-even and sessions", async () => {
+    await page.getByTestId("nav-recorders").click();
+    await page.getByTestId("new-recorder").click();
+    const form = page.getByTestId("recorder-form");
+    await form.waitFor();
+    const shown = await form.locator("[data-setting]").evaluateAll((els) =>
+      els.map((e) => ({ key: e.getAttribute("data-setting"), help: e.querySelector(".help:not(.note)")?.textContent?.trim() ?? "" })),
+    );
+    for (const key of SETTING_KEYS) {
+      const s = shown.find((x) => x.key === key);
+      assert(s, `the form has no input for ${key}`);
+      assert(s.help.length >= 20, `${key}: help text missing or too short ("${s.help}")`);
+    }
+    const groups = (await form.locator("details.form-group > summary").allTextContents()).map((t) => t.trim());
+    for (const g of ["Entries & sizing", "Exits", "Risk & sessions", "Followers", "Advanced"]) assert(groups.includes(g), `form group "${g}" missing: ${groups}`);
+
+    await form.locator("#f-name").fill("NQ scale-out");
+    await form.locator("#f-symbol").fill(symbolTicker);
+    await form.locator("#f-stopLossTicks").fill("40");
+    await form.locator("#f-directionFilter").selectOption("long");
+    await form.locator("#f-maxContracts").fill("3");
+    await form.locator("#f-cooldownSeconds").fill("30");
+    // legs: add three, remove the last
+    const legs = form.getByTestId("leg-row");
+    await form.getByTestId("add-leg").click();
+    await legs.nth(0).getByTestId("leg-ticks").fill("8");
+    await legs.nth(0).getByTestId("leg-percent").fill("50");
+    await form.getByTestId("add-leg").click(); // proposes twice the last distance and the percent left
+    assert((await legs.nth(1).getByTestId("leg-ticks").inputValue()) === "16", "the second leg should propose 16 ticks");
+    assert((await legs.nth(1).getByTestId("leg-percent").inputValue()) === "50", "the second leg should propose 50 %");
+    await form.getByTestId("add-leg").click();
+    assert((await legs.count()) === 3, "three leg rows expected");
+    await legs.nth(2).getByTestId("remove-leg").click();
+    assert((await legs.count()) === 2, "two leg rows expected after removing one");
+    assert((await form.getByTestId("legs-total").textContent()).trim() === "Total 100%", "legs total should read 100%");
+    // trailing stop + break-even: off until ticked
+    assert(await form.locator("#f-trailingStop-triggerTicks").isDisabled(), "trailing inputs should be disabled while off");
+    await form.locator("#f-trailingStop").check();
+    await form.locator("#f-trailingStop-triggerTicks").fill("12");
+    await form.locator("#f-trailingStop-distanceTicks").fill("6");
+    await form.locator("#f-breakEven").check();
+    await form.locator("#f-breakEven-triggerTicks").fill("8");
+    await form.locator("#f-breakEven-offsetTicks").fill("1");
+    await form.locator("#f-slippageTicks").fill("1");
+    // sessions: Mon–Thu day session, and a Sunday-evening one that ends the next day
+    await form.locator("#f-timezone").fill("America/Chicago");
+    const sessions = form.getByTestId("session-row");
+    await form.getByTestId("add-session").click();
+    await sessions.nth(0).locator('[data-day="fri"]').uncheck();
+    await sessions.nth(0).getByTestId("session-start").fill("08:30");
+    await sessions.nth(0).getByTestId("session-end").fill("15:00");
+    await form.getByTestId("add-session").click();
+    for (const d of ["mon", "tue", "wed", "thu", "fri"]) await sessions.nth(1).locator(`[data-day="${d}"]`).uncheck();
+    await sessions.nth(1).locator('[data-day="sun"]').check();
+    await sessions.nth(1).getByTestId("session-start").fill("17:00");
+    await sessions.nth(1).getByTestId("session-end").fill("16:00");
+    await form.locator("#f-flattenAtSessionEnd").check();
+    await form.locator("#f-dailyLossLimit").fill("250");
+    await form.locator("#f-flattenOnDailyLimit").check();
+    await form.locator("#f-maxSignalAgeSeconds").fill("120");
+    await form.locator("#f-initialCapital").fill("10000");
+    await form.getByTestId("group-exits").locator("summary").scrollIntoViewIfNeeded();
+    await shot("10-recorder-exits-form");
+    await page.getByTestId("save-recorder").click();
+    const urlEl = page.getByTestId("webhook-url");
+    await urlEl.waitFor();
+    legsUrl = (await urlEl.textContent()).trim();
+
+    const { body } = await apiGet("/api/recorders");
+    legsId = body.recorders.find((r) => r.name === "NQ scale-out")?.id;
+    assert(legsId, "NQ scale-out not in GET /api/recorders");
+    const rec = await getRecorder(legsId);
+    expectSame(rec.takeProfitLegs, [{ ticks: 8, percent: 50 }, { ticks: 16, percent: 50 }], "takeProfitLegs");
+    expectSame(rec.trailingStop, { triggerTicks: 12, distanceTicks: 6 }, "trailingStop");
+    expectSame(rec.breakEven, { triggerTicks: 8, offsetTicks: 1 }, "breakEven");
+    expectSame(rec.sessions, legsSessions, "sessions");
+    expectSame(
+      [rec.directionFilter, rec.maxContracts, rec.cooldownSeconds, rec.slippageTicks, rec.timezone, rec.tradingDayStart, rec.flattenAtSessionEnd],
+      ["long", 3, 30, 1, "America/Chicago", "18:00", true],
+      "directionFilter, maxContracts, cooldownSeconds, slippageTicks, timezone, tradingDayStart, flattenAtSessionEnd",
+    );
+    expectSame(
+      [rec.dailyLossLimit, rec.dailyProfitTarget, rec.flattenOnDailyLimit, rec.maxSignalAgeSeconds, rec.initialCapital, rec.followsRecorderId, rec.stopLossTicks],
+      [250, null, true, 120, 10000, null, 40],
+      "dailyLossLimit, dailyProfitTarget, flattenOnDailyLimit, maxSignalAgeSeconds, initialCapital, followsRecorderId, stopLossTicks",
+    );
+    // the detail panel shows them
+    const legsText = (await page.locator('[data-testid=settings] dd[data-setting="takeProfitLegs"]').textContent()).trim();
+    assert(legsText === "TP1 8t 50% · TP2 16t 50%", `legs shown as "${legsText}"`);
+    const sessText = (await page.locator('[data-testid=settings] dd[data-setting="sessions"]').textContent()).trim();
+    assert(sessText.includes("Mon–Thu 08:30–15:00") && sessText.includes("Sun 17:00–16:00 (+1 day)"), `sessions shown as "${sessText}"`);
+  });
+
+  await test("form: the API's field problems are shown next to the fields; edit legs, trailing stop, sessions (PATCH)", async () => {
+    await row(legsId).click();
+    await page.getByTestId("edit-recorder").click();
+    const form = page.getByTestId("recorder-form");
+    const legs = form.getByTestId("leg-row");
+    assert((await legs.count()) === 2, "the edit form should show the two legs");
+    await legs.nth(1).getByTestId("leg-percent").fill("40");
+    assert((await form.getByTestId("legs-total").textContent()).includes("must be 100%"), "the legs total should warn");
+    await page.getByTestId("save-recorder").click();
+    const inline = form.getByTestId("error-takeProfitLegs");
+    await inline.waitFor({ state: "visible" });
+    // the API's own problem text, next to the legs and in the list above the buttons
+    const api = await fetch(`${base}/api/recorders/${legsId}`, {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ takeProfitLegs: [{ ticks: 8, percent: 50 }, { ticks: 16, percent: 40 }] }),
+    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    assert(api.status === 400 && Array.isArray(api.body?.error?.details), `PATCH with percents summing to 90: ${api.status} ${JSON.stringify(api.body)}`);
+    const problem = api.body.error.details.find((d) => String(d.field).startsWith("takeProfitLegs"));
+    assert(problem, `no takeProfitLegs problem in ${JSON.stringify(api.body.error.details)}`);
+    assert((await inline.textContent()).includes(problem.problem), `inline error "${await inline.textContent()}" lacks the API's "${problem.problem}"`);
+    assert((await form.getByTestId("form-errors").textContent()).includes(problem.problem), "the form's error list lacks the API's problem");
+    await shot("11-recorder-form-errors");
+    // fix it and edit: first leg 10 ticks, trailing distance 8, break-even off, the Sunday session removed
+    await legs.nth(1).getByTestId("leg-percent").fill("50");
+    await legs.nth(0).getByTestId("leg-ticks").fill("10");
+    await form.locator("#f-trailingStop-distanceTicks").fill("8");
+    await form.locator("#f-breakEven").uncheck();
+    await form.getByTestId("session-row").nth(1).getByTestId("remove-session").click();
+    await page.getByTestId("save-recorder").click();
+    await page.getByTestId("edit-recorder").waitFor(); // back to the detail panel
+    const rec = await getRecorder(legsId);
+    expectSame(rec.takeProfitLegs, [{ ticks: 10, percent: 50 }, { ticks: 16, percent: 50 }], "takeProfitLegs after the edit");
+    expectSame(rec.trailingStop, { triggerTicks: 12, distanceTicks: 8 }, "trailingStop after the edit");
+    assert(rec.breakEven === null, `breakEven after the edit: ${JSON.stringify(rec.breakEven)}`);
+    expectSame(rec.sessions, [legsSessions[0]], "sessions after the edit");
+    assert(rec.maxContracts === 3 && rec.directionFilter === "long", "untouched settings changed");
+  });
+
+  await test("phone width (375 px): the recorder form fits without sideways scrolling", async () => {
+    await page.setViewportSize({ width: 375, height: 812 });
+    try {
+      await row(legsId).click();
+      await page.getByTestId("edit-recorder").click();
+      const form = page.getByTestId("recorder-form");
+      await form.waitFor();
+      const overflow = await page.evaluate(() => {
+        const w = document.documentElement.clientWidth;
+        const bad = [...document.querySelectorAll("[data-testid=recorder-form] input, [data-testid=recorder-form] select, [data-testid=recorder-form] button, [data-testid=recorder-form] .help")]
+          .map((e) => ({ e, r: e.getBoundingClientRect() }))
+          .filter(({ r }) => r.width > 0 && (r.left < -0.5 || r.right > w + 0.5))
+          .map(({ e, r }) => `${e.tagName.toLowerCase()}#${e.id || e.getAttribute("data-testid") || "?"} [${Math.round(r.left)}, ${Math.round(r.right)}]`);
+        return { pageWidth: document.documentElement.scrollWidth, width: w, bad };
+      });
+      assert(overflow.pageWidth <= overflow.width, `the page scrolls sideways: ${overflow.pageWidth} > ${overflow.width}`);
+      assert(overflow.bad.length === 0, `outside the ${overflow.width} px screen: ${overflow.bad.slice(0, 8).join(", ")}`);
+      await form.getByTestId("group-exits").locator("summary").scrollIntoViewIfNeeded();
+      await shot("12-recorder-form-phone");
+      await page.getByTestId("cancel-recorder").click();
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+  });
+
+  let cloneId = null;
+  await test("clone: same settings, a new webhook URL shown once", async () => {
+    await row(legsId).click();
+    await page.getByTestId("clone-recorder").click();
+    await page.getByTestId("clone-name").fill("NQ scale-out copy");
+    await page.getByTestId("confirm-clone").click();
+    const urlEl = page.getByTestId("webhook-url");
+    await waitFor(async () => (await page.locator("[data-testid=recorder-panel] h2").textContent()).includes("NQ scale-out copy") && (await urlEl.count()) === 1, { what: "the clone's detail with its webhook URL" });
+    const cloneUrl = (await urlEl.textContent()).trim();
+    assert(cloneUrl.startsWith(`${base}/webhook/`) && cloneUrl !== legsUrl, `clone webhook URL ${cloneUrl}`);
+    const { body } = await apiGet("/api/recorders");
+    cloneId = body.recorders.find((r) => r.name === "NQ scale-out copy")?.id;
+    assert(cloneId && cloneId !== legsId, "the clone is not in GET /api/recorders");
+    const [orig, copy] = [await getRecorder(legsId), await getRecorder(cloneId)];
+    for (const key of SETTING_KEYS.filter((k) => k !== "name")) expectSame(copy[key], orig[key], `clone's ${key}`);
+    // its webhook works (a close with nothing open is ignored, but accepted)
+    const r = await postTo(cloneUrl, { ticker: symbolTicker, action: "close" });
+    assert(r.status === 200 && r.body?.recorderId === cloneId, `signal to the clone's URL: ${r.status} ${JSON.stringify(r.body)}`);
+    // shown once: after a reload only the masked URL is left
+    await page.reload();
+    await row(cloneId).click();
+    await page.getByTestId("webhook-url-masked").waitFor();
+  });
+
+  await test("followers: pick a leader in the form; the list shows 'follows X' and 'N followers'", async () => {
+    await row(cloneId).click();
+    await page.getByTestId("edit-recorder").click();
+    const sel = page.locator("#f-followsRecorderId");
+    const offered = await sel.locator("option").evaluateAll((os) => os.map((o) => o.value));
+    assert(offered.includes(legsId) && offered.includes(recorderId) && !offered.includes(cloneId), `leaders offered: ${offered}`);
+    await sel.selectOption(legsId);
+    await page.getByTestId("save-recorder").click();
+    await page.getByTestId("edit-recorder").waitFor();
+    assert((await getRecorder(cloneId)).followsRecorderId === legsId, "followsRecorderId not saved");
+    const follows = row(cloneId).getByTestId("follows-badge");
+    await follows.waitFor();
+    assert((await follows.textContent()).trim() === "follows NQ scale-out", `follower badge "${await follows.textContent()}"`);
+    const leader = row(legsId).getByTestId("followers-badge");
+    await leader.waitFor();
+    assert((await leader.textContent()).trim() === "1 follower", `leader badge "${await leader.textContent()}"`);
+    assert((await page.getByTestId("relation").textContent()).includes("Follows NQ scale-out"), "the follower's panel should say whom it follows");
+    await shot("13-followers");
+    // no follower of a follower: a new recorder is not offered the clone; the leader (it has a follower) cannot follow
+    await page.getByTestId("new-recorder").click();
+    const fresh = await page.locator("#f-followsRecorderId option").evaluateAll((os) => os.map((o) => o.value));
+    assert(!fresh.includes(cloneId) && fresh.includes(legsId), `a new recorder is offered ${fresh}`);
+    await page.getByTestId("cancel-recorder").click();
+    await row(legsId).click();
+    await page.getByTestId("edit-recorder").click();
+    assert(await page.locator("#f-followsRecorderId").isDisabled(), "a recorder with followers should not be able to pick a leader");
+    assert((await page.locator("#f-followsRecorderId-note").textContent()).includes("NQ scale-out copy"), "the note should name its follower");
+    await page.getByTestId("cancel-recorder").click();
+  });
+
+  await test("a signal to the leader's webhook is recorded by its follower too", async () => {
+    const r = await postTo(legsUrl, { ticker: symbolTicker, action: "close" });
+    assert(r.status === 200, `signal to the leader: ${r.status} ${JSON.stringify(r.body)}`);
+    const f = r.body?.followers;
+    assert(Array.isArray(f) && f.length === 1 && f[0].recorderId === cloneId && f[0].result, `leader reply followers: ${JSON.stringify(f)}`);
+  });
+
+  await test("reset: refused with a clear message while a position is open, then deletes the history", async () => {
+    // the first recorder: open a position, ask for a reset
+    const o = await post({ ticker: symbolTicker, action: "buy", price: "25600", time: new Date().toISOString() });
+    assert(o.status === 200 && o.body?.result === "opened", `open: ${o.status} ${JSON.stringify(o.body)}`);
+    assert((await apiGet(`/api/trades?recorderId=${recorderId}&limit=100`)).body.trades.length > 0, "the recorder should have trades before the reset");
+    await row(recorderId).click();
+    await page.getByTestId("reset-recorder").click();
+    const box = page.getByTestId("reset-box");
+    await box.waitFor();
+    assert(/closed positions, trades and signal log/.test(await box.textContent()), "the confirmation should say what is deleted");
+    await page.getByTestId("confirm-reset").click();
+    const err = page.getByTestId("reset-error");
+    await waitFor(async () => ((await err.textContent()) ?? "").length > 0, { what: "the reset's 409 message" });
+    const text = await err.textContent();
+    assert(text.includes("has an open position") && text.includes("recorder_has_open_positions"), `reset 409 message: "${text}"`);
+    assert((await err.getByTestId("reset-open-positions").count()) === 1, "the 409 message should link to the open positions");
+    await shot("14-reset-refused");
+    // close it, reset again (retrying while its trades are still being written)
+    const closed = await apiPost(`/api/positions/${o.body.position.id}/close`, { price: 25601 });
+    assert(closed.status === 200, `close: ${closed.status} ${JSON.stringify(closed.body)}`);
+    const confirm = page.getByTestId("confirm-reset");
+    for (let i = 0; i < 20 && (await box.count()) > 0; i++) {
+      await confirm.click();
+      await waitFor(async () => (await box.count()) === 0 || (await confirm.isEnabled()), { what: "the reset's answer" });
+      if ((await box.count()) === 0) break;
+      const t = (await err.textContent()) ?? "";
+      assert(/recorder_busy/.test(t), `reset refused after the close: "${t}"`);
+      await sleep(1000);
+    }
+    assert((await box.count()) === 0, "the reset did not go through");
+    for (const [p, key] of [[`/api/trades?recorderId=${recorderId}&limit=100`, "trades"], [`/api/signals?recorderId=${recorderId}&limit=100`, "signals"], [`/api/positions?status=closed&recorderId=${recorderId}`, "positions"]]) {
+      const { body } = await apiGet(p);
+      assert(Array.isArray(body?.[key]) && body[key].length === 0, `after the reset ${p} -> ${JSON.stringify(body)}`);
+    }
+    assert((await getRecorder(recorderId)).name === "NQ breakout 5m", "the reset should keep the recorder");
   });
 
   await test("no uncaught page errors", async () => {

@@ -2,12 +2,16 @@
 // (src/durable/durable-book.ts) in the randomized engine test without a Durable Object. JSON round trips make it
 // as forgetful as SQLite: what was not written is gone after a restart.
 import type { BookStore, Checkpoint, JournalRow, LastTick } from "../../src/durable/book-store";
+import type { BookExtras } from "../../src/engine/book";
 import type { PositionState } from "../../src/engine/types";
 
 export class MemoryBookStore implements BookStore {
   private positions = new Map<string, { state: string; seq: number }>();
   private rows: JournalRow[] = [];
   private last: string | undefined;
+  private extras: string | undefined;
+  /** setExtras calls (the randomized test checks that plain ticks write none). */
+  extrasWrites = 0;
 
   loadPositions(): Checkpoint[] {
     return [...this.positions.values()].map((p) => ({ state: JSON.parse(p.state) as PositionState, checkpointSeq: p.seq }));
@@ -36,5 +40,12 @@ export class MemoryBookStore implements BookStore {
   }
   setLast(last: LastTick): void {
     this.last = JSON.stringify(last);
+  }
+  getExtras(): BookExtras | undefined {
+    return this.extras === undefined ? undefined : (JSON.parse(this.extras) as BookExtras);
+  }
+  setExtras(extras: BookExtras): void {
+    this.extras = JSON.stringify(extras);
+    this.extrasWrites++;
   }
 }

@@ -530,7 +530,7 @@ function runSequence(seed: number) {
 
     // Persist and restore at random points: the restored book must continue exactly like the naive one.
     if (rnd() < 0.04) {
-      book = SymbolBook.restore(JSON.parse(JSON.stringify(book.states())), { newId: newIdA, ...tuning() });
+      book = SymbolBook.restore(JSON.parse(JSON.stringify(book.states())), { newId: newIdA, extras: JSON.parse(JSON.stringify(book.extras())), ...tuning() });
       count("restore");
     }
     if (rnd() < 0.05) {

@@ -25,9 +25,9 @@ describe("action", () => {
   });
 
   it("rejects unknown actions naming the field and listing the accepted values", () => {
-    const byField = invalidFields({ ticker: "MNQ1!", action: "cancel" }, ["action"]);
-    expect(byField.action).toBe(`must be one of ${ACCEPTED_ACTIONS}, got "cancel"`);
-    expect(ACCEPTED_ACTIONS).toBe("buy, long, sell, short, close, exit, flat, add");
+    const byField = invalidFields({ ticker: "MNQ1!", action: "hold" }, ["action"]);
+    expect(byField.action).toBe(`must be one of ${ACCEPTED_ACTIONS}, got "hold"`);
+    expect(ACCEPTED_ACTIONS).toBe("buy, long, sell, short, close, exit, flat, add, cancel");
     expect(invalidFields({ data: "hold" }, ["data"]).data).toContain("buy, long, sell");
     expect(invalidFields({ action: 1 }, ["action"]).action).toBe("must be a string, got 1");
     expect(invalidFields({ action: "{{strategy.order.action}}" }, ["action"]).action).toMatch(
@@ -173,6 +173,7 @@ describe("id, time, comment", () => {
     expect(ok({ action: "buy", time: "2026-11-26T10:00:00Z", comment: " entry {{x}} " })).toEqual({
       action: "buy",
       time: "2026-11-26T10:00:00Z",
+      timeMs: Date.UTC(2026, 10, 26, 10),
       comment: "entry {{x}}",
     });
     invalidFields({ action: "buy", time: "{{timenow}}" }, ["time"]);

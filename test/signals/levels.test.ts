@@ -74,13 +74,11 @@ describe("takeProfit / stopLoss errors", () => {
     invalidFields({ ...buy, takeProfit: true }, ["takeProfit"]);
     invalidFields({ ...buy, takeProfit: [25650] }, ["takeProfit"]);
   });
-  it("trailing stops are not supported", () => {
-    const byField = invalidFields({ ...buy, stopLoss: { type: "trailing_stop", trailAmount: 10 } }, [
-      "stopLoss.type",
-      "stopLoss.trailAmount",
-    ]);
-    expect(byField["stopLoss.trailAmount"]).toMatch(/trailing stops are not supported/);
-    invalidFields({ ...buy, stopLoss: { trailPercent: 1 } }, ["stopLoss.trailPercent"]);
+  it("a take-profit cannot trail", () => {
+    expect(invalidFields({ ...buy, takeProfit: { trailAmount: 10 } }, ["takeProfit.trailAmount"])["takeProfit.trailAmount"]).toMatch(
+      /^a take-profit cannot trail; give a trailing stop as stopLoss/,
+    );
+    invalidFields({ ...buy, takeProfit: { type: "trailing", limitPrice: 25650 } }, ["takeProfit.type"]);
   });
   it("exactly one value key", () => {
     expect(invalidFields({ ...buy, takeProfit: {} }, ["takeProfit"]).takeProfit).toBe(
@@ -93,7 +91,7 @@ describe("takeProfit / stopLoss errors", () => {
   });
   it("unknown keys and wrong-side keys are rejected", () => {
     expect(invalidFields({ ...buy, stopLoss: { stop_price: 1 } }, ["stopLoss.stop_price"])["stopLoss.stop_price"]).toMatch(
-      /not a known key; stopLoss takes exactly one of stopPrice, price, amount, percent, ticks/,
+      /not a known key; stopLoss takes exactly one of stopPrice, price, amount, percent, ticks \(or type "trailing_stop" with exactly one of trailAmount, trailPercent\)/,
     );
     invalidFields({ ...buy, takeProfit: { stopPrice: 1 } }, ["takeProfit.stopPrice"]);
   });

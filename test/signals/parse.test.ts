@@ -46,9 +46,9 @@ describe("body decoding", () => {
   });
 
   it("keeps the parsed body on invalid_signal for the signal log", () => {
-    const r = parseWebhookBody('{"action":"cancel","ticker":"MNQ1!"}');
+    const r = parseWebhookBody('{"action":"hold","ticker":"MNQ1!"}');
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.body).toEqual({ action: "cancel", ticker: "MNQ1!" });
+    if (!r.ok) expect(r.body).toEqual({ action: "hold", ticker: "MNQ1!" });
   });
 
   it("ignores unknown fields but keeps them in body", () => {
@@ -69,6 +69,7 @@ describe("peer formats", () => {
       quantity: 1,
       price: 25600.25,
       time: "2026-11-26T10:00:00Z",
+      timeMs: Date.UTC(2026, 10, 26, 10),
     });
   });
 
@@ -167,13 +168,13 @@ describe("peer formats", () => {
 describe("invalid_signal details", () => {
   it("collects every offending field at once", () => {
     const byField = invalidFields(
-      { action: "cancel", qty: -1, price: "abc", takeProfit: { trailPercent: 1 }, id: "x".repeat(201), positionSize: "{{strategy.position_size}}" },
+      { action: "hold", qty: -1, price: "abc", takeProfit: { trailPercent: 1 }, id: "x".repeat(201), positionSize: "{{strategy.position_size}}" },
       ["action", "qty", "price", "takeProfit.trailPercent", "id", "positionSize"],
     );
-    expect(byField.action).toContain("cancel");
+    expect(byField.action).toContain("hold");
     expect(byField.qty).toMatch(/greater than 0/);
     expect(byField.price).toMatch(/must be a number/);
-    expect(byField["takeProfit.trailPercent"]).toMatch(/trailing stops are not supported/);
+    expect(byField["takeProfit.trailPercent"]).toMatch(/a take-profit cannot trail/);
     expect(byField.id).toMatch(/at most 200/);
     expect(byField.positionSize).toMatch(/\{\{strategy\.position_size\}\}.*not substituted/);
   });

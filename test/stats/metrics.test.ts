@@ -25,6 +25,9 @@ describe("computeStats: empty", () => {
       largestLosingTrade: null,
       maxDrawdown: 0,
       maxRunup: 0,
+      netProfitPercent: null,
+      maxDrawdownPercent: null,
+      maxRunupPercent: null,
       maxContractsHeld: 0,
       commissionPaid: 0,
       openPnl: 0,
@@ -51,6 +54,8 @@ describe("computeStats: empty", () => {
   it("0 trades with options: openPnl is still reported", () => {
     const s = computeStats([], { openPnl: -12.345, riskFreeRate: 0.05, initialCapital: 1000 });
     expect(s.openPnl).toBe(-12.35);
+    // With a capital but no trade: nothing gained, nothing lost; Sharpe/Sortino have no period.
+    expect(s).toMatchObject({ netProfitPercent: 0, maxDrawdownPercent: 0, maxRunupPercent: 0, sharpeRatio: null, sortinoRatio: null, ratioPeriod: null });
     assertAllFinite(s);
   });
 });
@@ -86,6 +91,9 @@ describe("computeStats: single trades", () => {
       largestLosingTrade: null,
       maxDrawdown: 0,
       maxRunup: 125.5,
+      netProfitPercent: null, // no initial capital
+      maxDrawdownPercent: null,
+      maxRunupPercent: null,
       maxContractsHeld: 2,
       commissionPaid: 1.5,
       openPnl: 0,
@@ -329,7 +337,7 @@ describe("computeStats: sets of trades", () => {
   });
 });
 
-describe("computeStats: Sharpe and Sortino", () => {
+describe("computeStats: Sharpe and Sortino (returns of equity, initial capital required)", () => {
   // Four calendar days: 2026-03-02 … 2026-03-05. Day 2 has two trades, day 3 none (return 0).
   const daily = [
     trade({ id: "d1", pnl: 100, openedAt: "2026-03-02T09:00:00Z", closedAt: "2026-03-02T10:00:00Z" }),
@@ -337,16 +345,15 @@ describe("computeStats: Sharpe and Sortino", () => {
     trade({ id: "d2b", pnl: -30, openedAt: "2026-03-03T11:00:00Z", closedAt: "2026-03-03T12:00:00Z" }),
     trade({ id: "d4", pnl: 150, openedAt: "2026-03-05T09:00:00Z", closedAt: "2026-03-05T10:00:00Z" }),
   ];
+  const day = (d: string, pnl: number) =>
+    trade({ pnl, openedAt: `2026-03-${d}T09:00:00Z`, closedAt: `2026-03-${d}T10:00:00Z` });
 
-  it("daily, no capital: returns are daily P&L in USD, risk-free 0", () => {
-    // returns [100, -50, 0, 150], mean 50
-    // deviations 50, -100, -50, 100 → squares 2500 + 10000 + 2500 + 10000 = 25000; /4 = 6250; sd = 79.0569…
-    // Sharpe = 50 / sqrt(6250) = sqrt(0.4) = 0.6324555320
-    // downside: min(0, r)² = 0, 2500, 0, 0 → /4 = 625 → dd = 25; Sortino = 50 / 25 = 2
-    const s = computeStats(daily, { riskFreeRate: 0.05 /* no effect without capital */ });
-    expect(s.ratioPeriod).toBe("daily");
-    expect(s.sharpeRatio).toBeCloseTo(0.632455532, 9);
-    expect(s.sortinoRatio).toBeCloseTo(2, 12);
+  it("null without an initial capital (a USD P&L is not a return), whatever the risk-free rate", () => {
+    for (const initialCapital of [undefined, null, 0, -1000, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const s = computeStats(daily, { riskFreeRate: 0.05, initialCapital });
+      expect(s).toMatchObject({ sharpeRatio: null, sortinoRatio: null, ratioPeriod: null });
+      assertAllFinite(s);
+    }
   });
 
   it("daily with initialCapital: relative returns, risk-free per calendar day", () => {
@@ -365,18 +372,26 @@ describe("computeStats: Sharpe and Sortino", () => {
     expect(s.sortinoRatio).toBeCloseTo(0.0024 / Math.sqrt(2.5505e-5), 9); // 0.47522…
   });
 
-  it("monthly when the trading period covers ≥ 3 months (empty months count as 0)", () => {
-    // Jan +300, Feb 0, Mar -100, Apr +200: mean 100; deviations 200, -100, -200, 100 → 100000 / 4 = 25000
-    // Sharpe = 100 / sqrt(25000) = 0.6324555320; downside 10000 / 4 = 2500 → 50; Sortino = 2
+  it("monthly when the trading period covers ≥ 3 months (empty months count as 0); default risk-free 2 %/year", () => {
+    // capital 10000. Jan +500 → 500/10000 = 0.05 (equity 10500); Feb nothing → 0;
+    // Mar -525 → -525/10500 = -0.05 (equity 9975); Apr +997.50 → 997.5/9975 = 0.10.
+    // returns [0.05, 0, -0.05, 0.10]: mean 0.025; rf = 0.02 / 12 = 0.0016667; excess = 0.0233333
+    // deviations 0.025, -0.025, -0.075, 0.075 → squares 0.000625 × 2 + 0.005625 × 2 = 0.0125; /4 = 0.003125
+    //   Sharpe = 0.0233333 / sqrt(0.003125) = 0.0233333 / 0.0559017 = 0.41740
+    // downside min(0, r - rf)²: 0, (-0.0016667)² = 2.7778e-6, (-0.0516667)² = 2.669444e-3, 0 → sum 2.672222e-3;
+    //   /4 = 6.680556e-4 → DD = 0.0258468; Sortino = 0.0233333 / 0.0258468 = 0.90275
     const trades = [
-      trade({ pnl: 300, openedAt: "2026-01-15T10:00:00Z", closedAt: "2026-01-15T11:00:00Z" }),
-      trade({ pnl: -100, openedAt: "2026-03-10T10:00:00Z", closedAt: "2026-03-10T11:00:00Z" }),
-      trade({ pnl: 200, openedAt: "2026-04-19T10:00:00Z", closedAt: "2026-04-20T11:00:00Z" }),
+      trade({ pnl: 500, openedAt: "2026-01-15T10:00:00Z", closedAt: "2026-01-15T11:00:00Z" }),
+      trade({ pnl: -525, openedAt: "2026-03-10T10:00:00Z", closedAt: "2026-03-10T11:00:00Z" }),
+      trade({ pnl: 997.5, openedAt: "2026-04-19T10:00:00Z", closedAt: "2026-04-20T11:00:00Z" }),
     ];
-    const s = computeStats(trades);
+    const s = computeStats(trades, { initialCapital: 10_000 });
+    const rf = 0.02 / 12;
     expect(s.ratioPeriod).toBe("monthly");
-    expect(s.sharpeRatio).toBeCloseTo(0.632455532, 9);
-    expect(s.sortinoRatio).toBeCloseTo(2, 12);
+    expect(s.sharpeRatio).toBeCloseTo((0.025 - rf) / Math.sqrt(0.003125), 9);
+    expect(s.sharpeRatio).toBeCloseTo(0.4174, 4);
+    expect(s.sortinoRatio).toBeCloseTo((0.025 - rf) / Math.sqrt((rf ** 2 + (0.05 + rf) ** 2) / 4), 9);
+    expect(s.sortinoRatio).toBeCloseTo(0.90275, 4);
   });
 
   it("just under 3 months stays daily", () => {
@@ -384,29 +399,112 @@ describe("computeStats: Sharpe and Sortino", () => {
       trade({ pnl: 300, openedAt: "2026-01-15T10:00:00Z", closedAt: "2026-01-15T11:00:00Z" }),
       trade({ pnl: -100, openedAt: "2026-04-15T09:00:00Z", closedAt: "2026-04-15T09:59:59Z" }),
     ];
-    expect(computeStats(trades).ratioPeriod).toBe("daily");
+    expect(computeStats(trades, { initialCapital: 10_000 }).ratioPeriod).toBe("daily");
   });
 
-  it("null when undefined: < 3 periods, zero deviation, no downside", () => {
-    const twoDays = [
-      trade({ pnl: 10, openedAt: "2026-03-02T09:00:00Z", closedAt: "2026-03-02T10:00:00Z" }),
-      trade({ pnl: -10, openedAt: "2026-03-03T09:00:00Z", closedAt: "2026-03-03T10:00:00Z" }),
-    ];
-    expect(computeStats(twoDays)).toMatchObject({ sharpeRatio: null, sortinoRatio: null, ratioPeriod: null });
+  it("two periods are enough", () => {
+    // capital 1000: day 1 +10 → 0.01 (equity 1010); day 2 -10.10 → -0.01. mean 0; rf = 0.02 / 365
+    // SD = sqrt((0.01² + 0.01²) / 2) = 0.01 → Sharpe = -rf / 0.01 = -0.0054794521
+    // downside: day 1 is above rf; day 2: (-0.01 - rf)² → DD = (0.01 + rf) / sqrt(2); Sortino = -rf / DD = -0.0077068
+    const s = computeStats([day("02", 10), day("03", -10.1)], { initialCapital: 1000 });
+    const rf = 0.02 / 365;
+    expect(s.ratioPeriod).toBe("daily");
+    expect(s.sharpeRatio).toBeCloseTo(-rf / 0.01, 12);
+    expect(s.sortinoRatio).toBeCloseTo(-rf / ((0.01 + rf) / Math.SQRT2), 12);
+  });
 
-    const flat = ["02", "03", "04"].map((d) =>
-      trade({ pnl: 10, openedAt: `2026-03-${d}T09:00:00Z`, closedAt: `2026-03-${d}T10:00:00Z` }),
-    );
-    expect(computeStats(flat)).toMatchObject({ sharpeRatio: null, sortinoRatio: null, ratioPeriod: null });
+  it("null when undefined: one period, zero deviation, no downside, an account wiped out", () => {
+    // One day (two trades on it): one period.
+    const oneDay = [day("02", 10), trade({ pnl: -5, openedAt: "2026-03-02T11:00:00Z", closedAt: "2026-03-02T12:00:00Z" })];
+    expect(computeStats(oneDay, { initialCapital: 1000 })).toMatchObject({ sharpeRatio: null, sortinoRatio: null, ratioPeriod: null });
 
-    // [10, 20, 30]: mean 20, sd = sqrt(200/3); Sharpe = 20 / 8.16496… = sqrt(6) = 2.4494897428; no day below 0
-    const rising = ["02", "03", "04"].map((d, i) =>
-      trade({ pnl: 10 * (i + 1), openedAt: `2026-03-${d}T09:00:00Z`, closedAt: `2026-03-${d}T10:00:00Z` }),
-    );
-    const s = computeStats(rising);
-    expect(s.sharpeRatio).toBeCloseTo(2.4494897428, 9);
+    // Identical returns: 100/10000 = 101/10100 = 102.01/10201 = 0.01 → SD 0; every day above rf → no downside.
+    const flat = [day("02", 100), day("03", 101), day("04", 102.01)];
+    expect(computeStats(flat, { initialCapital: 10_000 })).toMatchObject({ sharpeRatio: null, sortinoRatio: null, ratioPeriod: null });
+
+    // Returns [0.01, 0.02, 0.03] (100/10000, 202/10100, 309.06/10302): mean 0.02, SD = sqrt(2e-4 / 3) = 0.0081650;
+    // Sharpe = (0.02 - 0.02/365) / 0.0081650 = 2.44277; every day above rf → Sortino null.
+    const rising = [day("02", 100), day("03", 202), day("04", 309.06)];
+    const s = computeStats(rising, { initialCapital: 10_000 });
+    expect(s.sharpeRatio).toBeCloseTo((0.02 - 0.02 / 365) / Math.sqrt(2e-4 / 3), 9);
+    expect(s.sharpeRatio).toBeCloseTo(2.44277, 4);
     expect(s.sortinoRatio).toBeNull();
     expect(s.ratioPeriod).toBe("daily");
     assertAllFinite(s);
+
+    // Capital 100, day 1 -150: equity -50 at the start of day 2, no base for a return.
+    const wiped = [day("02", -150), day("03", 10), day("04", 5)];
+    expect(computeStats(wiped, { initialCapital: 100 })).toMatchObject({ sharpeRatio: null, sortinoRatio: null, ratioPeriod: null });
+  });
+});
+
+describe("computeStats: percent figures (initial capital)", () => {
+  it("null without a usable initial capital; the money figures do not change", () => {
+    const trades = sequence([-50, -30, 200]);
+    const base = computeStats(trades);
+    for (const initialCapital of [undefined, null, 0, -1, 0.004, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const s = computeStats(trades, { initialCapital });
+      expect(s).toMatchObject({ netProfitPercent: null, maxDrawdownPercent: null, maxRunupPercent: null });
+      expect(s).toEqual(base);
+      assertAllFinite(s);
+    }
+  });
+
+  it("hand-computed: net profit %, drawdown % of the running peak, run-up % of the running trough", () => {
+    // capital 1000, pnl -50, -30, 200, -120, 40, -100
+    // equity:   950,  920, 1120, 1000, 1040,  940
+    // peak:    1000, 1000, 1120, 1120, 1120, 1120 → falls 5 %, 8 %, 0, 120/1120 = 10.714 %, 80/1120 = 7.143 %,
+    //                                               180/1120 = 16.0714 % → max 16.07
+    // trough:   950,  920,  920,  920,  920,  920 → rises 0, 0, 200/920 = 21.7391 %, 80/920, 120/920, 20/920 → 21.74
+    // net profit -60 / 1000 = -6 %
+    const s = computeStats(sequence([-50, -30, 200, -120, 40, -100]), { initialCapital: 1000 });
+    expect(s).toMatchObject({
+      netProfit: -60,
+      maxDrawdown: 180,
+      maxRunup: 200,
+      netProfitPercent: -6,
+      maxDrawdownPercent: 16.07,
+      maxRunupPercent: 21.74,
+    });
+    assertAllFinite(s);
+  });
+
+  it("the largest relative fall need not be the largest fall in USD", () => {
+    // capital 100, pnl -50, +950, -100 → equity 50, 1000, 900
+    // falls: 50 from 100 (50 %), 100 from 1000 (10 %): maxDrawdown = 100 USD but maxDrawdownPercent = 50
+    // rises from the trough 50: 950 (1900 %), then 850 (1700 %) → 1900; net +800 / 100 = 800 %
+    const s = computeStats(sequence([-50, 950, -100]), { initialCapital: 100 });
+    expect(s).toMatchObject({ maxDrawdown: 100, maxDrawdownPercent: 50, maxRunup: 950, maxRunupPercent: 1900, netProfitPercent: 800 });
+  });
+
+  it("an account taken below 0: drawdown above 100 %, no run-up from a trough ≤ 0", () => {
+    // capital 100, pnl -150, +30, +60 → equity -50, -20, 40. Falls from the peak 100: 150 %, 120 %, 60 % → 150.
+    // The trough is -50: no percent base, so no run-up percent (0) although maxRunup is 90 USD. Net -60 %.
+    const s = computeStats(sequence([-150, 30, 60]), { initialCapital: 100 });
+    expect(s).toMatchObject({ maxDrawdownPercent: 150, maxRunup: 90, maxRunupPercent: 0, netProfitPercent: -60 });
+    assertAllFinite(s);
+  });
+
+  it("rounded to 2 decimals, half away from zero, never -0", () => {
+    // 0.40 / 8000 = 0.005 % → 0.01; -0.40 → -0.01; 100 / 3000 = 3.3333 % → 3.33; 0.01 / 8000 = 0.000125 % → 0
+    expect(computeStats(sequence([0.4]), { initialCapital: 8000 }).netProfitPercent).toBe(0.01);
+    expect(computeStats(sequence([-0.4]), { initialCapital: 8000 }).netProfitPercent).toBe(-0.01);
+    expect(computeStats(sequence([100]), { initialCapital: 3000 }).netProfitPercent).toBe(3.33);
+    const tiny = computeStats(sequence([-0.01]), { initialCapital: 8000 });
+    expect(Object.is(tiny.netProfitPercent, -0)).toBe(false);
+    expect(tiny.netProfitPercent).toBe(0);
+    expect(tiny.maxDrawdownPercent).toBe(0); // 0.000125 % rounds to 0
+  });
+
+  it("capital given with float noise or sub-cent digits is taken to the cent", () => {
+    // 1000.004 → 1000.00; 1000.005 → 1000.01 (half away from zero). 10 / 1000.01 = 0.99999 % → 1
+    expect(computeStats(sequence([10]), { initialCapital: 1000.004 }).netProfitPercent).toBe(1);
+    expect(computeStats(sequence([10]), { initialCapital: 1000.005 }).netProfitPercent).toBe(1);
+  });
+
+  it("input order does not matter", () => {
+    const inOrder = sequence([-50, -30, 200, -120, 40, -100]);
+    const shuffled = [inOrder[3], inOrder[0], inOrder[5], inOrder[2], inOrder[4], inOrder[1]];
+    expect(computeStats(shuffled, { initialCapital: 1000 })).toEqual(computeStats(inOrder, { initialCapital: 1000 }));
   });
 });

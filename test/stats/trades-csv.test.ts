@@ -102,6 +102,44 @@ describe("tradesCsv", () => {
     expect(lines).toHaveLength(6);
   });
 
+  it("with initialCapital only Cumulative P&L % changes: Net P&L % stays relative to the entry's position value", () => {
+    // Net P&L % is profit / (qty × entry price × point value), e.g. 39.52 / 102401 = 0.04 %, with or without capital.
+    // Cumulative P&L % = cumulative P&L / capital: 39.52 / 3000 = 1.3173 % → 1.32; -36.48 / 3000 = -1.216 % → -1.22
+    const without = tradesCsv([longMnq, shortXyz], { pointValue }).split("\r\n");
+    const withCap = tradesCsv([longMnq, shortXyz], { pointValue, initialCapital: 3000 }).split("\r\n");
+    expect(withCap).toHaveLength(without.length);
+    const lastCol = (l: string) => l.split(",").at(-1);
+    expect(withCap.slice(1, 5).map(lastCol)).toEqual(["-1.22", "-1.22", "1.32", "1.32"]);
+    withCap.slice(1, 5).forEach((line, i) => {
+      const a = line.split(",");
+      const b = without[i + 1].split(",");
+      expect(a.slice(0, 14)).toEqual(b.slice(0, 14)); // every other column identical
+      expect(b[14]).toBe("");
+    });
+    expect(withCap[3].split(",")[8]).toBe("0.04"); // long: 39.52 / 102401.00
+    expect(withCap[1].split(",")[8]).toBe("-75.62"); // short: -76 / 100.50
+  });
+
+  it("no usable initialCapital (null, 0, negative, NaN, under a cent): Cumulative P&L % empty", () => {
+    const plain = tradesCsv([longMnq, shortXyz], { pointValue });
+    for (const initialCapital of [undefined, null, 0, -100, Number.NaN, 0.004]) {
+      expect(tradesCsv([longMnq, shortXyz], { pointValue, initialCapital })).toBe(plain);
+    }
+  });
+
+  it("Cumulative P&L % is computed from cent-exact sums, rounded once", () => {
+    // capital 8: 0.10 / 8 = 1.25 %; 0.1 + 0.2 = 0.30 exactly (not 0.30000000000000004) → 0.30 / 8 = 3.75 %;
+    // 0.30 - 0.31 = -0.01 → -0.01 / 8 = -0.125 % → -0.13 (half away from zero)
+    const a = trade({ id: "a", pnl: 0.1, closedAt: "2026-03-02T10:00:00Z" });
+    const b = trade({ id: "b", pnl: 0.2, closedAt: "2026-03-02T11:00:00Z" });
+    const c = trade({ id: "c", pnl: -0.31, closedAt: "2026-03-02T12:00:00Z" });
+    const lines = tradesCsv([a, b, c], { initialCapital: 8 }).split("\r\n");
+    const cum = (l: string) => l.split(",").slice(13);
+    expect(cum(lines[1])).toEqual(["-0.01", "-0.13"]); // trade 3 (newest first)
+    expect(cum(lines[3])).toEqual(["0.30", "3.75"]); // trade 2
+    expect(cum(lines[5])).toEqual(["0.10", "1.25"]); // trade 1
+  });
+
   it("without a point value, position value = qty × price", () => {
     // 2 × 25600.25 = 51200.50; 39.52 / 51200.5 = 0.0772 % → 0.08; 55 → 0.1074 % → 0.11; -12.5 → -0.0244 % → -0.02
     const lines = tradesCsv([longMnq]).split("\r\n");

@@ -1,9 +1,12 @@
-// Recorders: list, create, edit (PATCH), enable/disable, delete, rotate token, and the webhook panel with
-// ready-to-paste TradingView alert messages.
-import { Api, ApiError, config, errorMessage, type Recorder } from "../api";
+// Recorders: list (with follower relations), create / edit (recorder-form.ts), enable/disable, clone, reset,
+// delete, rotate token, and the webhook panel with ready-to-paste TradingView alert messages.
+import { Api, config, type Recorder } from "../api";
 import { copyButton, h, replace, toast } from "../dom";
-import { DASH, money, plain } from "../format";
-import { emptyRow, errorBox, errorSlot, invalidateRecorders, pageHeader } from "../shared";
+import { money, plain } from "../format";
+import { emptyRow, errorSlot, invalidateRecorders, pageHeader } from "../shared";
+import { cloneBox, confirmButton, resetBox } from "./recorder-actions";
+import { recorderForm } from "./recorder-form";
+import { GROUPS, settingText } from "./recorder-settings";
 
 /** Indicator alert (fixed action; duplicate it with "sell" / "close" for the other alerts). */
 export const INDICATOR_ALERT = (action: string) =>
@@ -15,59 +18,12 @@ export const STRATEGY_ALERT =
 /** Full tokens are returned only by create / rotate; kept in memory for this page session only. */
 const freshTokens = new Map<string, { token: string; path: string }>();
 
-type FieldKind = "text" | "int" | "num" | "bool" | "select";
-interface FieldDef {
-  key: keyof Recorder & string;
-  label: string;
-  kind: FieldKind;
-  /** Placeholder (or what an empty nullable value means). */
-  hint?: string;
-  /** A short explanation under the input. */
-  help?: string;
-  /** kind "select": [value, label]. */
-  options?: [string, string][];
-  /** The field takes a whole form row (long help text). */
-  wide?: boolean;
-  nullable?: boolean;
-  def?: string | boolean;
-  min?: number;
-}
-
-const FIELDS: FieldDef[] = [
-  { key: "name", label: "Name", kind: "text", hint: "e.g. NQ breakout 5m" },
-  { key: "symbol", label: "Symbol", kind: "text", hint: "optional, e.g. MNQ1! (else from the alert's ticker)", nullable: true },
-  { key: "initialQuantity", label: "Initial quantity", kind: "num", def: "1", min: 0 },
-  { key: "addQuantity", label: "Add quantity", kind: "num", def: "1", min: 0 },
-  { key: "takeProfitTicks", label: "Take profit (ticks)", kind: "num", hint: "none", nullable: true, min: 0 },
-  { key: "stopLossTicks", label: "Stop loss (ticks)", kind: "num", hint: "none", nullable: true, min: 0 },
-  { key: "commissionPerContract", label: "Commission / contract ($)", kind: "num", def: "0", min: 0 },
-  { key: "dedupeWindowSeconds", label: "Dedupe window (s)", kind: "int", def: "10", min: 0, hint: "0 disables" },
-  { key: "tickSize", label: "Tick size override", kind: "num", hint: "from instrument", nullable: true, min: 0 },
-  { key: "tickValue", label: "Tick value override ($)", kind: "num", hint: "from instrument", nullable: true, min: 0 },
-  { key: "quantityStep", label: "Quantity step", kind: "num", def: "1", min: 0, help: "Smallest quantity a signal may use: 1 = whole contracts, 0.001 allows fractions." },
-  { key: "maxSignalsPerMinute", label: "Max signals / minute", kind: "int", def: "60", min: 1, help: "Beyond this (accepted and rejected alike) the webhook answers 429 rate_limited." },
-  { key: "signalLogRetentionDays", label: "Signal log kept (days)", kind: "int", def: "90", min: 1, help: "Signal-log rows older than this are deleted." },
-  {
-    key: "delayedFeed",
-    label: "Delayed feed",
-    kind: "select",
-    def: "align",
-    options: [
-      ["align", "align (default)"],
-      ["immediate", "immediate"],
-    ],
-    wide: true,
-    help: "With a delayed TradingView feed (no real-time subscription), align applies each signal when the feed's 15-minute-late prices reach its time, so MAE/MFE come from the prices of the trade itself; immediate applies at once.",
-  },
-  { key: "allowAdd", label: "Allow adds (DCA)", kind: "bool", def: true },
-  { key: "reverseOnOpposite", label: "Reverse on opposite signal", kind: "bool", def: true },
-  { key: "enabled", label: "Enabled", kind: "bool", def: true },
-];
-
 export function recordersView(root: HTMLElement): () => void {
   let list: Recorder[] = [];
   let selected: string | null = null;
   let mode: "view" | "edit" | "create" = "view";
+  /** An action box open in the detail panel. */
+  let action: "clone" | "reset" | null = null;
   let alive = true;
 
   const err = errorSlot();
@@ -77,6 +33,7 @@ export function recordersView(root: HTMLElement): () => void {
   newBtn.addEventListener("click", () => {
     mode = "create";
     selected = null;
+    action = null;
     renderTable();
     renderPanel();
   });
@@ -140,15 +97,16 @@ export function recordersView(root: HTMLElement): () => void {
         const tr = h(
           "tr",
           { class: `clickable${r.id === selected ? " selected" : ""}`, "data-id": r.id, "data-testid": "recorder-row" },
-          h("td", null, h("strong", null, r.name)),
+          h("td", null, h("strong", null, r.name), relationBadges(r)),
           h("td", null, r.symbol || h("span", { class: "muted" }, "from alert")),
           h("td", null, toggle),
           h("td", { class: "r num" }, `${plain(r.initialQuantity)} / ${plain(r.addQuantity)}`),
-          h("td", { class: "r num" }, `${plain(r.takeProfitTicks)} / ${plain(r.stopLossTicks)}`),
+          h("td", { class: "r num" }, `${r.takeProfitLegs?.length ? `${r.takeProfitLegs.length} legs` : plain(r.takeProfitTicks)} / ${plain(r.stopLossTicks)}`),
           h("td", { class: "r num" }, money(r.commissionPerContract)),
-          h("td", null, rules(r)),
+          h("td", { class: "rules-cell" }, rules(r)),
         );
         tr.addEventListener("click", () => {
+          if (selected !== r.id) action = null;
           selected = r.id;
           mode = "view";
           renderTable();
@@ -159,14 +117,41 @@ export function recordersView(root: HTMLElement): () => void {
     );
   }
 
+  /** "follows X" on a follower, "N followers" on a leader. */
+  function relationBadges(r: Recorder): HTMLElement | null {
+    const leader = r.followsRecorderId ? list.find((x) => x.id === r.followsRecorderId) : null;
+    const followers = list.filter((x) => x.followsRecorderId === r.id);
+    if (!r.followsRecorderId && !followers.length) return null;
+    return h(
+      "span",
+      { class: "badges relation" },
+      r.followsRecorderId
+        ? h("span", { class: "badge badge-info", "data-testid": "follows-badge", title: `Also records every signal sent to ${leader?.name ?? "that recorder"}'s webhook` }, `follows ${leader?.name ?? r.followsRecorderId.slice(0, 8)}`)
+        : null,
+      followers.length
+        ? h("span", { class: "badge badge-ok", "data-testid": "followers-badge", title: `Followed by ${followers.map((x) => x.name).join(", ")}` }, `${followers.length} follower${followers.length === 1 ? "" : "s"}`)
+        : null,
+    );
+  }
+
   function rules(r: Recorder): HTMLElement {
+    const tag = (text: string, title?: string) => h("span", { class: "tag", title: title ?? null }, text);
     return h(
       "span",
       { class: "tags" },
-      r.allowAdd ? h("span", { class: "tag" }, "adds") : null,
-      r.reverseOnOpposite !== false ? h("span", { class: "tag" }, "reverse") : null,
-      isFiniteNum(r.dedupeWindowSeconds) ? h("span", { class: "tag", title: "dedupe window" }, `dedupe ${r.dedupeWindowSeconds}s`) : null,
-      r.delayedFeed === "immediate" ? h("span", { class: "tag", title: "delayed feed: signals apply at once" }, "delayed: immediate") : null,
+      r.allowAdd ? tag("adds") : null,
+      r.reverseOnOpposite !== false ? tag("reverse") : null,
+      r.directionFilter && r.directionFilter !== "both" ? tag(`${r.directionFilter} only`, "direction filter") : null,
+      isFiniteNum(r.maxContracts) ? tag(`max ${plain(r.maxContracts)}`, "max contracts") : null,
+      r.takeProfitLegs?.length ? tag(`TP ×${r.takeProfitLegs.length}`, "take-profit legs") : null,
+      r.trailingStop ? tag("trail", `trailing stop: trigger ${r.trailingStop.triggerTicks}t, distance ${r.trailingStop.distanceTicks}t`) : null,
+      r.breakEven ? tag("BE", `break-even: trigger ${r.breakEven.triggerTicks}t, offset ${r.breakEven.offsetTicks}t`) : null,
+      r.sessions?.length ? tag(`${r.sessions.length} session${r.sessions.length === 1 ? "" : "s"}`, r.timezone ?? undefined) : null,
+      isFiniteNum(r.dailyLossLimit) || isFiniteNum(r.dailyProfitTarget) ? tag("daily limit", `loss ${money(r.dailyLossLimit)} / target ${money(r.dailyProfitTarget)}`) : null,
+      isFiniteNum(r.cooldownSeconds) && r.cooldownSeconds > 0 ? tag(`cooldown ${r.cooldownSeconds}s`) : null,
+      isFiniteNum(r.slippageTicks) && r.slippageTicks > 0 ? tag(`slip ${r.slippageTicks}t`, "slippage ticks") : null,
+      isFiniteNum(r.dedupeWindowSeconds) ? tag(`dedupe ${r.dedupeWindowSeconds}s`, "dedupe window") : null,
+      r.delayedFeed === "immediate" ? tag("delayed: immediate", "delayed feed: signals apply at once") : null,
     );
   }
 
@@ -193,6 +178,29 @@ export function recordersView(root: HTMLElement): () => void {
     replace(panel, detail(r));
   }
 
+  function form(r: Recorder | null): HTMLElement {
+    return recorderForm({
+      recorder: r,
+      list,
+      onCancel: list.length
+        ? () => {
+            mode = "view";
+            if (!selected && list.length) selected = list[0].id;
+            renderTable();
+            renderPanel();
+          }
+        : null,
+      onSaved: async (saved, created) => {
+        remember(saved ?? undefined);
+        toast(created ? `Created ${saved?.name ?? "recorder"}` : "Saved", "ok");
+        mode = "view";
+        await load(saved?.id ?? r?.id ?? null);
+      },
+    });
+  }
+
+  const nameOf = (id: string) => list.find((x) => x.id === id)?.name ?? id;
+
   // ---- detail panel: actions + webhook + alert messages -------------------------------------------------
 
   function detail(r: Recorder): HTMLElement {
@@ -204,8 +212,40 @@ export function recordersView(root: HTMLElement): () => void {
     const edit = h("button", { class: "btn btn-sm", type: "button", "data-testid": "edit-recorder" }, "Edit settings");
     edit.addEventListener("click", () => {
       mode = "edit";
+      action = null;
       renderPanel();
     });
+    const toggleAction = (which: "clone" | "reset") => {
+      action = action === which ? null : which;
+      renderPanel();
+    };
+    const clone = h("button", { class: "btn btn-sm", type: "button", "data-testid": "clone-recorder", "aria-expanded": String(action === "clone") }, "Clone");
+    clone.addEventListener("click", () => toggleAction("clone"));
+    const reset = h("button", { class: "btn btn-sm btn-danger", type: "button", "data-testid": "reset-recorder", "aria-expanded": String(action === "reset") }, "Reset");
+    reset.addEventListener("click", () => toggleAction("reset"));
+    const closeAction = () => {
+      action = null;
+      renderPanel();
+    };
+    const actionBox =
+      action === "clone"
+        ? cloneBox(r, async (copy) => {
+            remember(copy);
+            action = null;
+            await load(copy?.id ?? r.id);
+          }, closeAction)
+        : action === "reset"
+          ? resetBox(r, async () => {
+              action = null;
+              await load(r.id);
+            }, closeAction)
+          : null;
+    const followers = list.filter((x) => x.followsRecorderId === r.id);
+    const relation = r.followsRecorderId
+      ? h("p", { class: "small", "data-testid": "relation" }, "Follows ", h("strong", null, nameOf(r.followsRecorderId)), ": every signal sent to its webhook is recorded here too, with these settings.")
+      : followers.length
+        ? h("p", { class: "small", "data-testid": "relation" }, "Followed by ", h("strong", null, followers.map((x) => x.name).join(", ")), ": signals sent to this webhook are recorded there too.")
+        : null;
     const rotate = confirmButton("Rotate token", "Confirm: old URL stops working", "rotate-token", async () => {
       const res = await Api.rotateToken(r.id);
       remember(res.recorder);
@@ -217,6 +257,7 @@ export function recordersView(root: HTMLElement): () => void {
       freshTokens.delete(r.id);
       toast(`Deleted ${r.name}`, "ok");
       selected = null;
+      action = null;
       await load(null);
     }, "btn-danger");
 
@@ -249,8 +290,10 @@ export function recordersView(root: HTMLElement): () => void {
         "div",
         { class: "panel-head" },
         h("h2", null, r.name, r.enabled === false ? h("span", { class: "badge badge-muted" }, "disabled") : h("span", { class: "badge badge-ok" }, "enabled")),
-        h("div", { class: "btn-row" }, edit, h("a", { class: "btn btn-sm", href: `#/report/${encodeURIComponent(r.id)}`, "data-testid": "open-report" }, "Report"), h("a", { class: "btn btn-sm", href: `#/trades?recorderId=${encodeURIComponent(r.id)}` }, "Trades"), rotate, del),
+        h("div", { class: "btn-row" }, edit, h("a", { class: "btn btn-sm", href: `#/report/${encodeURIComponent(r.id)}`, "data-testid": "open-report" }, "Report"), h("a", { class: "btn btn-sm", href: `#/trades?recorderId=${encodeURIComponent(r.id)}` }, "Trades"), clone, reset, rotate, del),
       ),
+      relation,
+      actionBox,
       h("h3", null, "Webhook URL"),
       webhook,
       h("h3", null, "Alert messages"),
@@ -261,8 +304,14 @@ export function recordersView(root: HTMLElement): () => void {
       h("h3", null, "Settings"),
       h(
         "dl",
-        { class: "settings" },
-        FIELDS.filter((f) => f.key !== "name").map((f) => [h("dt", null, f.label), h("dd", null, fmtSetting(r[f.key], f))]),
+        { class: "settings", "data-testid": "settings" },
+        GROUPS.map((g) => [
+          h("dt", { class: "group-title" }, g.title),
+          g.fields
+            .filter((f) => f.key !== "name")
+            .map((f) => [h("dt", null, f.label), h("dd", { "data-setting": f.key }, settingText(r, f, nameOf))]),
+        ]),
+        h("dt", { class: "group-title" }, "Identity"),
         h("dt", null, "ID"),
         h("dd", { class: "mono small" }, r.id),
       ),
@@ -275,106 +324,6 @@ export function recordersView(root: HTMLElement): () => void {
     }
   }
 
-  // ---- create / edit form --------------------------------------------------------------------------------
-
-  function form(r: Recorder | null): HTMLElement {
-    const inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
-    const formErr = h("div");
-    const rows = FIELDS.map((f) => {
-      const id = `f-${f.key}`;
-      const help = f.help ? h("span", { class: "help", id: `${id}-help` }, f.help) : null;
-      const fieldClass = `field${f.wide ? " field-wide" : ""}`;
-      if (f.kind === "bool") {
-        const v = r ? r[f.key] : f.def;
-        const input = h("input", { type: "checkbox", id, name: f.key, checked: v === undefined ? !!f.def : !!v });
-        inputs.set(f.key, input);
-        return h("label", { class: "check field-bool" }, input, " ", f.label);
-      }
-      const v = r ? r[f.key] : undefined;
-      if (f.kind === "select") {
-        const sel = h("select", { id, name: f.key, "aria-describedby": help ? `${id}-help` : null }, (f.options ?? []).map(([value, label]) => h("option", { value }, label)));
-        sel.value = typeof v === "string" ? v : String(f.def ?? "");
-        inputs.set(f.key, sel);
-        return h("div", { class: fieldClass }, h("label", { for: id }, f.label), sel, help);
-      }
-      const input = h("input", {
-        id,
-        name: f.key,
-        type: f.kind === "text" ? "text" : "number",
-        step: f.kind === "int" ? "1" : f.kind === "num" ? "any" : null,
-        min: f.min ?? null,
-        required: f.key === "name",
-        placeholder: f.hint ?? (f.def !== undefined ? `default ${f.def}` : ""),
-        value: v === undefined || v === null ? (r ? "" : typeof f.def === "string" ? f.def : "") : String(v),
-        "aria-describedby": help ? `${id}-help` : null,
-      });
-      inputs.set(f.key, input);
-      return h("div", { class: fieldClass }, h("label", { for: id }, f.label), input, help);
-    });
-    const submit = h("button", { class: "btn btn-primary", type: "submit", "data-testid": "save-recorder" }, r ? "Save changes" : "Create recorder");
-    const cancel = h("button", { class: "btn", type: "button" }, "Cancel");
-    cancel.addEventListener("click", () => {
-      mode = "view";
-      if (!selected && list.length) selected = list[0].id;
-      renderPanel();
-    });
-    const el = h(
-      "form",
-      { class: "recorder-form", "data-testid": "recorder-form", novalidate: true },
-      h("div", { class: "panel-head" }, h("h2", null, r ? `Edit ${r.name}` : "New recorder")),
-      formErr,
-      h("div", { class: "form-grid" }, rows),
-      h("div", { class: "btn-row" }, submit, list.length ? cancel : null),
-    );
-    el.addEventListener("submit", async (ev) => {
-      ev.preventDefault();
-      const body: Record<string, unknown> = {};
-      const problems: string[] = [];
-      for (const f of FIELDS) {
-        const input = inputs.get(f.key)!;
-        let value: unknown;
-        if (f.kind === "bool") value = (input as HTMLInputElement).checked;
-        else if (f.kind === "select") value = input.value;
-        else if (f.kind === "text") value = input.value.trim() || (f.nullable ? null : "");
-        else if (input.value.trim() === "") value = f.nullable ? null : undefined;
-        else {
-          value = Number(input.value);
-          if (!Number.isFinite(value as number)) problems.push(`${f.label}: not a number`);
-          if (f.kind === "int" && !Number.isInteger(value)) problems.push(`${f.label}: must be a whole number`);
-        }
-        if (f.key === "name" && !value) problems.push("Name is required");
-        if (r) {
-          const prev = r[f.key] ?? null;
-          if (value === undefined || (value ?? null) === prev) continue;
-          body[f.key] = value;
-        } else if (value !== undefined && value !== null) body[f.key] = value;
-      }
-      if (problems.length) {
-        replace(formErr, h("div", { class: "alert alert-error" }, problems.join("; ")));
-        return;
-      }
-      submit.disabled = true;
-      try {
-        if (r) {
-          if (Object.keys(body).length) await Api.updateRecorder(r.id, body as Partial<Recorder>);
-          toast("Saved", "ok");
-          mode = "view";
-          await load(r.id);
-        } else {
-          const res = await Api.createRecorder(body as Partial<Recorder>);
-          remember(res.recorder);
-          toast(`Created ${res.recorder?.name ?? "recorder"}`, "ok");
-          mode = "view";
-          await load(res.recorder?.id ?? null);
-        }
-      } catch (e) {
-        replace(formErr, validationBox(e));
-        submit.disabled = false;
-      }
-    });
-    return el;
-  }
-
   void load();
   return () => {
     alive = false;
@@ -384,66 +333,3 @@ export function recordersView(root: HTMLElement): () => void {
 function isFiniteNum(v: unknown): v is number {
   return typeof v === "number" && Number.isFinite(v);
 }
-
-function fmtSetting(v: unknown, f: FieldDef): string {
-  if (f.kind === "bool") return v === undefined ? DASH : v ? "yes" : "no";
-  if (v === null || v === undefined || v === "") return f.nullable ? (f.hint ?? DASH) : DASH;
-  if (f.key === "commissionPerContract" || f.key === "tickValue") return money(v);
-  return plain(v);
-}
-
-/** An API validation error with its field problems listed. */
-export function validationBox(e: unknown): HTMLElement {
-  if (!(e instanceof ApiError) || e.details === undefined || e.details === null) return errorBox(e, "Not saved");
-  return h("div", { class: "alert alert-error", role: "alert", "data-testid": "error" }, h("strong", null, "Not saved: "), errorMessage(e), h("ul", { class: "details" }, detailItems(e.details)));
-}
-
-function detailItems(d: unknown): HTMLElement[] {
-  if (Array.isArray(d)) {
-    return d.map((x) => {
-      if (x && typeof x === "object") {
-        const o = x as Record<string, unknown>;
-        const path = Array.isArray(o.path) ? o.path.join(".") : (o.field ?? o.path ?? o.key ?? "");
-        return h("li", null, `${path ? `${String(path)}: ` : ""}${String(o.problem ?? o.message ?? JSON.stringify(o))}`);
-      }
-      return h("li", null, String(x));
-    });
-  }
-  if (d && typeof d === "object") {
-    return Object.entries(d as Record<string, unknown>).map(([k, v]) => h("li", null, `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`));
-  }
-  return [h("li", null, String(d))];
-}
-
-/** Two-step button: first click arms it, second click (within 4 s) runs the action. */
-function confirmButton(label: string, armed: string, testid: string, action: () => Promise<void>, cls = ""): HTMLButtonElement {
-  const btn = h("button", { class: `btn btn-sm ${cls}`, type: "button", "data-testid": testid }, label);
-  let armedUntil = 0;
-  btn.addEventListener("click", async () => {
-    if (Date.now() > armedUntil) {
-      armedUntil = Date.now() + 4000;
-      btn.textContent = armed;
-      btn.classList.add("armed");
-      setTimeout(() => {
-        if (Date.now() >= armedUntil) {
-          btn.textContent = label;
-          btn.classList.remove("armed");
-        }
-      }, 4050);
-      return;
-    }
-    armedUntil = 0;
-    btn.disabled = true;
-    try {
-      await action();
-    } catch (e) {
-      toast(errorMessage(e), "error");
-      btn.disabled = false;
-      btn.textContent = label;
-      btn.classList.remove("armed");
-    }
-  });
-  return btn;
-}
-
-export { confirmButton };

@@ -1,8 +1,11 @@
 import { Hono } from "hono";
 import { drizzle } from "drizzle-orm/d1";
-import { eq } from "drizzle-orm";
+import { and, eq, inArray, lte, ne } from "drizzle-orm";
+import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { fills, positions, recorders, signals, trades } from "../../db/schema";
 import {
+  cloneRecorder,
+  countFollowers,
   createRecorder,
   getRecorder,
   listRecorders,
@@ -10,7 +13,7 @@ import {
   recorderView,
   rotateToken,
 } from "../../recorders/repository";
-import { createRecorderSchema, patchRecorderSchema } from "../../recorders/settings";
+import { cloneRecorderSchema, createRecorderSchema, patchRecorderSchema } from "../../recorders/settings";
 import { recorderActivity } from "../../queries/positions";
 import { ApiError } from "../errors";
 import { jsonBody, validate } from "../validate";
@@ -33,6 +36,8 @@ export const recorderRoutes = new Hono<{ Bindings: Env }>()
     const id = c.req.param("id");
     const before = await mustGet(c.env, id);
     const db = drizzle(c.env.DB);
+    // A leader goes only once nobody follows it: its followers would silently stop recording otherwise.
+    await refuseIfFollowed(db, id);
     // Disabled first, so no new signal gets past the token lookup while the symbols are asked; re-enabled when
     // the delete is refused. (A webhook already past the lookup lands in its symbol object and is seen there.)
     if (before.enabled) await db.update(recorders).set({ enabled: false }).where(eq(recorders.id, id));
@@ -57,11 +62,71 @@ export const recorderRoutes = new Hono<{ Bindings: Env }>()
     ]);
     return c.json({ ok: true, deleted: id });
   })
+  .post("/:id/clone", async (c) => {
+    const source = await mustGet(c.env, c.req.param("id"));
+    const { name } = validate(cloneRecorderSchema, await jsonBody(c.req.raw));
+    const recorder = await cloneRecorder(drizzle(c.env.DB), source, name ?? `${source.name} (copy)`.slice(0, 120), new Date().toISOString());
+    return c.json({ recorder }, 201);
+  })
+  .post("/:id/reset", async (c) => {
+    const id = c.req.param("id");
+    await mustGet(c.env, id);
+    const db = drizzle(c.env.DB);
+    // Rows received from here on are not part of the reset (a signal may arrive meanwhile: the recorder stays
+    // enabled, so no alert is turned away while it resets).
+    const startedAt = new Date().toISOString();
+    await assertIdle(c.env, db, id, "reset it");
+    const deleted = await resetRecorder(db, id, startedAt);
+    return c.json({ ok: true, reset: id, deleted });
+  })
   .post("/:id/rotate-token", async (c) => {
     const recorder = await rotateToken(drizzle(c.env.DB), c.req.param("id"), new Date().toISOString());
     if (!recorder) throw notFound();
     return c.json({ recorder });
   });
+
+/** 409 `recorder_has_followers` while any recorder follows `id`. */
+async function refuseIfFollowed(db: DrizzleD1Database, id: string) {
+  const n = await countFollowers(db, id);
+  if (n > 0) {
+    throw new ApiError(409, "recorder_has_followers", `${n} recorder(s) follow this one: delete them or set their followsRecorderId to null first.`);
+  }
+}
+
+/** 409 while the recorder has an open position or undelivered rows (asked of the symbol objects, as DELETE does). */
+async function assertIdle(env: Env, db: DrizzleD1Database, id: string, what: string) {
+  const activity = await recorderActivity(env, db, id);
+  if (activity.openPositions > 0) {
+    throw new ApiError(409, "recorder_has_open_positions", `The recorder has ${activity.openPositions} open position(s): close them (POST /api/positions/:id/close) before you ${what}.`);
+  }
+  if (activity.pendingDeliveries > 0) {
+    throw new ApiError(409, "recorder_busy", "Some of this recorder's trades or signals are still being written; try again in a minute.");
+  }
+}
+
+/**
+ * CONTRACT "housekeeping": deletes the recorder's closed positions with their fills, its trades and its signal
+ * log (rows received before `before`), in one D1 batch (all or nothing). Open positions' rows and fills are
+ * never touched. The recorder itself, its settings, token and followers stay.
+ */
+async function resetRecorder(db: DrizzleD1Database, id: string, before: string) {
+  const closed = db
+    .select({ id: positions.id })
+    .from(positions)
+    .where(and(eq(positions.recorderId, id), eq(positions.status, "closed")));
+  const [, tradeRes, positionRes, signalRes] = await db.batch([
+    db.delete(fills).where(and(eq(fills.recorderId, id), inArray(fills.positionId, closed))),
+    // Every trade is a closed round trip (a reopened position has a new id), so all of them go.
+    db.delete(trades).where(eq(trades.recorderId, id)),
+    db.delete(positions).where(and(eq(positions.recorderId, id), eq(positions.status, "closed"))),
+    db.delete(signals).where(and(eq(signals.recorderId, id), lte(signals.receivedAt, before), ne(signals.status, "scheduled"))),
+  ]);
+  return { trades: changes(tradeRes), positions: changes(positionRes), signals: changes(signalRes) };
+}
+
+function changes(result: unknown): number {
+  return (result as D1Result).meta?.changes ?? 0;
+}
 
 function notFound() {
   return new ApiError(404, "not_found", "No recorder with this id.");

@@ -1,0 +1,128 @@
+// The exits one position takes on a price, as plain rules over its state (CONTRACT "Exits and risk rules"). Shared
+// by the production book (book.ts), which calls them only for the positions its indexes say a tick reaches, and
+// the naive reference book (bench/naive-book.ts), which calls them for every position on every tick.
+//
+// Coordinates: y = direction × price (a long's y is its price, a short's is minus it), so "in the position's
+// favour" is always "higher y". A = average entry (fractional ticks), favor = most favourable price since the
+// open (PositionState.favorTicks).
+//
+// Order on a price (the excursion and favor already updated by the caller, CONTRACT: "excursions, then the trail
+// moves, then levels are checked"):
+//   1. take-profit: the single level, or the legs in order (each exits its share at its level, `take_profit_N`);
+//   2. the stop: the tightest of the fixed stop-loss, the break-even stop (once favor >= A + trigger: A + offset)
+//      and the trailing stop (once favor >= A + trigger: favor − distance); ties go to trailing_stop, then
+//      break_even, then stop_loss. It fills at its level or at the price if the price gapped past it, slipped;
+//   3. the daily limit (flattenOnDailyLimit): the recorder's closed net of the day + this position's realized and
+//      unrealized net reaches −dailyLossLimit / +dailyProfitTarget: exits at the price, slipped.
+// Each rule is a LEVEL in y, so the book can index it; the level of the daily limit is rounded to the tick where
+// the limit is surely reached (a loss level down, a profit level up).
+// Costs: O(1) per rule, O(legs) per take-profit run.
+import { tradingDay } from "./calendar";
+import { ticksToPrice } from "./money";
+import { avgEntryTicks } from "./pnl";
+import { exitPosition } from "./position";
+import { dirOf, EPS, exitSide, nextTarget, rulesOf, slipped, stopNow, triggered, triggerY } from "./stops";
+import type { FillOrigin, PositionRules, PositionState } from "./types";
+
+// ---- daily limit --------------------------------------------------------------------------------------------
+
+/** The recorder's closed net of the day that this position adds to, at market time `atMs`. */
+function dayBaseAt(r: PositionRules, atMs: number): number {
+  return atMs < r.dayEndsMs ? r.dayBase : 0;
+}
+
+/** Price levels (ticks) where the day's net reaches the loss limit / profit target; null when not flattening. */
+export function dailyLevels(s: PositionState, atMs: number): { loss: number | null; profit: number | null } {
+  const r = rulesOf(s);
+  if (!r.flattenOnDailyLimit || s.quantity <= 0) return { loss: null, profit: null };
+  const d = dirOf(s);
+  // Day net at price p = base + realized − commission + d × (p − A) × quantity × tickValue.
+  const fixed = dayBaseAt(r, atMs) + s.realizedTickPnl * s.tickValue - s.commission;
+  const perTick = s.quantity * s.tickValue;
+  const ay = d * avgEntryTicks(s);
+  const lossY = r.dailyLossLimit === null ? null : Math.floor(ay + (-r.dailyLossLimit - fixed) / perTick + EPS);
+  const profitY = r.dailyProfitTarget === null ? null : Math.ceil(ay + (r.dailyProfitTarget - fixed) / perTick - EPS);
+  const price = (y: number | null) => (y === null || d * y <= 0 ? null : d * y);
+  return { loss: price(lossY), profit: price(profitY) };
+}
+
+// ---- the tick -----------------------------------------------------------------------------------------------
+
+/**
+ * Applies the exits a price reaches, in the header's order. The caller has already folded the price into the
+ * excursions and favor. Returns true when anything was filled.
+ */
+export function exitsAt(s: PositionState, priceTicks: number, at: string, atMs: number): boolean {
+  const d = dirOf(s);
+  const y = d * priceTicks;
+  const origin: FillOrigin = { priceSource: "feed", feedPrice: ticksToPrice(priceTicks, s.tickSize) };
+  let filled = false;
+  for (let t = nextTarget(s); t !== null && s.status === "open"; t = nextTarget(s)) {
+    if (y < d * t.level) break;
+    if (t.leg !== null) s.legsDone = t.leg + 1;
+    if (t.quantity > 0) {
+      exitPosition(s, t.quantity, t.level, at, t.reason, origin, t.reason);
+      filled = true;
+    } else if (t.leg === null) break;
+  }
+  if (s.status !== "open") return filled;
+  const slip = rulesOf(s).slippageTicks;
+  const stop = stopNow(s);
+  if (stop !== null && y <= d * stop.level) {
+    const fill = d > 0 ? Math.min(stop.level, priceTicks) : Math.max(stop.level, priceTicks);
+    exitPosition(s, s.quantity, slipped(fill, exitSide(s), slip), at, stop.reason, origin);
+    return true;
+  }
+  const daily = dailyLevels(s, atMs);
+  if ((daily.loss !== null && y <= d * daily.loss) || (daily.profit !== null && y >= d * daily.profit)) {
+    exitPosition(s, s.quantity, slipped(priceTicks, exitSide(s), slip), at, "daily_limit", origin);
+    return true;
+  }
+  return filled;
+}
+
+/** The levels the book indexes, in y: the lowest y above the price that needs a look (a take-profit, a trigger, the
+ * daily profit level) and the highest y below it (the stop without an active trail, the daily loss level). */
+export function watchLevels(s: PositionState, atMs: number): { upY: number; downY: number } {
+  const d = dirOf(s);
+  const r = rulesOf(s);
+  let upY = Infinity;
+  let downY = -Infinity;
+  const t = nextTarget(s);
+  if (t !== null) upY = d * t.level;
+  if (r.breakEven !== null && !triggered(s, r.breakEven.triggerTicks)) upY = Math.min(upY, triggerY(s, r.breakEven.triggerTicks));
+  if (r.trail !== null && !triggered(s, r.trail.triggerTicks)) upY = Math.min(upY, triggerY(s, r.trail.triggerTicks));
+  const stop = stopNow(s, false);
+  if (stop !== null) downY = d * stop.level;
+  const daily = dailyLevels(s, atMs);
+  if (daily.profit !== null) upY = Math.min(upY, d * daily.profit);
+  if (daily.loss !== null) downY = Math.max(downY, d * daily.loss);
+  return { upY, downY };
+}
+
+// ---- the clock ----------------------------------------------------------------------------------------------
+
+/** The next market time (ms) at which the position needs a look without a price: its session end, or the end of
+ * the trading day its daily-limit level counts (the level moves then). Null: none. */
+export function clockDueMs(s: PositionState, nowMs: number): number | null {
+  const r = rulesOf(s);
+  let due = r.flattenAtMs;
+  if (r.flattenOnDailyLimit && r.dayBase !== 0 && r.dayEndsMs > nowMs && (due === null || r.dayEndsMs < due)) due = r.dayEndsMs;
+  return due;
+}
+
+/** The clock reached `nowMs`: at its session end the position closes at its last price (slipped), stamped with the
+ * session's end (`session_end`). Returns true when it closed. */
+export function closeAtSessionEnd(s: PositionState, nowMs: number): boolean {
+  const r = rulesOf(s);
+  if (s.status !== "open" || r.flattenAtMs === null || r.flattenAtMs > nowMs) return false;
+  const at = new Date(r.flattenAtMs).toISOString();
+  exitPosition(s, s.quantity, slipped(s.lastPriceTicks, exitSide(s), r.slippageTicks), at, "session_end", { priceSource: "feed", feedPrice: ticksToPrice(s.lastPriceTicks, s.tickSize) });
+  return true;
+}
+
+/** The trading day the day's net of a closed trade belongs to (by its close time). */
+export function closeDay(s: PositionState): { startMs: number } {
+  const r = rulesOf(s);
+  return tradingDay(Date.parse(s.closedAt!), r.timezone, r.tradingDayStart);
+}
