@@ -80,8 +80,10 @@ export class DurableBook {
     const normal = !late ? undefined : prev.normal ?? (prev.price !== null && prev.at !== null ? { seq: prev.seq, price: prev.price, at: prev.at } : undefined);
     this.last = { seq, price, at, ticks: prev.ticks + 1, ...(normal ? { normal } : {}) };
     this.store.setLast(this.last);
-    if (this.book.size === 0) return { exits: [] };
-    if (late) {
+    if (this.book.size === 0) {
+      // Nothing to journal; but a pending entry may wait for this very price.
+      if (this.book.pendingSize === 0) return { exits: [] };
+    } else if (late) {
       // Not every position may see a late tick, so it must not widen the running range (a later tick that some
       // position does see could then go unjournaled): journal it, leave the range.
       this.store.journal({ seq, price, at });
@@ -105,10 +107,12 @@ export class DurableBook {
   /** What a tick or the clock changed besides excursions: closed positions gone, a leg or a filled pending order
    * checkpointed, the memos (day tally, pending orders) saved. Nothing for a plain tick. */
   private persistTickOutcome(out: TickOutcome): void {
+    // A state reported changed (a leg, a day's end) may have closed later in the same tick: never resurrect it.
+    const closed = out.exits.length > 0 ? new Set(out.exits.map((e) => e.position.id)) : null;
+    for (const state of out.changed ?? []) if (closed === null || !closed.has(state.id)) this.checkpoint(state);
     for (const e of out.exits) this.store.removePosition(e.position.id);
-    for (const state of out.changed ?? []) this.checkpoint(state);
     for (const p of out.opened ?? []) {
-      const state = this.book.states().find((s) => s.id === p.id);
+      const state = this.book.state(p.id);
       if (state) this.checkpoint(state);
     }
     if (out.exits.length > 0 || out.opened !== undefined || this.pendingCount !== this.book.pendingOrders().length) this.saveExtras();

@@ -190,6 +190,17 @@ export class SymbolBook {
     return this.pending.list();
   }
 
+  /** How many pending entries wait (O(1)). */
+  get pendingSize(): number {
+    return this.pending.size;
+  }
+
+  /** A deep copy of one open position's state (to checkpoint it), or undefined. O(log ticks). */
+  state(positionId: string): PositionState | undefined {
+    const e = this.byId.get(positionId);
+    return e && serialize(this.fold(e));
+  }
+
   /** Deep copies of every open position's state, for persistence. */
   states(): PositionState[] {
     const out: PositionState[] = [];

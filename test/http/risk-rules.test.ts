@@ -9,8 +9,9 @@ import { api, apiJson, createRecorder, expectError, openPositions, signal, tick,
 
 const uniqueMnq = mnqContracts(4720);
 
-/** The fake's anonymous feed reports delayed data: signals here apply at once. */
-const IMMEDIATE = { delayedFeed: "immediate" } as const;
+/** The fake's anonymous feed reports delayed data: signals here apply at once. Repeated bodies are meant (no
+ * dedupe window). */
+const IMMEDIATE = { delayedFeed: "immediate", dedupeWindowSeconds: 0 } as const;
 
 async function tradeCount(recorderId: string, n: number): Promise<any[]> {
   return waitFor(async () => {
@@ -167,7 +168,7 @@ describe("daily limits", () => {
     expect(await signal(rec, { ticker, action: "sell", positionSize: -1, price: 25590 })).toMatchObject({ result: "ignored", reason: "daily_limit" });
     // The day's net is the recorder's: another contract month is refused too (its trade is in D1 by now).
     const other = uniqueMnq();
-    expect(await signal(rec, { ticker: other.ticker, action: "sell", price: 25590 })).toMatchObject({ result: "ignored", reason: "daily_limit" });
+    expect(await signal(rec, { ticker: other.ticker, action: "sell", price: 25590 }), "another contract month").toMatchObject({ result: "ignored", reason: "daily_limit" });
     // A recorder without the limit, or a looser one, is not affected.
     await apiJson("PATCH", `/api/recorders/${rec.id}`, { dailyLossLimit: 40 });
     expect((await signal(rec, { ticker, action: "buy", price: 25591 })).result).toBe("opened");

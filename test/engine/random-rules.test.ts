@@ -1,0 +1,424 @@
+// Randomized check of the second round's exit and risk rules (CONTRACT "Exits and risk rules"): recorders with
+// random take-profit legs, trailing stops, break-even, slippage, direction filters, contract caps, cooldowns,
+// fractional quantity steps, sessions in a timezone (flattened at their end), trading days with loss limits and
+// profit targets; signals carrying trailing stops, break-even, money sizing, cancels and limit/stop entries; ticks
+// that gap, go back in time, and jump across session and day ends; the clock (the object's alarm) with no tick.
+//
+// Four books get the same inputs and must agree at every step with NaiveSymbolBook (bench/naive-book.ts, which
+// visits every position on every tick with the per-position rules of src/engine/exits.ts):
+// - `control`: the production SymbolBook, read (folded) at every step;
+// - `book`: a SymbolBook read only at random points (its excursions stay lazy over long stretches), rebuilt from a
+//   JSON round trip of states() + extras() at random points;
+// - `durable`: src/durable/durable-book.ts on an in-memory store, restarted at random points (checkpoints, the
+//   journal of extremes, the extras) and its journal compacted at random points.
+// Compared: signal outcomes, tick and clock outcomes (exits in order, changed, opened), open() snapshots, states(),
+// pendingOrders(). Besides agreement, invariants: every number finite, no negative quantity, and a stop that
+// never loosens between signals (trailing and break-even stops only tighten). Every new exit reason, ignore reason
+// and the "pending" result are counted, and each must have happened, so the test proves it exercised the rule.
+// Fixed seeds, fixed work, no timing asserts. Rerun one sequence with RULES_SEED=<seed> RULES_SEQUENCES=1.
+import { describe, expect, it } from "vitest";
+import { NaiveSymbolBook } from "../../bench/naive-book";
+import { DurableBook } from "../../src/durable/durable-book";
+import { SymbolBook } from "../../src/engine/book";
+import { SignalRefusedError } from "../../src/engine/limits";
+import type { PendingOrder } from "../../src/engine/pending";
+import type {
+  ClosedPosition,
+  InstrumentSpec,
+  LevelSpec,
+  NormalizedSignal,
+  Position,
+  PositionState,
+  RecorderSettings,
+  SessionSpec,
+  SignalInput,
+  SignalOutcome,
+  TakeProfitLeg,
+  TickOutcome,
+  Weekday,
+} from "../../src/engine/types";
+import { prng } from "../prng";
+import { MemoryBookStore } from "./memory-book-store";
+
+const SEQUENCES = Number(process.env.RULES_SEQUENCES ?? 150);
+const STEPS = 300;
+
+const SYMBOLS: { spec: InstrumentSpec; base: number }[] = [
+  { spec: { root: "MNQ", feedSymbol: "CME_MINI:MNQ1!", tickSize: 0.25, tickValue: 0.5 }, base: 25600 },
+  { spec: { root: "MNQ", feedSymbol: "CME_MINI:MNQ1!", tickSize: 0.25, tickValue: 0.5 }, base: 25600 },
+  { spec: { root: "ES", feedSymbol: "CME_MINI:ES1!", tickSize: 0.25, tickValue: 12.5 }, base: 6000 },
+  { spec: { root: "CL", feedSymbol: "NYMEX:CL1!", tickSize: 0.01, tickValue: 10 }, base: 75 },
+  { spec: { root: "ZN", feedSymbol: "CBOT:ZN1!", tickSize: 0.015625, tickValue: 15.625 }, base: 110 },
+];
+
+/** Starting instants: ordinary weeks, and the weeks of the US and UK daylight-saving changes of 2025. */
+const STARTS = [
+  "2025-01-02T13:00:00Z",
+  "2025-03-07T18:00:00Z", // America/* spring forward on Sun 03-09
+  "2025-03-28T09:00:00Z", // Europe/London on Sun 03-30
+  "2025-10-24T09:00:00Z", // Europe/London falls back on Sun 10-26
+  "2025-10-31T18:00:00Z", // America/* fall back on Sun 11-02
+];
+const TIMEZONES = ["America/New_York", "America/New_York", "America/Chicago", "Europe/London", "Asia/Tokyo"];
+const WEEKDAYS: Weekday[] = ["mon", "tue", "wed", "thu", "fri"];
+const ALL_DAYS: Weekday[] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+
+// ---------- the durable book, restartable ----------
+class DurableRun {
+  durable: DurableBook;
+  readonly store = new MemoryBookStore();
+  constructor(private readonly opts: { newId: () => string; pathSlack?: number; heapSlack?: number }) {
+    this.durable = DurableBook.load(this.store, opts);
+  }
+  restart() {
+    this.durable = DurableBook.load(this.store, this.opts);
+  }
+}
+
+// ---------- checks ----------
+/** Every number anywhere in `x` is finite. */
+function assertFiniteDeep(x: unknown, path: string): void {
+  if (typeof x === "number") {
+    if (!Number.isFinite(x)) throw new Error(`${path} is ${x}`);
+    return;
+  }
+  if (x === null || typeof x !== "object") return;
+  if (Array.isArray(x)) x.forEach((v, i) => assertFiniteDeep(v, `${path}[${i}]`));
+  else for (const [k, v] of Object.entries(x)) assertFiniteDeep(v, `${path}.${k}`);
+}
+
+function assertPositionSane(p: Position, where: string): void {
+  const w = `${where} position ${p.id}`;
+  assertFiniteDeep(p, w);
+  if (p.quantity < 0) throw new Error(`${w}: quantity ${p.quantity}`);
+  if (p.status === "open" && !(p.quantity > 0)) throw new Error(`${w}: open with quantity ${p.quantity}`);
+  if (p.maxQuantity < p.quantity) throw new Error(`${w}: maxQuantity ${p.maxQuantity} < quantity ${p.quantity}`);
+  if (p.worstUnrealizedPnl > 0 || p.bestUnrealizedPnl < 0) throw new Error(`${w}: excursions ${p.worstUnrealizedPnl} / ${p.bestUnrealizedPnl}`);
+  for (const f of p.fills) {
+    if (!(f.quantity > 0) || !(f.price > 0)) throw new Error(`${w}: fill ${JSON.stringify(f)}`);
+  }
+  const held = p.fills.reduce((q, f) => q + ((f.side === "buy") === (p.side === "long") ? f.quantity : -f.quantity), 0);
+  if (Math.abs(held - p.quantity) > 1e-9) throw new Error(`${w}: fills add up to ${held}, quantity ${p.quantity}`);
+}
+
+function assertClosedSane(c: ClosedPosition, where: string): void {
+  assertPositionSane(c.position, where);
+  assertFiniteDeep(c.trade, `${where} trade`);
+  if (c.position.status !== "closed" || c.position.quantity !== 0) throw new Error(`${where}: closed position ${c.position.id} is ${c.position.status} ${c.position.quantity}`);
+  if (c.trade.quantity <= 0) throw new Error(`${where}: trade quantity ${c.trade.quantity}`);
+}
+
+function sameTickOutcome(actual: TickOutcome | null, expected: TickOutcome, what: string): void {
+  expect(actual, what).not.toBeNull();
+  expect(actual!.exits, `${what} exits`).toEqual(expected.exits);
+  expect(actual!.changed ?? [], `${what} changed`).toEqual(expected.changed ?? []);
+  expect(actual!.opened ?? [], `${what} opened`).toEqual(expected.opened ?? []);
+}
+
+/** Counts of what happened (over all sequences), so the test proves it exercised every rule. */
+const seen = new Map<string, number>();
+const count = (k: string) => seen.set(k, (seen.get(k) ?? 0) + 1);
+
+// ---------- random settings ----------
+function runSequence(seed: number): void {
+  const rnd = prng(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const chance = (p: number) => rnd() < p;
+  const { spec, base } = pick(SYMBOLS);
+  const tick = spec.tickSize;
+  const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60) % 24).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+
+  const legs = (): TakeProfitLeg[] => {
+    const n = int(2, 3);
+    const percents = pick(n === 2 ? [[50, 50], [25, 75], [60, 40], [33, 67]] : [[30, 30, 40], [34, 33, 33], [50, 25, 25], [20, 20, 60]]);
+    let ticks = 0;
+    return percents.map((percent) => ({ ticks: (ticks += int(2, 14)), percent }));
+  };
+  const sessions = (): SessionSpec[] =>
+    pick<() => SessionSpec[]>([
+      () => [{ days: WEEKDAYS, start: "09:30", end: "16:00" }],
+      () => [{ days: ["sun", "mon", "tue", "wed", "thu"], start: "18:00", end: "17:00" }],
+      () => [
+        { days: WEEKDAYS, start: "08:00", end: "11:30" },
+        { days: WEEKDAYS, start: "13:00", end: "15:15" },
+      ],
+      () => {
+        const start = int(0, 47) * 30;
+        const days = ALL_DAYS.filter(() => chance(0.75));
+        return [{ days: days.length > 0 ? days : ["wed"], start: hhmm(start), end: hhmm(start + int(2, 16) * 30) }];
+      },
+    ])();
+  const money = (lo: number, hi: number) => Math.round(spec.tickValue * int(lo, hi) * 100) / 100;
+
+  const makeRecorder = (id: string): RecorderSettings => {
+    const step = chance(0.25) ? 0.5 : 1;
+    const withSessions = chance(0.45);
+    return {
+      id,
+      initialQuantity: step * int(1, 5),
+      addQuantity: step * int(1, 3),
+      allowAdd: chance(0.75),
+      reverseOnOpposite: chance(0.7),
+      takeProfitTicks: chance(0.3) ? int(4, 40) : null,
+      stopLossTicks: chance(0.45) ? int(4, 40) : null,
+      commissionPerContract: pick([0, 0, 0.62, 1.1]),
+      quantityStep: step,
+      takeProfitLegs: chance(0.45) ? legs() : null,
+      trailingStop: chance(0.35) ? { triggerTicks: int(0, 16), distanceTicks: int(2, 16) } : null,
+      breakEven: chance(0.35) ? { triggerTicks: int(2, 16), offsetTicks: int(0, 4) } : null,
+      directionFilter: pick(["both", "both", "both", "long", "short"] as const),
+      maxContracts: chance(0.35) ? step * int(2, 6) : null,
+      cooldownSeconds: chance(0.3) ? pick([5, 30, 120, 900]) : 0,
+      slippageTicks: int(0, 2),
+      timezone: pick(TIMEZONES),
+      sessions: withSessions ? sessions() : [],
+      flattenAtSessionEnd: withSessions && chance(0.75),
+      tradingDayStart: pick(["18:00", "18:00", "17:00", "00:00", "09:30", "02:30"]),
+      dailyLossLimit: chance(0.45) ? money(6, 60) : null,
+      dailyProfitTarget: chance(0.4) ? money(6, 60) : null,
+      flattenOnDailyLimit: chance(0.7),
+      initialCapital: chance(0.7) ? pick([25_000, 100_000, 250_000]) : null,
+    };
+  };
+  const recorders = ["r0", "r1", "r2", "r3"].map(makeRecorder);
+  const instruments = recorders.map((_, i) => (i === 3 && chance(0.4) ? { ...spec, tickSize: tick * 2, tickValue: spec.tickValue * 2 } : spec));
+
+  const gen = () => {
+    let n = 0;
+    return () => `p${++n}`;
+  };
+  const newIdA = gen();
+  const tuning = () => (chance(0.5) ? { pathSlack: int(0, 6), heapSlack: int(0, 4) } : {});
+  let book = new SymbolBook({ newId: newIdA, ...tuning() });
+  const control = new SymbolBook({ newId: gen(), ...tuning() });
+  const naive = new NaiveSymbolBook({ newId: gen() });
+  const durable = new DurableRun({ newId: gen(), ...tuning() });
+
+  let nowMs = Date.parse(pick(STARTS)) + int(0, 23) * 3_600_000;
+  let ticks = Math.round(base / tick);
+  const baseTicks = ticks;
+  /** Per open position (naive book, which is always current): its stop at the end of the last step. */
+  let stops = new Map<string, { stop: number | null; side: string; fills: number; amount: boolean }>();
+  const counted = new Set<string>();
+  /** Counts every fill reason of a position once, when its round trip ends (or at the end of the run). */
+  const countFills = (p: Position) => {
+    if (counted.has(p.id)) return;
+    counted.add(p.id);
+    for (const f of p.fills) count(`fill:${f.reason}`);
+    if (p.status === "closed") count(`exit:${p.exitReason}`);
+  };
+
+  for (let step = 1; step <= STEPS; step++) {
+    const where = `step ${step}`;
+    // Time: mostly seconds, often minutes to hours (session and day ends), sometimes days; now and then the same
+    // instant again; milliseconds now and then (a whole-second stamp may be any moment of its second).
+    nowMs += pick<() => number>([
+      () => int(1, 30) * 1000,
+      () => int(1, 30) * 1000,
+      () => int(1, 20) * 60_000,
+      () => int(20, 180) * 60_000,
+      () => int(3, 30) * 3_600_000,
+      () => 0,
+      () => int(1, 999),
+    ])();
+    const at = new Date(nowMs).toISOString();
+    ticks += chance(0.07) ? int(-60, 60) : int(-6, 6);
+    if (Math.abs(ticks - baseTicks) > 400) ticks += ticks > baseTicks ? -50 : 50;
+    const px = Number((ticks * tick).toFixed(10));
+    const roll = rnd();
+    let signalStep = false;
+
+    if (roll < 0.5) {
+      // A tick; now and then stamped earlier (a correction, a reconnect snapshot), even before a day or session end.
+      const tickAt = chance(0.06) ? new Date(nowMs - pick([int(1, 60) * 1000, int(1, 90) * 60_000])).toISOString() : at;
+      const expected = naive.applyTick(px, tickAt);
+      const out = book.applyTick(px, tickAt);
+      sameTickOutcome(out, expected, `${where} tick book`);
+      sameTickOutcome(control.applyTick(px, tickAt), expected, `${where} tick control`);
+      sameTickOutcome(durable.durable.tick(px, tickAt), expected, `${where} tick durable`);
+      if (out.late) count("late tick");
+      for (const e of expected.exits) {
+        assertClosedSane(e, where);
+        countFills(e.position);
+      }
+      for (const p of expected.opened ?? []) count(`pending filled:${p.fills[p.fills.length - 1].reason}`);
+      if ((expected.changed ?? []).length > 0) count("tick changed");
+    } else if (roll < 0.56) {
+      // The object's alarm on a quiet market: session and day ends with no tick.
+      const expected = naive.applyClock(nowMs);
+      sameTickOutcome(book.applyClock(nowMs), expected, `${where} clock book`);
+      sameTickOutcome(control.applyClock(nowMs), expected, `${where} clock control`);
+      sameTickOutcome(durable.durable.clock(nowMs), expected, `${where} clock durable`);
+      count("clock");
+      for (const e of expected.exits) {
+        assertClosedSane(e, where);
+        countFills(e.position);
+        count(`clock exit:${e.trade.exitReason}`);
+      }
+    } else if (roll < 0.58) {
+      const open = naive.open();
+      if (open.length > 0) {
+        signalStep = true;
+        const victim = pick(open);
+        const expected = naive.closeManual(victim.id, px, at)!;
+        expect(book.closeManual(victim.id, px, at), `${where} manual book`).toEqual(expected);
+        expect(control.closeManual(victim.id, px, at), `${where} manual control`).toEqual(expected);
+        expect(durable.durable.closeManual(victim.id, px, at, { priceSource: "signal", feedPrice: null }), `${where} manual durable`).toEqual(expected);
+        assertClosedSane(expected, where);
+        countFills(expected.position);
+      }
+    } else {
+      signalStep = true;
+      const i = int(0, 3);
+      // Now and then the recorder's settings change (a PATCH): the next signal carries the new ones.
+      if (chance(0.02)) recorders[i] = makeRecorder(recorders[i].id);
+      const rec = recorders[i];
+      const inst = instruments[i];
+      const q = () => (rec.quantityStep ?? 1) * int(1, 4);
+      const signal: NormalizedSignal = pick<() => NormalizedSignal>([
+        () => ({ action: "buy" }),
+        () => ({ action: "sell" }),
+        () => ({ action: "buy", quantity: q() }),
+        () => ({ action: "sell", quantity: q() }),
+        () => ({ action: "close" }),
+        () => ({ action: "close", quantity: q() }),
+        () => ({ action: "add" }),
+        () => ({ targetSize: (rec.quantityStep ?? 1) * int(-5, 5) }),
+        () => ({ targetSide: pick(["long", "short", "flat"] as const) }),
+        () => ({ action: pick(["buy", "sell"] as const), sizing: { dollarAmount: Math.round(px * (spec.tickValue / tick) * pick([0.3, 0.8, 1.2, 2.5])) } }),
+        () => ({ action: pick(["buy", "sell"] as const), sizing: { percentOfEquity: pick([5, 20, 60, 150]) } }),
+        () => ({ cancel: true }),
+        () => ({ action: pick(["buy", "sell"] as const), order: { type: "limit", limitPrice: px + tick * int(-12, 4) * (chance(0.5) ? 1 : -1) } }),
+        () => ({ action: pick(["buy", "sell"] as const), order: { type: "stop", stopPrice: px + tick * int(-4, 12) * (chance(0.5) ? 1 : -1) } }),
+        () => ({
+          targetSize: (rec.quantityStep ?? 1) * int(-3, 3),
+          order: chance(0.5) ? { type: "limit", limitPrice: px - tick * int(1, 10) } : { type: "stop", stopPrice: px + tick * int(1, 10) },
+        }),
+      ])();
+      if (chance(0.15)) signal.takeProfit = pick<() => LevelSpec>([() => ({ ticks: int(4, 40) }), () => ({ price: px + tick * int(-20, 40) })])();
+      if (chance(0.15)) signal.stopLoss = pick<() => LevelSpec>([() => ({ ticks: int(4, 40) }), () => ({ amount: money(4, 40) }), () => ({ price: px + tick * int(-40, 20) })])();
+      if (chance(0.15)) {
+        const trigger = chance(0.5) ? { trigger: tick * int(0, 12) } : {};
+        signal.trailingStop = chance(0.6) ? { distance: tick * int(2, 14), ...trigger } : { percent: pick([0.005, 0.01, 0.02, 0.04]) * (spec.root === "ZN" ? 10 : 1), ...trigger };
+      }
+      if (chance(0.12)) signal.breakEven = { trigger: tick * int(2, 14), offset: tick * int(0, 3) };
+      const fill = chance(0.25) ? px + tick * pick([0.3, 0.5, 1.2]) : px;
+      const otherDayNet = chance(0.2) ? money(-30, 30) : undefined;
+      const input: SignalInput = { recorder: rec, instrument: inst, signal, price: fill, at, ...(otherDayNet !== undefined ? { otherDayNet } : {}) };
+
+      let expected: SignalOutcome;
+      try {
+        expected = naive.applySignal(input);
+      } catch (err) {
+        if (!(err instanceof SignalRefusedError)) throw err;
+        expect(() => book.applySignal(input), `${where} refusal book`).toThrow(err.message);
+        expect(() => control.applySignal(input), `${where} refusal control`).toThrow(err.message);
+        expect(() => durable.durable.signal(input), `${where} refusal durable`).toThrow(err.message);
+        count(`refused:${err.details.map((d) => d.problem).join(",")}`);
+        continue;
+      }
+      expect(book.applySignal(input), `${where} signal book ${JSON.stringify(signal)}`).toEqual(expected);
+      expect(control.applySignal(input), `${where} signal control`).toEqual(expected);
+      expect(durable.durable.signal(input), `${where} signal durable`).toEqual(expected);
+      assertFiniteDeep(expected, `${where} signal outcome`);
+      count(`result:${expected.result}${expected.reason ? `:${expected.reason}` : ""}`);
+      if (expected.closed) {
+        assertClosedSane(expected.closed, where);
+        countFills(expected.closed.position);
+      }
+    }
+
+    // Every step: the read-every-step books against the naive one.
+    const open = naive.open();
+    const states = naive.states();
+    const pending: PendingOrder[] = naive.pendingOrders();
+    expect(control.open(), `${where} control open`).toEqual(open);
+    expect(control.states(), `${where} control states`).toEqual(states);
+    expect(control.pendingOrders(), `${where} control pending`).toEqual(pending);
+    expect(durable.durable.book.open(), `${where} durable open`).toEqual(open);
+    expect(durable.durable.book.states(), `${where} durable states`).toEqual(states);
+    expect(durable.durable.book.pendingOrders(), `${where} durable pending`).toEqual(pending);
+    expect(book.pendingOrders(), `${where} book pending`).toEqual(pending);
+    // The lazy book: at random points only.
+    if (chance(0.15) || step === STEPS) {
+      expect(book.open(), `${where} book open`).toEqual(open);
+      expect(book.states(), `${where} book states`).toEqual(states);
+      count("snapshot");
+    }
+
+    // Invariants on the (always current) naive book.
+    for (const p of open) assertPositionSane(p, where);
+    assertFiniteDeep(states, `${where} states`);
+    const next = new Map<string, { stop: number | null; side: string; fills: number; amount: boolean }>();
+    for (const p of open) {
+      const s = states.find((x) => x.id === p.id)!;
+      const amount = s.stopLoss !== null && "amount" in s.stopLoss;
+      const before = stops.get(p.id);
+      // Between signals (a tick, the clock; a pending entry filling is a signal) the stop only tightens. A stop
+      // given in USD for the open quantity is recomputed when a take-profit leg shrinks that quantity (as after
+      // any fill), so it may move away then.
+      const newFills = before ? p.fills.slice(before.fills) : [];
+      const onlyLegs = newFills.every((f) => f.reason.startsWith("take_profit_"));
+      if (before && !signalStep && onlyLegs && !(amount && newFills.length > 0) && before.stop !== null) {
+        const w = `${where} ${p.side} ${p.id} stop ${before.stop} -> ${p.stopLossPrice}`;
+        expect(p.stopLossPrice, w).not.toBeNull();
+        if (p.side === "long") expect(p.stopLossPrice!, w).toBeGreaterThanOrEqual(before.stop);
+        else expect(p.stopLossPrice!, w).toBeLessThanOrEqual(before.stop);
+        if (p.stopLossPrice !== before.stop) count(`stop tightened:${p.side}`);
+      }
+      next.set(p.id, { stop: p.stopLossPrice, side: p.side, fills: p.fills.length, amount });
+    }
+    stops = next;
+
+    // Persist and restore at random points: each must continue exactly like the naive book.
+    if (chance(0.04)) {
+      book = SymbolBook.restore(JSON.parse(JSON.stringify(book.states())) as PositionState[], {
+        newId: newIdA,
+        extras: JSON.parse(JSON.stringify(book.extras())),
+        ...tuning(),
+      });
+      count("restore");
+    }
+    if (chance(0.05)) {
+      durable.durable.compactJournal();
+      count("compact");
+    }
+    if (chance(0.05)) {
+      durable.restart();
+      count("restart");
+    }
+  }
+  for (const p of naive.open()) countFills(p);
+}
+
+describe("exit and risk rules: production books vs the naive book (randomized)", () => {
+  it(`${SEQUENCES} sequences × ${STEPS} steps`, () => {
+    const first = Number(process.env.RULES_SEED ?? 20250301);
+    for (let i = 0; i < SEQUENCES; i++) {
+      const seed = first + i;
+      try {
+        runSequence(seed);
+      } catch (err) {
+        const msg = err instanceof Error ? err.message : String(err);
+        throw new Error(`seed ${seed} (rerun with RULES_SEED=${seed} RULES_SEQUENCES=1): ${msg}`);
+      }
+    }
+    if (process.env.RULES_COUNTS) console.log(JSON.stringify(Object.fromEntries([...seen].sort()), null, 1));
+    if (SEQUENCES < 100) return; // a single rerun proves nothing about coverage
+    const atLeast = (k: string, n: number) => expect(seen.get(k) ?? 0, k).toBeGreaterThanOrEqual(n);
+    // Exit reasons (fills of every exit, partial or final) and closing reasons of whole round trips.
+    for (const k of ["fill:take_profit_1", "fill:take_profit_2", "fill:take_profit_3", "fill:trailing_stop", "fill:break_even", "fill:session_end", "fill:daily_limit"]) atLeast(k, 10);
+    for (const k of ["exit:take_profit_2", "exit:take_profit_3", "exit:trailing_stop", "exit:break_even", "exit:session_end", "exit:daily_limit", "exit:stop_loss", "exit:take_profit"]) atLeast(k, 5);
+    atLeast("clock exit:session_end", 5);
+    // Ignore reasons of the entry guards and of signals that ask for nothing.
+    for (const r of ["direction_filtered", "outside_session", "daily_limit", "cooldown", "max_contracts", "cancel_not_applicable", "quantity_rounds_to_zero"]) {
+      atLeast(`result:ignored:${r}`, 5);
+    }
+    atLeast("result:closed:direction_filtered", 3);
+    atLeast("result:pending", 20);
+    atLeast("pending filled:open", 10);
+    atLeast("refused:needs_initial_capital", 3);
+    for (const k of ["stop tightened:long", "stop tightened:short", "late tick", "restore", "restart", "compact", "snapshot", "clock", "tick changed"]) atLeast(k, 10);
+  });
+});
