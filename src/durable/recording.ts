@@ -40,6 +40,9 @@ export class SymbolRecording {
 
   /** The engine step for a signal, with everything it owes storage, D1 and the duplicate memory. */
   apply(req: SignalRequest, signalId: string, fill: Fill): SignalReply {
+    // A session end the market passed before this signal (the alarm may not have run yet) closes first, so the
+    // signal sees what the trader's bot would: the position already flat.
+    this.clock(Date.parse(req.receivedAt));
     let out;
     try {
       out = this.p.durable.signal({

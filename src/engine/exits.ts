@@ -18,6 +18,7 @@
 // the limit is surely reached (a loss level down, a profit level up).
 // Costs: O(1) per rule, O(legs) per take-profit run.
 import { tradingDay } from "./calendar";
+import { refreshLevels } from "./levels";
 import { ticksToPrice } from "./money";
 import { avgEntryTicks } from "./pnl";
 import { exitPosition } from "./position";
@@ -50,7 +51,8 @@ export function dailyLevels(s: PositionState, atMs: number): { loss: number | nu
 
 /**
  * Applies the exits a price reaches, in the header's order. The caller has already folded the price into the
- * excursions and favor. Returns true when anything was filled.
+ * excursions and favor. Returns true when the state changed beyond the excursions (a fill, a leg done): to
+ * persist.
  */
 export function exitsAt(s: PositionState, priceTicks: number, at: string, atMs: number): boolean {
   const d = dirOf(s);
@@ -60,10 +62,12 @@ export function exitsAt(s: PositionState, priceTicks: number, at: string, atMs: 
   for (let t = nextTarget(s); t !== null && s.status === "open"; t = nextTarget(s)) {
     if (y < d * t.level) break;
     if (t.leg !== null) s.legsDone = t.leg + 1;
-    if (t.quantity > 0) {
-      exitPosition(s, t.quantity, t.level, at, t.reason, origin, t.reason);
-      filled = true;
-    } else if (t.leg === null) break;
+    if (t.quantity > 0) exitPosition(s, t.quantity, t.level, at, t.reason, origin, t.reason);
+    else if (t.leg === null) break;
+    // A leg whose share rounds to nothing is done all the same: the next leg is the take-profit now, and the
+    // state changed (to persist) although nothing was filled.
+    else refreshLevels(s);
+    filled = true;
   }
   if (s.status !== "open") return filled;
   const slip = rulesOf(s).slippageTicks;

@@ -108,7 +108,7 @@ async function recordFor(env: Env, recorder: RecorderRow, incoming: IncomingSign
     bodyTruncated: logged.bodyTruncated,
     bodyHash: incoming.bodyHash,
     receivedAt,
-    otherDayNet: await otherDayNet(env, recorder, instrument.root, now),
+    otherDayNet: await otherDayNet(env, recorder, instrument.feedSymbol, now),
   })) as SignalReply;
   if (!reply.ok) throw new ApiError(reply.status, reply.error.code, reply.error.message, reply.error.details);
   return reply;

@@ -108,11 +108,32 @@ function assertClosedSane(c: ClosedPosition, where: string): void {
   if (c.trade.quantity <= 0) throw new Error(`${where}: trade quantity ${c.trade.quantity}`);
 }
 
+/** The first place where two JSON-like values differ (undefined properties count as absent), or null. */
+function firstDiff(a: unknown, b: unknown, path = ""): string | null {
+  if (Object.is(a, b)) return null;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) {
+    return `${path || "(root)"}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
+  }
+  if (Array.isArray(a) && Array.isArray(b) && a.length !== b.length) return `${path}.length: ${a.length} vs ${b.length} (${JSON.stringify(a).slice(0, 400)} vs ${JSON.stringify(b).slice(0, 400)})`;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    const d = firstDiff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
+    if (d !== null) return d;
+  }
+  return null;
+}
+
+/** Deep equality with the first difference in the message (the books' objects are large). */
+function same(actual: unknown, expected: unknown, what: string): void {
+  const d = firstDiff(actual, expected);
+  if (d !== null) throw new Error(`${what} differs at ${d}`);
+}
+
 function sameTickOutcome(actual: TickOutcome | null, expected: TickOutcome, what: string): void {
-  expect(actual, what).not.toBeNull();
-  expect(actual!.exits, `${what} exits`).toEqual(expected.exits);
-  expect(actual!.changed ?? [], `${what} changed`).toEqual(expected.changed ?? []);
-  expect(actual!.opened ?? [], `${what} opened`).toEqual(expected.opened ?? []);
+  if (actual === null) throw new Error(`${what}: no outcome`);
+  same(actual.exits, expected.exits, `${what} exits`);
+  same(actual.changed ?? [], expected.changed ?? [], `${what} changed`);
+  same(actual.opened ?? [], expected.opened ?? [], `${what} opened`);
 }
 
 /** Counts of what happened (over all sequences), so the test proves it exercised every rule. */
@@ -262,9 +283,9 @@ function runSequence(seed: number): void {
         signalStep = true;
         const victim = pick(open);
         const expected = naive.closeManual(victim.id, px, at)!;
-        expect(book.closeManual(victim.id, px, at), `${where} manual book`).toEqual(expected);
-        expect(control.closeManual(victim.id, px, at), `${where} manual control`).toEqual(expected);
-        expect(durable.durable.closeManual(victim.id, px, at, { priceSource: "signal", feedPrice: null }), `${where} manual durable`).toEqual(expected);
+        same(book.closeManual(victim.id, px, at), expected, `${where} manual book`);
+        same(control.closeManual(victim.id, px, at), expected, `${where} manual control`);
+        same(durable.durable.closeManual(victim.id, px, at, { priceSource: "signal", feedPrice: null }), expected, `${where} manual durable`);
         assertClosedSane(expected, where);
         countFills(expected.position);
       }
@@ -318,9 +339,9 @@ function runSequence(seed: number): void {
         count(`refused:${err.details.map((d) => d.problem).join(",")}`);
         continue;
       }
-      expect(book.applySignal(input), `${where} signal book ${JSON.stringify(signal)}`).toEqual(expected);
-      expect(control.applySignal(input), `${where} signal control`).toEqual(expected);
-      expect(durable.durable.signal(input), `${where} signal durable`).toEqual(expected);
+      same(book.applySignal(input), expected, `${where} signal book ${JSON.stringify(signal)}`);
+      same(control.applySignal(input), expected, `${where} signal control`);
+      same(durable.durable.signal(input), expected, `${where} signal durable`);
       assertFiniteDeep(expected, `${where} signal outcome`);
       count(`result:${expected.result}${expected.reason ? `:${expected.reason}` : ""}`);
       if (expected.closed) {
@@ -333,17 +354,17 @@ function runSequence(seed: number): void {
     const open = naive.open();
     const states = naive.states();
     const pending: PendingOrder[] = naive.pendingOrders();
-    expect(control.open(), `${where} control open`).toEqual(open);
-    expect(control.states(), `${where} control states`).toEqual(states);
-    expect(control.pendingOrders(), `${where} control pending`).toEqual(pending);
-    expect(durable.durable.book.open(), `${where} durable open`).toEqual(open);
-    expect(durable.durable.book.states(), `${where} durable states`).toEqual(states);
-    expect(durable.durable.book.pendingOrders(), `${where} durable pending`).toEqual(pending);
-    expect(book.pendingOrders(), `${where} book pending`).toEqual(pending);
+    same(control.open(), open, `${where} control open`);
+    same(control.states(), states, `${where} control states`);
+    same(control.pendingOrders(), pending, `${where} control pending`);
+    same(durable.durable.book.open(), open, `${where} durable open`);
+    same(durable.durable.book.states(), states, `${where} durable states`);
+    same(durable.durable.book.pendingOrders(), pending, `${where} durable pending`);
+    same(book.pendingOrders(), pending, `${where} book pending`);
     // The lazy book: at random points only.
     if (chance(0.15) || step === STEPS) {
-      expect(book.open(), `${where} book open`).toEqual(open);
-      expect(book.states(), `${where} book states`).toEqual(states);
+      same(book.open(), open, `${where} book open`);
+      same(book.states(), states, `${where} book states`);
       count("snapshot");
     }
 

@@ -178,7 +178,7 @@ describe("daily limits", () => {
     const { ticker } = uniqueMnq();
     const rec = await createRecorder({ ...IMMEDIATE, ...day(), dailyProfitTarget: 20, commissionPerContract: 0.5 });
     await signal(rec, { ticker, action: "buy", price: 25600 });
-    // +10 points... no: +5 points × $2 = $10 gross, $1 commission: +$9.
+    // +5 points × $2 = $10 gross, 2 × $0.50 commission: +$9. Day: $9.
     expect((await signal(rec, { ticker, action: "close", price: 25605 })).trade.pnl).toBe(9);
     expect((await signal(rec, { ticker, action: "sell", price: 25605 })).result).toBe("opened");
     // Short closed at 25599: +6 points × $2 = $12 − $1 = $11. Day: $20, the target.
