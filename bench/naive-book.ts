@@ -20,7 +20,7 @@
 // Prices must be > 0 (the caller refuses a signal without one: 422 no_price); a 0 is never booked, so a
 // non-positive or non-finite price throws.
 import { observeExcursion } from "../src/engine/excursion";
-import { closeAtSessionEnd, closeDay, exitsAt } from "../src/engine/exits";
+import { closeAtSessionEnd, closeDay, endTradingDay, exitsAt } from "../src/engine/exits";
 import { isBeforeOpen } from "../src/engine/market-time";
 import { priceToTicks, ticksToPrice } from "../src/engine/money";
 import { expiresWith, fillInput, orderFor, reaches, type PendingOrder } from "../src/engine/pending";
@@ -119,8 +119,9 @@ export class NaiveSymbolBook {
       if (order !== undefined) this.pending = [...this.pending.filter((p) => p.recorderId !== id), order];
       return outcome;
     }
-    const out = this.step(s, input);
+    // (Read before the step: it mutates the state.)
     const before = s === undefined ? 0 : signed(s);
+    const out = this.step(s, input);
     const now = this.byRecorder.get(id);
     const direction = Math.sign((now === undefined ? 0 : signed(now)) - before);
     if (expiresWith(this.pending.find((p) => p.recorderId === id), direction)) this.pending = this.pending.filter((p) => p.recorderId !== id);
@@ -143,8 +144,8 @@ export class NaiveSymbolBook {
     const exits: ClosedPosition[] = [];
     const changed: PositionState[] = [];
     const extremesMoved: string[] = [];
-    // Session ends first, at each position's last price.
-    this.clockPass(atMs, exits);
+    // Session and trading-day ends first, at each position's last price.
+    const dayEnded = this.clockPass(atMs, exits);
     // Positions of one symbol nearly always share a tick size: convert the price once per distinct size.
     let tickSize = NaN;
     let priceTicks = 0;
@@ -157,7 +158,7 @@ export class NaiveSymbolBook {
       if (priceTicks <= 0) continue; // below half a tick of an overridden size: nothing bookable
       s.lastPriceTicks = priceTicks;
       if (observeExcursion(s, priceTicks, at)) extremesMoved.push(s.id);
-      const filled = exitsAt(s, priceTicks, at, atMs);
+      const filled = exitsAt(s, priceTicks, at);
       if (s.status !== "open") exits.push(this.finish(s)); // deleting the current Map entry during iteration is safe
       else if (filled) changed.push(serialize(s));
     }
@@ -175,6 +176,8 @@ export class NaiveSymbolBook {
       if (res.opened) opened.push(res.opened);
       for (const c of res.changed) if (!res.opened || c.id !== res.opened.id) changed.push(c);
     }
+    // Positions whose trading day ended: their states once the tick is applied (unless closed since).
+    for (const s of dayEnded) if (s.status === "open") changed.push(serialize(s));
     // A closed position is reported in exits, not as a state to persist.
     const closedIds = new Set(exits.map((e) => e.position.id));
     return {
@@ -185,17 +188,21 @@ export class NaiveSymbolBook {
     };
   }
 
-  /** Session ends up to market time `nowMs` without a tick. */
+  /** Session ends and trading-day ends up to market time `nowMs` without a tick. */
   applyClock(nowMs: number): TickOutcome {
     const exits: ClosedPosition[] = [];
-    this.clockPass(nowMs, exits);
-    return { exits };
+    const changed = this.clockPass(nowMs, exits).map(serialize);
+    return { exits, ...(changed.length > 0 ? { changed } : {}) };
   }
 
-  private clockPass(nowMs: number, exits: ClosedPosition[]): void {
+  /** Closes the positions whose session ended; returns those whose trading day ended (states to persist). */
+  private clockPass(nowMs: number, exits: ClosedPosition[]): PositionState[] {
+    const dayEnded: PositionState[] = [];
     for (const s of this.byRecorder.values()) {
       if (closeAtSessionEnd(s, nowMs)) exits.push(this.finish(s));
+      else if (endTradingDay(s, nowMs)) dayEnded.push(s);
     }
+    return dayEnded;
   }
 
   /**

@@ -5,7 +5,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { NaiveSymbolBook } from "./naive-book";
 import type { PositionState } from "../src/engine/types";
-import { MNQ, openingSignals, times, walk } from "./scenario";
+import { MNQ, SCENARIOS, times, type Scenario } from "./scenario";
 
 export class NaiveSymbolObject extends DurableObject<Env> {
   private book = new NaiveSymbolBook({ newId: () => crypto.randomUUID() });
@@ -29,17 +29,19 @@ export class NaiveSymbolObject extends DurableObject<Env> {
     this.rowsWritten += this.sql.exec(query, ...bindings).rowsWritten;
   }
 
-  async seed(n: number): Promise<number> {
-    for (const s of openingSignals(n)) {
+  async seed(n: number, scenario: Scenario = "flat"): Promise<number> {
+    for (const s of SCENARIOS[scenario].signals(n)) {
       const out = this.book.applySignal({ ...s, instrument: MNQ });
       for (const st of out.changed) this.write("INSERT OR REPLACE INTO positions (id, state) VALUES (?, ?)", st.id, JSON.stringify(st));
     }
+    // The trail scenario's priming tick (tick 0 of its walk, not measured; see TRAIL_WINDOW).
+    if (scenario === "trail") this.onPrice(SCENARIOS.trail.prices(1)[0], times(1, Date.UTC(2030, 0, 3))[0]);
     return this.book.size;
   }
 
   /** Runs `count` ticks of the bench walk from `offset`; returns rows written and open positions. */
-  async ticks(offset: number, count: number): Promise<{ rowsWritten: number; open: number }> {
-    const prices = walk(offset + count);
+  async ticks(offset: number, count: number, scenario: Scenario = "flat"): Promise<{ rowsWritten: number; open: number }> {
+    const prices = SCENARIOS[scenario].prices(offset + count);
     const at = times(count, Date.UTC(2030, 0, 3) + offset * 100);
     const before = this.rowsWritten;
     for (let i = 0; i < count; i++) this.onPrice(prices[offset + i], at[i]);
@@ -49,8 +51,9 @@ export class NaiveSymbolObject extends DurableObject<Env> {
   private onPrice(price: number, at: string): void {
     this.seq++;
     this.write("INSERT INTO meta (k, v) VALUES ('last', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v", JSON.stringify({ seq: this.seq, price, at }));
-    const { exits } = this.book.applyTick(price, at);
+    const { exits, changed } = this.book.applyTick(price, at);
     for (const e of exits) this.write("DELETE FROM positions WHERE id = ?", e.position.id);
+    for (const st of changed ?? []) this.write("UPDATE positions SET state = ? WHERE id = ?", JSON.stringify(st), st.id); // a leg filled
     for (const s of this.book.liveStates()) this.persistIfChanged(s);
   }
 

@@ -5,10 +5,15 @@
 //   2. object     bench/worker.ts under `wrangler dev --local` (workerd): ticks/s and storage rows written per
 //                 1 000 ticks through the real SymbolObject's onPrice vs the naive object (writes every changed
 //                 position per tick, as the original system did).
+//                 Then the TRAIL scenario (take-profit legs + an active trailing stop on every position, a walk that
+//                 trends up and down; bench/scenario.ts) at 1 and 10 000 positions: the same TRAIL_WINDOW ticks
+//                 after seeding at each n, ticks/s, rows per 1 000 ticks (all, and on the ticks that filled nothing),
+//                 exits and legs; the naive object beside it. The engine phase runs the same scenario under Node.
 //   3. webhook    the real Worker under `wrangler dev --local` (throwaway --persist-to, D1 migrated): POST
 //                 /webhook/:token with 20 concurrent clients for 1 symbol and for 20 symbols, beside GET /health.
 // Prints tables and writes bench/results/latest.json. Everything listens on 127.0.0.1 only; the repo's .dev.vars
-// and .wrangler state are not touched. BENCH_QUICK=1 shortens every phase (a smoke run).
+// and .wrangler state are not touched. BENCH_QUICK=1 shortens every phase (a smoke run). BENCH_PHASES=engine,trail
+// (any of engine, object, trail, webhook) runs only those phases and prints them, without writing latest.json.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -22,6 +27,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BUILD = path.join(ROOT, "bench/.build");
 const QUICK = !!process.env.BENCH_QUICK;
 const SIZES = [1, 100, 1000, 10000];
+const TRAIL_SIZES = [1, 10000];
+const ALL_PHASES = ["engine", "object", "trail", "webhook"];
+const PHASES = (process.env.BENCH_PHASES ?? ALL_PHASES.join(",")).split(",").map((p) => p.trim());
+const FULL = ALL_PHASES.every((p) => PHASES.includes(p));
 const CLIENTS = 20;
 const started = Date.now();
 const children = new Set();
@@ -125,7 +134,7 @@ async function buildObjectWorker() {
   });
 }
 
-async function objectBench() {
+async function objectBench({ flat = true, trail = true } = {}) {
   await buildObjectWorker();
   const w = await startWrangler(["--config", "bench/wrangler.bench.toml", "--persist-to", path.join(tmp, "objects")], "object bench");
   const get = async (p) => {
@@ -136,6 +145,7 @@ async function objectBench() {
   const kinds = ["real", "naive"];
   const budgetMs = QUICK ? 150 : 700;
   const rows = [];
+  let trailRows = null;
   try {
     // JIT warm-up for every object class, so n = 1 (measured first) is not measured cold.
     for (const kind of kinds) {
@@ -143,7 +153,7 @@ async function objectBench() {
       await get(`/seed?kind=${kind}&name=${name}&n=10`);
       for (let i = 0; i < (QUICK ? 2 : 6); i++) await get(`/ticks?kind=${kind}&name=${name}&offset=${i * 1000}&count=1000`);
     }
-    for (const n of SIZES) {
+    for (const n of flat ? SIZES : []) {
       const row = { positions: n };
       for (const kind of kinds) {
         const name = `${kind}-${n}-${Date.now()}`;
@@ -184,10 +194,82 @@ async function objectBench() {
       }
       rows.push(row);
     }
+    if (trail) trailRows = await trailObjectBench(get, budgetMs);
   } finally {
     await w.stop();
   }
-  return { rows };
+  return { rows, trail: trailRows };
+}
+
+/** The trail scenario through the object: for each n, the real object over the whole window (ticks 1…TRAIL_WINDOW
+ * after its seeding and priming tick, in requests of 1 000 ticks, all timed), the naive one over the same window up
+ * to 100 positions, else over its first ticks for about `budgetMs`. */
+async function trailObjectBench(get, budgetMs) {
+  const CHUNK = 1000;
+  const sum = (rs, k) => rs.reduce((a, r) => a + (r[k] ?? 0), 0);
+  /** Ticks 1…window (or until `untilMs` of timed requests), from a freshly seeded object. */
+  const windowRun = async (kind, n, untilMs = Infinity) => {
+    const name = `trail-${kind}-${n}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+    const seeded = await get(`/seed?kind=${kind}&name=${name}&n=${n}&scenario=trail`);
+    if (seeded.open !== n) throw new Error(`trail ${kind} seeded ${seeded.open}, wanted ${n}`);
+    const window = seeded.window;
+    const replies = [];
+    let ms = 0;
+    let ticks = 0;
+    for (let offset = 1; offset <= window && ms < untilMs; ) {
+      const count = Math.min(untilMs === Infinity ? CHUNK : 10, window + 1 - offset);
+      const t0 = performance.now();
+      const r = await get(`/ticks?kind=${kind}&name=${name}&offset=${offset}&count=${count}&scenario=trail`);
+      ms += performance.now() - t0;
+      offset += count;
+      ticks += count;
+      replies.push(r);
+    }
+    return { ms, ticks, window, replies, open: replies.at(-1).open };
+  };
+  // JIT warm-up of the exit paths (legs, trails, the outbox), at 100 positions.
+  await windowRun("real", 100);
+  await windowRun("naive", 100);
+  const out = [];
+  for (const n of TRAIL_SIZES) {
+    const row = { positions: n };
+    // The real object: the median of 3 windows at 1 position (cheap), one window at 10 000 (seeding is slow).
+    const runs = [];
+    for (let i = 0; i < (n <= 100 && !QUICK ? 3 : 1); i++) runs.push(await windowRun("real", n));
+    runs.sort((a, b) => a.ms - b.ms);
+    const r = runs[runs.length >> 1];
+    const rowsWritten = sum(r.replies, "rowsWritten");
+    const quietTicks = sum(r.replies, "quietTicks");
+    const quietRows = sum(r.replies, "quietRows");
+    const exits = sum(r.replies, "exits");
+    const legs = sum(r.replies, "legs");
+    const quietPerTick = quietTicks > 0 ? quietRows / quietTicks : 0;
+    row.real = {
+      tps: (r.ticks * 1000) / r.ms,
+      ticks: r.ticks,
+      windows: runs.length,
+      rowsPer1000: (rowsWritten * 1000) / r.ticks,
+      quietRowsPer1000: quietPerTick * 1000,
+      rowsPerEvent: exits + legs > 0 ? (rowsWritten - quietPerTick * r.ticks) / (exits + legs) : null,
+      exits,
+      legs,
+      eventTicks: sum(r.replies, "eventTicks"),
+      bookRows: sum(r.replies, "bookRows"),
+      outboxRows: sum(r.replies, "outboxRows"),
+      openAtEnd: r.open,
+      msPerWindow: r.ms,
+    };
+    const nv = await windowRun("naive", n, n <= 100 ? Infinity : budgetMs);
+    const naiveRows = sum(nv.replies, "rowsWritten");
+    row.naive = { tps: (nv.ticks * 1000) / nv.ms, ticks: nv.ticks, rowsPer1000: (naiveRows * 1000) / nv.ticks, rowsWindow: nv.ticks === nv.window ? "the window" : `ticks 1-${nv.ticks}` };
+    log(
+      `object trail n=${n}: ${Math.round(row.real.tps)} ticks/s, ${row.real.rowsPer1000.toFixed(0)} rows/1000 ticks ` +
+        `(${row.real.quietRowsPer1000.toFixed(0)} on quiet ticks), ${exits} exits + ${legs} legs in ${r.ticks} ticks; ` +
+        `naive ${row.naive.tps.toFixed(1)} ticks/s, ${row.naive.rowsPer1000.toFixed(0)} rows/1000`,
+    );
+    out.push(row);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -310,53 +392,98 @@ const machine = {
 };
 
 log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, node ${machine.node}, wrangler ${machine.wrangler}`);
-const engine = await engineBench();
-const object = await objectBench();
-const webhook = await webhookBench();
+const engine = PHASES.includes("engine") ? await engineBench() : null;
+const object = PHASES.includes("object") || PHASES.includes("trail") ? await objectBench({ flat: PHASES.includes("object"), trail: PHASES.includes("trail") }) : null;
+const webhook = PHASES.includes("webhook") ? await webhookBench() : null;
 const seconds = (Date.now() - started) / 1000;
 
-const e1 = engine.rows.find((r) => r.positions === 1);
-const eMax = engine.rows.find((r) => r.positions === 10000);
-const o1 = object.rows.find((r) => r.positions === 1);
-const oMax = object.rows.find((r) => r.positions === 10000);
-const checks = {
-  engineTicksPerSecond10kVs1: eMax.tps / e1.tps,
-  objectTicksPerSecond10kVs1: oMax.real.tps / o1.real.tps,
-  rowsPer1000Ticks1: o1.real.rowsPer1000,
-  rowsPer1000Ticks10k: oMax.real.rowsPer1000,
-};
-
+const checks = {};
 const out = [];
-out.push(`\nEngine (pure TypeScript, ${engine.runtime}): ticks per second through the book, same walk, same process`);
-out.push(table(
-  ["open positions", "SymbolBook ticks/s", "naive ticks/s", "speed-up", "vs 1 position"],
-  engine.rows.map((r) => [r.positions, fmt(r.tps), fmt(r.naiveTps), ratio(r.tps, r.naiveTps), ratio(r.tps, e1.tps)]),
-));
-out.push(`\nSymbol Durable Object (workerd via wrangler dev): ticks through onPrice, storage rows written (rowsWritten)`);
-const oh = ["open positions", "object ticks/s", "naive ticks/s", "speed-up", "rows/1000 ticks", "naive rows/1000", "rows ratio"];
-out.push(table(oh, object.rows.map((r) => [
-  r.positions,
-  fmt(r.real.tps),
-  fmt(r.naive.tps),
-  ratio(r.real.tps, r.naive.tps),
-  fmt(r.real.rowsPer1000),
-  fmt(r.naive.rowsPer1000),
-  `1/${Math.round(r.naive.rowsPer1000 / r.real.rowsPer1000)}`,
-])));
-out.push(`(object rows: over ticks 1-1000 after seeding; naive rows: ticks 1-1000 up to 100 positions, else the timed ticks)`);
-out.push(`\nWebhook path (real Worker, wrangler dev --local, ${CLIENTS} concurrent clients unless noted)`);
-const wl = [webhook.health, webhook.oneSymbol, webhook.twentySymbols, webhook.oneSymbolOneClient];
-out.push(table(["route", "requests", "errors", "req/s", "p50 ms", "p99 ms", "max ms", "req/s vs /health"], wl.map((r) => [
-  r.label, r.requests, r.errors, fmt(r.rps), fmt(r.p50), fmt(r.p99), fmt(r.max), ratio(r.rps, webhook.health.rps),
-])));
-out.push(`\nChecks: rows/1000 ticks ${fmt(checks.rowsPer1000Ticks1)} (1 position) vs ${fmt(checks.rowsPer1000Ticks10k)} (10 000); ` +
-  `ticks/s 10 000 vs 1: engine ${checks.engineTicksPerSecond10kVs1.toFixed(2)}, object ${checks.objectTicksPerSecond10kVs1.toFixed(2)}`);
-out.push(`Total ${seconds.toFixed(0)} s. Results: bench/results/latest.json`);
+if (engine) {
+  const e1 = engine.rows.find((r) => r.positions === 1);
+  const eMax = engine.rows.find((r) => r.positions === 10000);
+  checks.engineTicksPerSecond10kVs1 = eMax.tps / e1.tps;
+  out.push(`\nEngine (pure TypeScript, ${engine.runtime}): ticks per second through the book, same walk, same process`);
+  out.push(table(
+    ["open positions", "SymbolBook ticks/s", "naive ticks/s", "speed-up", "vs 1 position"],
+    engine.rows.map((r) => [r.positions, fmt(r.tps), fmt(r.naiveTps), ratio(r.tps, r.naiveTps), ratio(r.tps, e1.tps)]),
+  ));
+  const t1 = engine.trail.find((r) => r.positions === 1);
+  const tMax = engine.trail.find((r) => r.positions === 10000);
+  checks.engineTrailTicksPerSecond10kVs1 = tMax.tps / t1.tps;
+  out.push(`\nEngine, trailing stops + take-profit legs on every position: ticks ${1}-${engine.trailWindow} of the trend walk after seeding (median over windows)`);
+  out.push(table(
+    ["open positions", "SymbolBook ticks/s", "naive ticks/s", "speed-up", "vs 1 position", "exits", "legs filled", "open at end"],
+    engine.trail.map((r) => [r.positions, fmt(r.tps), fmt(r.naiveTps), ratio(r.tps, r.naiveTps), ratio(r.tps, t1.tps), r.exits, r.legs, r.openAtEnd]),
+  ));
+}
+if (object && object.rows.length > 0) {
+  const o1 = object.rows.find((r) => r.positions === 1);
+  const oMax = object.rows.find((r) => r.positions === 10000);
+  checks.objectTicksPerSecond10kVs1 = oMax.real.tps / o1.real.tps;
+  checks.rowsPer1000Ticks1 = o1.real.rowsPer1000;
+  checks.rowsPer1000Ticks10k = oMax.real.rowsPer1000;
+  out.push(`\nSymbol Durable Object (workerd via wrangler dev): ticks through onPrice, storage rows written (rowsWritten)`);
+  const oh = ["open positions", "object ticks/s", "naive ticks/s", "speed-up", "rows/1000 ticks", "naive rows/1000", "rows ratio"];
+  out.push(table(oh, object.rows.map((r) => [
+    r.positions,
+    fmt(r.real.tps),
+    fmt(r.naive.tps),
+    ratio(r.real.tps, r.naive.tps),
+    fmt(r.real.rowsPer1000),
+    fmt(r.naive.rowsPer1000),
+    `1/${Math.round(r.naive.rowsPer1000 / r.real.rowsPer1000)}`,
+  ])));
+  out.push(`(object rows: over ticks 1-1000 after seeding; naive rows: ticks 1-1000 up to 100 positions, else the timed ticks)`);
+}
+if (object?.trail) {
+  const t1 = object.trail.find((r) => r.positions === 1);
+  const tMax = object.trail.find((r) => r.positions === 10000);
+  checks.trailObjectTicksPerSecond10kVs1 = tMax.real.tps / t1.real.tps;
+  checks.trailRowsPer1000Ticks1 = t1.real.rowsPer1000;
+  checks.trailRowsPer1000Ticks10k = tMax.real.rowsPer1000;
+  checks.trailQuietRowsPer1000Ticks1 = t1.real.quietRowsPer1000;
+  checks.trailQuietRowsPer1000Ticks10k = tMax.real.quietRowsPer1000;
+  out.push(`\nSymbol Durable Object, trailing stops + take-profit legs on every position: the same ${tMax.real.ticks} ticks of the trend walk after seeding`);
+  out.push(table(
+    ["open positions", "object ticks/s", "naive ticks/s", "speed-up", "vs 1 position", "rows/1000 ticks", "quiet ticks", "exits", "legs filled", "rows/fill", "naive rows/1000"],
+    object.trail.map((r) => [
+      r.positions,
+      fmt(r.real.tps),
+      fmt(r.naive.tps),
+      ratio(r.real.tps, r.naive.tps),
+      ratio(r.real.tps, t1.real.tps),
+      fmt(r.real.rowsPer1000),
+      fmt(r.real.quietRowsPer1000),
+      r.real.exits,
+      r.real.legs,
+      r.real.rowsPerEvent === null ? "-" : fmt(r.real.rowsPerEvent),
+      fmt(r.naive.rowsPer1000),
+    ]),
+  ));
+  out.push(`(rows/1000 ticks: all rows over the window; quiet ticks: rows per 1 000 ticks that filled nothing (meta.last + journal); rows/fill: the rest per exit or leg;` +
+    ` naive: ${object.trail.map((r) => `${r.positions}: ${r.naive.rowsWindow}`).join(", ")})`);
+}
+if (webhook) {
+  out.push(`\nWebhook path (real Worker, wrangler dev --local, ${CLIENTS} concurrent clients unless noted)`);
+  const wl = [webhook.health, webhook.oneSymbol, webhook.twentySymbols, webhook.oneSymbolOneClient];
+  out.push(table(["route", "requests", "errors", "req/s", "p50 ms", "p99 ms", "max ms", "req/s vs /health"], wl.map((r) => [
+    r.label, r.requests, r.errors, fmt(r.rps), fmt(r.p50), fmt(r.p99), fmt(r.max), ratio(r.rps, webhook.health.rps),
+  ])));
+}
+const c = (k, d = 2) => (checks[k] === undefined ? "-" : k.startsWith("trailRows") || k.startsWith("trailQuiet") || k.startsWith("rows") ? fmt(checks[k]) : checks[k].toFixed(d));
+out.push(`\nChecks: rows/1000 ticks ${c("rowsPer1000Ticks1")} (1 position) vs ${c("rowsPer1000Ticks10k")} (10 000); ` +
+  `ticks/s 10 000 vs 1: engine ${c("engineTicksPerSecond10kVs1")}, object ${c("objectTicksPerSecond10kVs1")}`);
+out.push(`Trail checks: ticks/s 10 000 vs 1: object ${c("trailObjectTicksPerSecond10kVs1")} (wanted >= 0.5), engine ${c("engineTrailTicksPerSecond10kVs1", 3)}; ` +
+  `rows/1000 ticks ${c("trailRowsPer1000Ticks1")} (1) vs ${c("trailRowsPer1000Ticks10k")} (10 000), on quiet ticks ${c("trailQuietRowsPer1000Ticks1")} vs ${c("trailQuietRowsPer1000Ticks10k")}`);
+out.push(`Total ${seconds.toFixed(0)} s. ${FULL ? "Results: bench/results/latest.json" : `Phases ${PHASES.join(", ")} only: latest.json not written`}`);
 console.log(out.join("\n"));
 
-mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
-writeFileSync(
-  path.join(ROOT, "bench/results/latest.json"),
-  JSON.stringify({ at: new Date().toISOString(), quick: QUICK, seconds, machine, engine, object, webhook, checks }, null, 2) + "\n",
-);
+if (FULL) {
+  mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
+  writeFileSync(
+    path.join(ROOT, "bench/results/latest.json"),
+    JSON.stringify({ at: new Date().toISOString(), quick: QUICK, seconds, machine, engine, object, webhook, checks }, null, 2) + "\n",
+  );
+}
 process.exit(0);

@@ -61,3 +61,88 @@ export function walk(count: number, seed = 2): Float64Array {
 export function times(count: number, start = Date.UTC(2030, 0, 3)): string[] {
   return Array.from({ length: count }, (_, i) => new Date(start + i * 100).toISOString());
 }
+
+// ---- trailing stops + take-profit legs on every position ------------------------------------------------------
+//
+// The second round's exits on EVERY position: three take-profit legs (50 % / 25 % / the rest of 4 contracts) and a
+// trailing stop that is active from (nearly) the open (trigger 0–39 ticks), every recorder with its own distances,
+// plus a far fixed stop-loss. The price (`trendWalk`) swings up and down with a growing amplitude, so both sides
+// make new best prices again and again: long trails ratchet on the way up, short trails on the way down. Over the
+// TRAIL_WINDOW ticks the bench measures, some positions' first (rarely second) legs fill and some trails are hit;
+// positions that exit are NOT re-opened (the window is sized so that most survive: see docs/BENCHMARKS.md for the
+// counts). Recorder 0 (the n = 1 position) is a long whose trail ratchets all along and is never hit.
+
+/** Ticks per measured window of the trailing scenario: ticks 1…TRAIL_WINDOW of the trend walk after freshly seeded
+ * positions. Tick 0 is the PRIMING tick, applied right after seeding and not measured: the positions are opened
+ * before the feed's first tick, so they wait (dormant, book.ts) until a tick reaches their open time, and that tick
+ * wakes all `n` at once, a cost of the bench's seeding, not of a live market (where positions open as ticks flow). */
+export const TRAIL_WINDOW = 6000;
+
+/** The `n` opening signals of the trailing scenario. */
+export function trailOpeningSignals(n: number, seed = 3): SeedSignal[] {
+  const rnd = prng(seed);
+  const out: SeedSignal[] = [];
+  for (let i = 0; i < n; i++) {
+    const int = (lo: number, span: number) => lo + Math.floor(rnd() * span);
+    const l1 = i === 0 ? 2000 : int(300, 2700);
+    const l2 = i === 0 ? 3500 : l1 + int(300, 1700);
+    const l3 = i === 0 ? 6000 : l2 + int(1000, 2000);
+    out.push({
+      recorder: {
+        id: `trail-${i}`,
+        initialQuantity: 4,
+        addQuantity: 1,
+        allowAdd: true,
+        reverseOnOpposite: true,
+        takeProfitTicks: null,
+        stopLossTicks: int(4000, 400),
+        commissionPerContract: 0.62,
+        takeProfitLegs: [
+          { ticks: l1, percent: 50 },
+          { ticks: l2, percent: 25 },
+          { ticks: l3, percent: 25 },
+        ],
+        trailingStop: { triggerTicks: i === 0 || i % 5 === 0 ? 0 : int(1, 39), distanceTicks: i === 0 ? 2500 : int(400, 7600) },
+      },
+      signal: { action: i % 2 === 0 ? "buy" : "sell" },
+      price: (BASE_TICKS + Math.floor(rnd() * 81) - 40) * MNQ.tickSize,
+      at: new Date(Date.UTC(2030, 0, 2, 14, 30) + i).toISOString(),
+    });
+  }
+  return out;
+}
+
+/** The trend walk's swings: the first turns 100 ticks above the base, each next one on the other side, twice as far
+ * (capped at SWING_MAX). Over TRAIL_WINDOW ticks: +100, −200, +400, −800, back near the base; about a quarter of
+ * the ticks are a new high or a new low since the start (every active trail of one side moves). */
+const SWING_FIRST = 100;
+const SWING_GROWTH = 2;
+const SWING_MAX = 1500;
+
+/** `count` tick prices that trend up and down: each tick moves −1…+2 ticks in the swing's direction (drift ½ tick
+ * per tick), and the direction turns at alternating, growing distances from the base (+100, −200, +400, …), so
+ * every swing makes a new high or a new low and the trails of one side or the other ratchet. Deterministic. */
+export function trendWalk(count: number, seed = 4): Float64Array {
+  const rnd = prng(seed);
+  const out = new Float64Array(count);
+  let t = BASE_TICKS;
+  let dir = 1;
+  let reach = SWING_FIRST;
+  for (let i = 0; i < count; i++) {
+    t += dir * (Math.floor(rnd() * 4) - 1);
+    if (dir * (t - BASE_TICKS) >= reach) {
+      dir = -dir;
+      reach = Math.min(SWING_MAX, Math.round(reach * SWING_GROWTH));
+    }
+    out[i] = t * MNQ.tickSize;
+  }
+  return out;
+}
+
+export type Scenario = "flat" | "trail";
+
+/** The two workloads, by name (bench/worker.ts, bench/naive-symbol-object.ts). */
+export const SCENARIOS: Record<Scenario, { signals: (n: number) => SeedSignal[]; prices: (count: number) => Float64Array }> = {
+  flat: { signals: openingSignals, prices: walk },
+  trail: { signals: trailOpeningSignals, prices: trendWalk },
+};

@@ -52,6 +52,7 @@ export class DurableBook {
       { ...this.opts, marketTimeMs, extras: this.store.getExtras() },
     );
     this.runMin = this.runMax = null;
+    this.pendingCount = this.book.pendingSize;
     if (saved.length === 0) return;
     const oldest = Math.min(...saved.map((s) => s.checkpointSeq));
     const rows = this.store.journalSince(oldest);
@@ -115,14 +116,15 @@ export class DurableBook {
       const state = this.book.state(p.id);
       if (state) this.checkpoint(state);
     }
-    if (out.exits.length > 0 || out.opened !== undefined || this.pendingCount !== this.book.pendingOrders().length) this.saveExtras();
+    if (out.exits.length > 0 || out.opened !== undefined || this.pendingCount !== this.book.pendingSize) this.saveExtras();
   }
 
+  /** Pending entries as last saved: a tick that fills (or drops) one changes the extras. */
   private pendingCount = 0;
 
   private saveExtras(): void {
     this.store.setExtras(this.book.extras());
-    this.pendingCount = this.book.pendingOrders().length;
+    this.pendingCount = this.book.pendingSize;
   }
 
   private checkpoint(state: PositionState): void {

@@ -90,6 +90,25 @@ export class SymbolRecording {
     return { ok: false, status, error };
   }
 
+  /** A signal that asks nothing of the engine (a TradersPost cancel): ignored with `reason`, the position as it
+   * stands; logged and remembered (duplicates) like an applied one. Needs no price. */
+  ignore(req: SignalRequest, signalId: string, reason: string): SignalApplied {
+    this.clock(Date.parse(req.receivedAt)); // as apply: a session end the market passed closes first
+    const current = this.p.durable.book.get(req.recorder.id);
+    const reply: SignalApplied = {
+      ok: true,
+      signalId,
+      recorderId: req.recorder.id,
+      symbol: req.instrument.root,
+      result: "ignored",
+      reason,
+      position: current ? this.p.flags.apply(current) : null,
+    };
+    this.log(req, signalId, { status: "applied", result: "ignored", positionId: current?.id ?? null, reason });
+    this.p.duplicates.remember(req, Date.parse(req.receivedAt), reply);
+    return reply;
+  }
+
   /** A duplicate gets its first answer again (and a log row of its own). */
   duplicate(req: SignalRequest, first: SignalApplied): SignalApplied {
     this.log(req, this.p.newId(), { status: "duplicate", result: first.result, positionId: first.position?.id ?? null, reason: first.reason ?? null });

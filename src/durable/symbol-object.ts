@@ -144,6 +144,9 @@ export class SymbolObject extends DurableObject<Env> {
     // The gate's await let other requests in: the same signal may have been taken meanwhile.
     const dupAfterGate = this.duplicates.find(req, receivedMs);
     if (dupAfterGate) return this.after(rec.duplicate(req, dupAfterGate));
+    // A TradersPost cancel asks nothing of the record: answered at once, without a price (its body usually has
+    // none: waiting for the feed, or a 422 no_price, would be wrong) and without waiting for a delayed feed.
+    if (req.signal.cancel) return this.after(rec.ignore(req, crypto.randomUUID(), "cancel_not_applicable"));
     if (this.mustSchedule(req)) return this.schedule(req);
 
     // Fill price: the signal's own (still > 0 once rounded: a 0 is never booked), else a live feed price.

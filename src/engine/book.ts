@@ -44,7 +44,7 @@
 // Prices must be > 0 and < 1e9 (the caller refuses a signal without one: 422 no_price); a 0 is never booked,
 // so a non-positive or non-finite price throws.
 import { observeExcursion } from "./excursion";
-import { clockDueMs, closeAtSessionEnd, closeDay, exitsAt, watchLevels } from "./exits";
+import { clockDueMs, closeAtSessionEnd, closeDay, endTradingDay, exitsAt, watchLevels } from "./exits";
 import { LevelHeap } from "./level-heap";
 import { isBeforeOpen } from "./market-time";
 import { priceToTicks, ticksToPrice } from "./money";
@@ -289,10 +289,13 @@ export class SymbolBook {
     // Positions whose open the market has now reached go live before this tick is applied: it counts for them.
     while (this.wakesAt(atMs)) this.wake(this.dormant.shift()!);
     // Session and day ends the market passed happen first, at the last price before this tick.
-    if (this.clock.top() <= atMs) this.runClock(atMs, out);
+    const dayEnded = this.clock.top() <= atMs ? this.runClock(atMs, out) : null;
     if (this.isLate(atMs)) {
       this.applyLateTick(price, at, atMs, out);
       out.late = true;
+      // A pending entry placed before this tick's stamp is reached by it like by any other.
+      if (this.pending.size > 0) this.fillPending(price, at, atMs, out);
+      if (dayEnded !== null) this.reportDayEnds(dayEnded, out);
       return out;
     }
     this.tickCount++;
@@ -320,11 +323,18 @@ export class SymbolBook {
         if (!e.open || e.seenTick === this.tickCount) continue;
         e.seenTick = this.tickCount;
         const s = this.fold(e);
-        this.evaluate(e, exitsAt(s, e.g.path.lastTicks, at, atMs), out);
+        this.evaluate(e, exitsAt(s, e.g.path.lastTicks, at), out);
       }
     }
     if (this.pending.size > 0) this.fillPending(price, at, atMs, out);
+    if (dayEnded !== null) this.reportDayEnds(dayEnded, out);
     return out;
+  }
+
+  /** Positions whose trading day ended (runClock): reported changed with their state once the tick is applied, so
+   * that the owner's checkpoint at this tick includes it. Those closed meanwhile are in `exits`. */
+  private reportDayEnds(dayEnded: Entry[], out: TickOutcome): void {
+    for (const e of dayEnded) if (e.open) (out.changed ??= []).push(serialize(this.fold(e)));
   }
 
   /** After exits.ts looked at a position: closed -> finished; filled (a leg) -> to persist; re-indexed. */
@@ -341,7 +351,7 @@ export class SymbolBook {
    * market; the delayed feed's delay already subtracted by the caller). */
   applyClock(nowMs: number): TickOutcome {
     const out: TickOutcome = { exits: [] };
-    if (this.clock.top() <= nowMs) this.runClock(nowMs, out);
+    if (this.clock.top() <= nowMs) this.reportDayEnds(this.runClock(nowMs, out), out);
     return out;
   }
 
@@ -351,7 +361,10 @@ export class SymbolBook {
     return top === Infinity ? null : top;
   }
 
-  private runClock(nowMs: number, out: TickOutcome): void {
+  /** Closes the positions whose session ended by `nowMs` (into `out.exits`) and ends the trading days that ended;
+   * returns the positions whose day ended (their states are to persist: `reportDayEnds`). */
+  private runClock(nowMs: number, out: TickOutcome): Entry[] {
+    const dayEnded: Entry[] = [];
     const due: Entry[] = [];
     while (this.clock.top() <= nowMs) {
       const e = this.clock.pop();
@@ -362,8 +375,13 @@ export class SymbolBook {
       if (!e.open) continue;
       const s = this.fold(e);
       if (closeAtSessionEnd(s, nowMs)) out.exits.push(this.finish(e));
-      else this.index(e, nowMs); // a trading day ended: its daily-limit level moved
+      else {
+        // A trading day ended: its daily-limit level moved.
+        if (endTradingDay(s, nowMs)) dayEnded.push(e);
+        this.index(e);
+      }
     }
+    return dayEnded;
   }
 
   /** Pending entries this price reaches, applied as their signals at the fill price (oldest first). */
@@ -404,7 +422,7 @@ export class SymbolBook {
       const s = this.fold(e);
       s.lastPriceTicks = priceTicks;
       observeExcursion(s, priceTicks, at);
-      this.evaluate(e, exitsAt(s, priceTicks, at, atMs), out);
+      this.evaluate(e, exitsAt(s, priceTicks, at), out);
     }
   }
 
@@ -482,11 +500,18 @@ export class SymbolBook {
 
   /** (Re-)enters the position in its group's indexes: one entry above and one below the price (exits.ts
    * watchLevels), its active trail, its next clock time. Older entries go stale (version). */
-  private index(e: Entry, nowMs: number = this.marketTimeMs): void {
+  private index(e: Entry): void {
     e.ver++;
-    if (e.dormantUntil !== null) return; // indexed when it wakes
     const { s, g } = e;
-    const { upY, downY } = watchLevels(s, nowMs);
+    // The clock needs no price: a dormant position (opened ahead of the feed, e.g. on a quiet market) still ends
+    // its session and its trading day. Its price levels wait until it wakes.
+    const due = clockDueMs(s);
+    if (due !== null) {
+      this.clock.push(due, e);
+      if (this.clock.size > this.heapSlack + 4 * this.byId.size) this.clock.compact();
+    }
+    if (e.dormantUntil !== null) return; // price indexes when it wakes
+    const { upY, downY } = watchLevels(s);
     // In price terms: a long watches up >= upY and down <= downY; a short (y = −price) the other way round.
     const [rise, fall] = s.side === "long" ? [g.up, g.down] : [g.down, g.up];
     if (upY !== Infinity) rise.push(upY, e);
@@ -495,11 +520,6 @@ export class SymbolBook {
       const trail = s.side === "long" ? g.trailLong : g.trailShort;
       trail.add(e, dirOf(s) * favorOf(s), rulesOf(s).trail!.distanceTicks);
       if (trail.size > this.heapSlack + 4 * g.count) this.rebuildTrails(g);
-    }
-    const due = clockDueMs(s, nowMs);
-    if (due !== null) {
-      this.clock.push(due, e);
-      if (this.clock.size > this.heapSlack + 4 * this.byId.size) this.clock.compact();
     }
     const limit = this.heapSlack + 4 * g.count;
     if (g.up.size > limit) g.up.compact();
@@ -511,8 +531,9 @@ export class SymbolBook {
     g.trailLong.clear();
     g.trailShort.clear();
     for (const e of this.byId.values()) {
-      if (e.g !== g || e.dormantUntil !== null || !trailActive(e.s)) continue;
+      if (e.g !== g || e.dormantUntil !== null) continue;
       const s = this.fold(e);
+      if (!trailActive(s)) continue;
       (s.side === "long" ? g.trailLong : g.trailShort).add(e, dirOf(s) * favorOf(s), rulesOf(s).trail!.distanceTicks);
     }
   }

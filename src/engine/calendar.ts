@@ -7,7 +7,8 @@
 //   An instant is inside it when start <= t < end.
 // - The trading day containing t starts at the latest `tradingDayStart` (local) at or before t and ends at the
 //   next one. Days that DST shortens or lengthens are 23 or 25 hours long.
-// - Local times that do not exist (a DST gap) resolve to the instant after the gap; repeated ones to the first.
+// - Local times that do not exist (a DST gap) are shifted forward by the gap's length (02:30 on a spring-forward
+//   night in New York is 03:30 EDT, as Temporal's "compatible"); repeated ones (a fall-back) resolve to the first.
 import type { SessionSpec, Weekday } from "./types";
 
 const DAY_MS = 86_400_000;

@@ -13,7 +13,9 @@
 //      and the trailing stop (once favor >= A + trigger: favor − distance); ties go to trailing_stop, then
 //      break_even, then stop_loss. It fills at its level or at the price if the price gapped past it, slipped;
 //   3. the daily limit (flattenOnDailyLimit): the recorder's closed net of the day + this position's realized and
-//      unrealized net reaches −dailyLossLimit / +dailyProfitTarget: exits at the price, slipped.
+//      unrealized net reaches −dailyLossLimit / +dailyProfitTarget: exits at the price, slipped. The day's closed
+//      net is part of the state (PositionRules.dayBase), set at each signal and dropped by the clock pass that
+//      passes the day's end (`endTradingDay`), never judged by a tick's own stamp (which may go backwards).
 // Each rule is a LEVEL in y, so the book can index it; the level of the daily limit is rounded to the tick where
 // the limit is surely reached (a loss level down, a profit level up).
 // Costs: O(1) per rule, O(legs) per take-profit run.
@@ -27,18 +29,15 @@ import type { FillOrigin, PositionRules, PositionState } from "./types";
 
 // ---- daily limit --------------------------------------------------------------------------------------------
 
-/** The recorder's closed net of the day that this position adds to, at market time `atMs`. */
-function dayBaseAt(r: PositionRules, atMs: number): number {
-  return atMs < r.dayEndsMs ? r.dayBase : 0;
-}
-
-/** Price levels (ticks) where the day's net reaches the loss limit / profit target; null when not flattening. */
-export function dailyLevels(s: PositionState, atMs: number): { loss: number | null; profit: number | null } {
+/** Price levels (ticks) where the day's net reaches the loss limit / profit target; null when not flattening.
+ * The recorder's closed net of the day (`dayBase`) counts until the clock passes the day's end (`endTradingDay`),
+ * whatever the stamp of a later tick: a state, not a function of time, so every book agrees on it. */
+export function dailyLevels(s: PositionState): { loss: number | null; profit: number | null } {
   const r = rulesOf(s);
   if (!r.flattenOnDailyLimit || s.quantity <= 0) return { loss: null, profit: null };
   const d = dirOf(s);
   // Day net at price p = base + realized − commission + d × (p − A) × quantity × tickValue.
-  const fixed = dayBaseAt(r, atMs) + s.realizedTickPnl * s.tickValue - s.commission;
+  const fixed = r.dayBase + s.realizedTickPnl * s.tickValue - s.commission;
   const perTick = s.quantity * s.tickValue;
   const ay = d * avgEntryTicks(s);
   const lossY = r.dailyLossLimit === null ? null : Math.floor(ay + (-r.dailyLossLimit - fixed) / perTick + EPS);
@@ -54,7 +53,7 @@ export function dailyLevels(s: PositionState, atMs: number): { loss: number | nu
  * excursions and favor. Returns true when the state changed beyond the excursions (a fill, a leg done): to
  * persist.
  */
-export function exitsAt(s: PositionState, priceTicks: number, at: string, atMs: number): boolean {
+export function exitsAt(s: PositionState, priceTicks: number, at: string): boolean {
   const d = dirOf(s);
   const y = d * priceTicks;
   const origin: FillOrigin = { priceSource: "feed", feedPrice: ticksToPrice(priceTicks, s.tickSize) };
@@ -77,7 +76,7 @@ export function exitsAt(s: PositionState, priceTicks: number, at: string, atMs: 
     exitPosition(s, s.quantity, slipped(fill, exitSide(s), slip), at, stop.reason, origin);
     return true;
   }
-  const daily = dailyLevels(s, atMs);
+  const daily = dailyLevels(s);
   if ((daily.loss !== null && y <= d * daily.loss) || (daily.profit !== null && y >= d * daily.profit)) {
     exitPosition(s, s.quantity, slipped(priceTicks, exitSide(s), slip), at, "daily_limit", origin);
     return true;
@@ -87,7 +86,7 @@ export function exitsAt(s: PositionState, priceTicks: number, at: string, atMs: 
 
 /** The levels the book indexes, in y: the lowest y above the price that needs a look (a take-profit, a trigger, the
  * daily profit level) and the highest y below it (the stop without an active trail, the daily loss level). */
-export function watchLevels(s: PositionState, atMs: number): { upY: number; downY: number } {
+export function watchLevels(s: PositionState): { upY: number; downY: number } {
   const d = dirOf(s);
   const r = rulesOf(s);
   let upY = Infinity;
@@ -98,7 +97,7 @@ export function watchLevels(s: PositionState, atMs: number): { upY: number; down
   if (r.trail !== null && !triggered(s, r.trail.triggerTicks)) upY = Math.min(upY, triggerY(s, r.trail.triggerTicks));
   const stop = stopNow(s, false);
   if (stop !== null) downY = d * stop.level;
-  const daily = dailyLevels(s, atMs);
+  const daily = dailyLevels(s);
   if (daily.profit !== null) upY = Math.min(upY, d * daily.profit);
   if (daily.loss !== null) downY = Math.max(downY, d * daily.loss);
   return { upY, downY };
@@ -107,12 +106,25 @@ export function watchLevels(s: PositionState, atMs: number): { upY: number; down
 // ---- the clock ----------------------------------------------------------------------------------------------
 
 /** The next market time (ms) at which the position needs a look without a price: its session end, or the end of
- * the trading day its daily-limit level counts (the level moves then). Null: none. */
-export function clockDueMs(s: PositionState, nowMs: number): number | null {
+ * the trading day its daily-limit level counts (the level moves then: `endTradingDay`). Null: none. */
+export function clockDueMs(s: PositionState): number | null {
   const r = rulesOf(s);
   let due = r.flattenAtMs;
-  if (r.flattenOnDailyLimit && r.dayBase !== 0 && r.dayEndsMs > nowMs && (due === null || r.dayEndsMs < due)) due = r.dayEndsMs;
+  if (dayEndPending(r) && (due === null || r.dayEndsMs < due)) due = r.dayEndsMs;
   return due;
+}
+
+function dayEndPending(r: PositionRules): boolean {
+  return r.flattenOnDailyLimit && r.dayBase !== 0;
+}
+
+/** The clock reached `nowMs`: once past the end of the trading day of its last signal, the recorder's closed net of
+ * that day no longer counts towards the position's daily limit. Returns true when the state changed (to persist). */
+export function endTradingDay(s: PositionState, nowMs: number): boolean {
+  const r = rulesOf(s);
+  if (s.status !== "open" || !dayEndPending(r) || r.dayEndsMs > nowMs) return false;
+  r.dayBase = 0;
+  return true;
 }
 
 /** The clock reached `nowMs`: at its session end the position closes at its last price (slipped), stamped with the

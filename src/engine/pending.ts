@@ -24,6 +24,8 @@ export interface PendingOrder {
 interface Slot {
   order: PendingOrder;
   ver: number;
+  /** Placement order: fills with the same createdMs go oldest placed first (the order of `list()`). */
+  seq: number;
 }
 
 export class PendingOrders {
@@ -32,6 +34,7 @@ export class PendingOrders {
   private readonly rising = new LevelHeap<Slot>();
   /** Filled when price <= −key. */
   private readonly falling = new LevelHeap<Slot>();
+  private placed = 0;
 
   get size(): number {
     return this.byRecorder.size;
@@ -55,10 +58,15 @@ export class PendingOrders {
   /** A new pending entry replaces the recorder's previous one. */
   place(order: PendingOrder): void {
     this.remove(order.recorderId);
-    const slot: Slot = { order, ver: 0 };
+    const slot: Slot = { order, ver: 0, seq: this.placed++ };
     this.byRecorder.set(order.recorderId, slot);
-    if ((order.side === "buy") === (order.type === "stop")) this.rising.push(order.price, slot);
-    else this.falling.push(-order.price, slot);
+    this.enheap(slot);
+  }
+
+  private enheap(slot: Slot): void {
+    const o = slot.order;
+    if ((o.side === "buy") === (o.type === "stop")) this.rising.push(o.price, slot);
+    else this.falling.push(-o.price, slot);
   }
 
   remove(recorderId: string): void {
@@ -79,8 +87,8 @@ export class PendingOrders {
     };
     while (this.rising.top() <= price) take(this.rising.pop());
     while (this.falling.top() <= -price) take(this.falling.pop());
-    for (const slot of early) this.place(slot.order); // not yet: back in
-    out.sort((a, b) => a.order.createdMs - b.order.createdMs);
+    for (const slot of early) this.enheap(slot); // not yet: back in its heap, its place in the list kept
+    out.sort((a, b) => a.order.createdMs - b.order.createdMs || a.seq - b.seq);
     for (const slot of out) this.remove(slot.order.recorderId);
     return out.map((s) => s.order);
   }

@@ -11,6 +11,7 @@ import { refreshLevels } from "./levels";
 import { isBoundedPrice, isBoundedQuantity, MAX_QUANTITY, SignalRefusedError } from "./limits";
 import { cleanPrice, priceToTicks } from "./money";
 import { addToPosition, exitPosition, openPosition, serialize, toPosition } from "./position";
+import { toUsd } from "./pnl";
 import { dayNetAt, rulesAt, signalBreakEven, signalTrail, type RecorderMemo } from "./rules";
 import { exitSide, slipped } from "./stops";
 import { planTarget } from "./target";
@@ -70,7 +71,13 @@ export function applySignalStep(s: PositionState | undefined, input: SignalInput
       throw new SignalRefusedError(`The position would hold ${Math.abs(plan.target)} contracts.`, [{ field: "quantity", problem: "out_of_range" }]);
     }
     checkLevelSides(s, { ...input, signal }, plan, current);
-    guarded = guardEntries(plan, current, { recorder, atMs, memo, otherDayNet: input.otherDayNet ?? 0 });
+    // The day's realized net also holds what the open position realized so far (a partial exit, commissions), as
+    // the flatten level counts it (exits.ts dailyLevels): a partial exit's loss can reach the limit.
+    const openNet = s === undefined ? 0 : toUsd(s, s.realizedTickPnl) - s.commission;
+    guarded = guardEntries(plan, current, { recorder, atMs, memo, otherDayNet: (input.otherDayNet ?? 0) + openNet });
+    // A guard may leave only the signal's levels to apply (an entry ignored: checked on the position as it is,
+    // against the feed price) or a smaller entry (cut to maxContracts): check them against what really happens.
+    if (guarded.plan !== plan) checkLevelSides(s, { ...input, signal }, guarded.plan, current);
   }
   const plan = guarded.plan;
 

@@ -281,7 +281,8 @@ export interface PositionRules {
   dailyLossLimit: number | null;
   dailyProfitTarget: number | null;
   flattenOnDailyLimit: boolean;
-  /** The recorder's closed net P&L (USD) of the trading day of the last signal, until `dayEndsMs`; 0 after. */
+  /** The recorder's closed net P&L (USD) of the trading day of the last signal; set to 0 by the clock pass (a tick
+   * or the alarm) that reaches `dayEndsMs` (exits.ts endTradingDay). */
   dayBase: number;
   dayEndsMs: number;
 }
@@ -335,7 +336,8 @@ export interface TickOutcome {
    * (Excursions are not reported per tick: the symbol's price journal is what makes them durable, see
    * src/durable/durable-book.ts.) */
   exits: ClosedPosition[];
-  /** Open positions whose state changed otherwise (a take-profit leg, a pending entry filled): to persist. */
+  /** Open positions whose state changed otherwise (a take-profit leg, a pending entry filled, the end of a trading
+   * day that its daily limit counted): to persist. */
   changed?: PositionState[];
   /** Positions a pending entry opened. */
   opened?: Position[];

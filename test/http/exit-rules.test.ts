@@ -7,7 +7,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { tick as feedTick, waitFor } from "../feed/helpers";
 import { feedReady, inObject, mnqContracts, prepare, ticksProcessed } from "../feed-do/helpers";
-import { apiJson, createRecorder, openPositions, signal, symbolStub, tick, tradesOf } from "../helpers";
+import { apiJson, createRecorder, evictSymbol, openPositions, signal, symbolStub, tick, tradesOf } from "../helpers";
 
 const uniqueMnq = mnqContracts(4610);
 
@@ -292,6 +292,20 @@ describe("sessions", () => {
     await inObject(feedSymbol, (obj) => obj.setClock(null));
   });
 
+  it("flattenAtSessionEnd: a first tick after the end closes at the last price before it, which never counts", async () => {
+    const { ticker, feedSymbol } = uniqueMnq();
+    const now = Date.now();
+    const endMs = Math.floor((now + 120_000) / 60_000) * 60_000;
+    const rec = await createRecorder({ ...IMMEDIATE, timezone: "UTC", sessions: [{ days: ALL_DAYS, start: hhmm(now - 30 * 60_000), end: hhmm(endMs) }], flattenAtSessionEnd: true });
+    await signal(rec, { ticker, action: "sell", price: 25600 });
+    await tick(feedSymbol, 25590);
+    // The next tick's market time is 5 s after the session's end: the short closes at 25590 first (+$20), stamped
+    // at the end; the tick's 25650 never reaches it.
+    await tick(feedSymbol, 25650, new Date(endMs + 5_000).toISOString());
+    const t = await tradeOf(rec.id);
+    expect(t).toMatchObject({ exitReason: "session_end", exitPrice: 25590, pnl: 20, maxAdverse: 0, maxFavorable: 20, closedAt: new Date(endMs).toISOString() });
+  });
+
   it("outside every session entries are ignored (outside_session); exits still apply", async () => {
     const { ticker } = uniqueMnq();
     const now = Date.now();
@@ -308,5 +322,37 @@ describe("sessions", () => {
     expect(await openPositions(rec.id)).toEqual([]);
     const open = await signal(rec, { ticker, action: "sell", price: 25600 });
     expect(open).toMatchObject({ result: "ignored", reason: "outside_session", position: null });
+  });
+});
+
+describe("after a restart of the symbol's object", () => {
+  it("a ratcheted trailing stop, a done leg and an armed break-even are all still in force", async () => {
+    const { ticker, feedSymbol } = uniqueMnq();
+    const trail = await createRecorder({ ...IMMEDIATE, trailingStop: { triggerTicks: 4, distanceTicks: 4 } });
+    const legs = await createRecorder({ ...IMMEDIATE, initialQuantity: 2, takeProfitLegs: [{ ticks: 4, percent: 50 }, { ticks: 24, percent: 50 }] });
+    const be = await createRecorder({ ...IMMEDIATE, breakEven: { triggerTicks: 16, offsetTicks: 1 } });
+    for (const r of [trail, legs, be]) await signal(r, { ticker, action: "buy", price: 25600 });
+    // Best 25605: trail at 25604; leg 1 (25601) done, leg 2 at 25606; break-even (trigger 25604) at 25600.25.
+    await tick(feedSymbol, 25605);
+    expect((await only(trail.id)).stopLossPrice).toBe(25604);
+    expect(await only(legs.id)).toMatchObject({ quantity: 1, takeProfitPrice: 25606 });
+    expect((await only(be.id)).stopLossPrice).toBe(25600.25);
+
+    await evictSymbol(symbolStub(feedSymbol));
+    expect((await only(trail.id)).stopLossPrice).toBe(25604);
+    expect(await only(legs.id)).toMatchObject({ quantity: 1, takeProfitPrice: 25606, realizedPnl: 2 });
+    expect((await only(be.id)).stopLossPrice).toBe(25600.25);
+
+    await tick(feedSymbol, 25604);
+    // Trail: (25604 − 25600) × $2 = $8.
+    expect(await tradeOf(trail.id)).toMatchObject({ exitReason: "trailing_stop", exitPrice: 25604, pnl: 8, maxFavorable: 10 });
+    await evictSymbol(symbolStub(feedSymbol));
+    await tick(feedSymbol, 25606);
+    // Legs: 1 × 1 point × $2 + 1 × 6 points × $2 = $14. Best: 2 contracts at 25605 (excursions before the leg
+    // filled on that tick) = $20, more than 1 contract at 25606 = $12.
+    expect(await tradeOf(legs.id)).toMatchObject({ exitReason: "take_profit_2", pnl: 14, maxFavorable: 20 });
+    await tick(feedSymbol, 25600.25);
+    // Break-even, touched: 1 tick = $0.50.
+    expect(await tradeOf(be.id)).toMatchObject({ exitReason: "break_even", exitPrice: 25600.25, pnl: 0.5 });
   });
 });

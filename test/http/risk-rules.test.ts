@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { sleep, waitFor } from "../feed/helpers";
 import { mnqContracts } from "../feed-do/helpers";
-import { api, apiJson, createRecorder, expectError, openPositions, signal, tick, tradesOf, webhook } from "../helpers";
+import { api, apiJson, createRecorder, evictSymbol, expectError, openPositions, signal, symbolStub, tick, tradesOf, webhook } from "../helpers";
 
 const uniqueMnq = mnqContracts(4720);
 
@@ -243,5 +243,33 @@ describe("clone and reset with rules", () => {
     expect(await signalLog(clone.id)).toEqual([]);
     // The settings stay.
     expect((await apiJson("GET", `/api/recorders/${clone.id}`)).recorder).toMatchObject({ maxContracts: 2, slippageTicks: 1 });
+  });
+});
+
+describe("after a restart of the symbol's object", () => {
+  it("the cooldown and the day's net are remembered", async () => {
+    const { ticker, feedSymbol } = uniqueMnq();
+    const cool = await createRecorder({ ...IMMEDIATE, cooldownSeconds: 600 });
+    const limited = await createRecorder({ ...IMMEDIATE, ...day(), dailyLossLimit: 10 });
+    expect((await signal(cool, { ticker, action: "buy", price: 25600 })).result).toBe("opened");
+    expect((await signal(cool, { ticker, action: "close", price: 25600 })).result).toBe("closed");
+    await signal(limited, { ticker, action: "buy", price: 25600 });
+    expect((await signal(limited, { ticker, action: "close", price: 25595 })).trade.pnl).toBe(-10); // the limit
+    await evictSymbol(symbolStub(feedSymbol));
+    expect(await signal(cool, { ticker, action: "sell", price: 25600 })).toMatchObject({ result: "ignored", reason: "cooldown" });
+    expect(await signal(limited, { ticker, action: "sell", price: 25600 })).toMatchObject({ result: "ignored", reason: "daily_limit" });
+  });
+});
+
+describe("daily limits and an open position's realized P&L", () => {
+  it("a partial exit's realized loss counts: adds are then ignored, a reversal only closes", async () => {
+    const { ticker } = uniqueMnq();
+    const rec = await createRecorder({ ...IMMEDIATE, ...day(), dailyLossLimit: 20 });
+    await signal(rec, { ticker, action: "buy", quantity: 2, price: 25600 });
+    // 1 of 2 sold at 25590: −10 points × $2 = −$20 realized, the limit.
+    expect(await signal(rec, { ticker, action: "close", quantity: 1, price: 25590 })).toMatchObject({ result: "reduced", position: { realizedPnl: -20 } });
+    expect(await signal(rec, { ticker, action: "buy", price: 25590 })).toMatchObject({ result: "ignored", reason: "daily_limit", position: { quantity: 1 } });
+    const r = await signal(rec, { ticker, action: "sell", price: 25595 });
+    expect(r).toMatchObject({ result: "closed", reason: "daily_limit", trade: { quantity: 2, pnl: -30 } });
   });
 });
