@@ -17,7 +17,7 @@
 // the journal), and the rows of the book store and of the outbox.
 import { SymbolObject } from "../src/durable/symbol-object";
 import { MNQ, SCENARIOS, times, TRAIL_WINDOW, type Scenario } from "./scenario";
-import type { SqlBookStore } from "../src/durable/book-store";
+import { saveAllExtras, type SqlBookStore } from "../src/durable/book-store";
 import type { DurableBook } from "../src/durable/durable-book";
 import type { OutboxStore } from "../src/durable/outbox-store";
 import type { SymbolRecording } from "../src/durable/recording";
@@ -60,7 +60,7 @@ function benchable<T extends new (...args: any[]) => SymbolObject>(Base: T) {
         const out = durable.book.applySignal({ ...s, instrument: MNQ });
         for (const state of out.changed) bookStore.checkpoint(state, durable.last.seq);
       }
-      bookStore.setExtras(durable.book.extras());
+      saveAllExtras(bookStore, durable.book.extras());
       // The trail scenario's priming tick (tick 0 of its walk, not measured; see TRAIL_WINDOW in scenario.ts).
       if (scenario === "trail") self.recording.tick(SCENARIOS.trail.prices(1)[0], times(1, Date.UTC(2030, 0, 3))[0]);
       return durable.book.size;

@@ -8,6 +8,8 @@
 // Every number written is checked finite first (assertFinite): a non-finite value is a bug upstream and must
 // never become a row that a restart would load.
 import type { BookExtras } from "../engine/book";
+import type { PendingOrder } from "../engine/pending";
+import type { RecorderMemo } from "../engine/rules";
 import type { PositionState } from "../engine/types";
 import { assertFinite } from "./finite";
 
@@ -44,10 +46,27 @@ export interface BookStore {
   compactJournal(): void;
   getLast(): LastTick | undefined;
   setLast(last: LastTick): void;
-  /** The book's recorder memos and pending orders (SymbolBook.extras()): written when a signal or exit changed
-   * them, never per plain tick. */
-  getExtras(): BookExtras | undefined;
-  setExtras(extras: BookExtras): void;
+  /** The book's recorder memos and pending orders (SymbolBook.extras()), one row per recorder: written for the
+   * recorders a signal or an exit changed, never per plain tick. */
+  loadExtras(): BookExtras;
+  saveRecorderExtras(recorderId: string, x: { memo?: RecorderMemo; pending?: PendingOrder }): void;
+}
+
+/** Saves every recorder's extras (a bulk load, e.g. the bench's seeding). */
+export function saveAllExtras(store: BookStore, extras: BookExtras): void {
+  const ids = new Set([...Object.keys(extras.memos), ...extras.pending.map((p) => p.recorderId)]);
+  for (const id of ids) store.saveRecorderExtras(id, { memo: extras.memos[id], pending: extras.pending.find((p) => p.recorderId === id) });
+}
+
+/** Rows of (recorder, memo, pending) back into the book's extras, in row order: a row is re-inserted (moved last)
+ * whenever its recorder places a new pending order, so row order is placement order (ties fill in it). */
+export function extrasFromRows(rows: Iterable<{ memo?: RecorderMemo; pending?: PendingOrder; recorderId: string }>): BookExtras {
+  const extras: BookExtras = { memos: {}, pending: [] };
+  for (const r of rows) {
+    if (r.memo) extras.memos[r.recorderId] = r.memo;
+    if (r.pending) extras.pending.push(r.pending);
+  }
+  return extras;
 }
 
 /** Key/value rows of small state (instrument spec, feed mode, flags). */
@@ -77,6 +96,7 @@ export class SqlBookStore implements BookStore {
       CREATE TABLE IF NOT EXISTS positions (
         id TEXT PRIMARY KEY, recorder_id TEXT NOT NULL, state TEXT NOT NULL, checkpoint_seq INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, price REAL NOT NULL, at TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS recorder_extras (recorder_id TEXT PRIMARY KEY, data TEXT NOT NULL);
     `);
     this.meta = new MetaStore(sql, (n) => (this.rowsWritten += n));
   }
@@ -131,11 +151,27 @@ export class SqlBookStore implements BookStore {
     this.meta.set("last", last);
   }
 
-  getExtras(): BookExtras | undefined {
-    return this.meta.get<BookExtras>("extras");
+  loadExtras(): BookExtras {
+    const rows = this.sql.exec<{ recorder_id: string; data: string }>("SELECT recorder_id, data FROM recorder_extras ORDER BY rowid").toArray();
+    return extrasFromRows(rows.map((r) => ({ recorderId: r.recorder_id, ...(JSON.parse(r.data) as { memo?: RecorderMemo; pending?: PendingOrder }) })));
   }
 
-  setExtras(extras: BookExtras): void {
-    this.meta.set("extras", extras);
+  saveRecorderExtras(recorderId: string, x: { memo?: RecorderMemo; pending?: PendingOrder }): void {
+    if (x.memo === undefined && x.pending === undefined) {
+      this.write("DELETE FROM recorder_extras WHERE recorder_id = ?", recorderId);
+      return;
+    }
+    assertFinite(x, `extras of ${recorderId}`);
+    if (x.pending !== undefined) {
+      const row = this.sql.exec<{ data: string }>("SELECT data FROM recorder_extras WHERE recorder_id = ?", recorderId).toArray()[0];
+      const stored = row ? (JSON.parse(row.data) as { pending?: PendingOrder }).pending?.id : undefined;
+      // A newly placed order moves its row last (see extrasFromRows).
+      if (stored !== x.pending.id) this.write("DELETE FROM recorder_extras WHERE recorder_id = ?", recorderId);
+    }
+    this.write(
+      "INSERT INTO recorder_extras (recorder_id, data) VALUES (?, ?) ON CONFLICT(recorder_id) DO UPDATE SET data = excluded.data",
+      recorderId,
+      JSON.stringify(x),
+    );
   }
 }

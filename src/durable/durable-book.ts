@@ -49,10 +49,9 @@ export class DurableBook {
     const marketTimeMs = this.last.at !== null ? Date.parse(this.last.at) : undefined;
     this.book = SymbolBook.restore(
       saved.map((s) => s.state),
-      { ...this.opts, marketTimeMs, extras: this.store.getExtras() },
+      { ...this.opts, marketTimeMs, extras: this.store.loadExtras() },
     );
     this.runMin = this.runMax = null;
-    this.pendingCount = this.book.pendingSize;
     if (saved.length === 0) return;
     const oldest = Math.min(...saved.map((s) => s.checkpointSeq));
     const rows = this.store.journalSince(oldest);
@@ -116,15 +115,12 @@ export class DurableBook {
       const state = this.book.state(p.id);
       if (state) this.checkpoint(state);
     }
-    if (out.exits.length > 0 || out.opened !== undefined || this.pendingCount !== this.book.pendingSize) this.saveExtras();
+    this.saveExtras();
   }
 
-  /** Pending entries as last saved: a tick that fills (or drops) one changes the extras. */
-  private pendingCount = 0;
-
+  /** The memos and pending orders of the recorders a step changed: one row each (none for a plain tick). */
   private saveExtras(): void {
-    this.store.setExtras(this.book.extras());
-    this.pendingCount = this.book.pendingSize;
+    for (const id of this.book.takeTouched()) this.store.saveRecorderExtras(id, this.book.recorderExtras(id));
   }
 
   private checkpoint(state: PositionState): void {
@@ -135,11 +131,14 @@ export class DurableBook {
 
   /** Applies a signal (the engine refuses bad input before any change) and checkpoints what changed. */
   signal(input: SignalInput): SignalOutcome {
-    const out = this.book.applySignal(input);
-    if (out.closed) this.store.removePosition(out.closed.position.id);
-    for (const state of out.changed) this.checkpoint(state);
-    this.saveExtras(); // its last entry, a pending order, the day's net
-    return out;
+    try {
+      const out = this.book.applySignal(input);
+      if (out.closed) this.store.removePosition(out.closed.position.id);
+      for (const state of out.changed) this.checkpoint(state);
+      return out;
+    } finally {
+      this.saveExtras(); // its last entry, a pending order, the day's net (also after a refusal: nothing is left owed)
+    }
   }
 
   closeManual(positionId: string, price: number, at: string, origin: FillOrigin): ClosedPosition | null {

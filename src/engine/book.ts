@@ -141,6 +141,8 @@ export class SymbolBook {
   /** Session and trading-day ends: key = market time (ms). */
   private readonly clock = new LevelHeap<Entry>();
   private readonly memos = new Map<string, RecorderMemo>();
+  /** Recorders whose memo or pending order changed since `takeTouched()`. */
+  private readonly touched = new Set<string>();
   private readonly pending = new PendingOrders();
   private tickCount = 0;
 
@@ -239,7 +241,10 @@ export class SymbolBook {
     if (input.signal.order !== undefined) return this.placePending(s, input);
     const { direction, ...out } = this.step(s, input);
     // An order in the other direction than a pending entry expires it (CONTRACT).
-    if (expiresWith(this.pending.get(input.recorder.id), direction)) this.pending.remove(input.recorder.id);
+    if (expiresWith(this.pending.get(input.recorder.id), direction)) {
+      this.pending.remove(input.recorder.id);
+      this.touched.add(input.recorder.id);
+    }
     return out;
   }
 
@@ -261,7 +266,10 @@ export class SymbolBook {
   /** A limit/stop entry (pending.ts): kept until a tick reaches its price. */
   private placePending(s: PositionState | undefined, input: SignalInput): SignalOutcome {
     const { outcome, order } = orderFor(s, input, this.newId());
-    if (order !== undefined) this.pending.place(order);
+    if (order !== undefined) {
+      this.pending.place(order);
+      this.touched.add(order.recorderId);
+    }
     return outcome;
   }
 
@@ -272,7 +280,23 @@ export class SymbolBook {
     checkSignalStep(e && this.fold(e), order === undefined ? input : { ...input, price: order.type === "limit" ? order.limitPrice : order.stopPrice });
   }
 
+  /** Recorders whose memo or pending order changed since the last call (what the owner must save). */
+  takeTouched(): string[] {
+    if (this.touched.size === 0) return [];
+    const out = [...this.touched];
+    this.touched.clear();
+    return out;
+  }
+
+  /** One recorder's memo and pending order, as `extras()` holds them (undefined: none). */
+  recorderExtras(recorderId: string): { memo?: RecorderMemo; pending?: PendingOrder } {
+    const memo = this.memos.get(recorderId);
+    const pending = this.pending.get(recorderId);
+    return { ...(memo ? { memo: { ...memo } } : {}), ...(pending ? { pending } : {}) };
+  }
+
   private memo(recorderId: string): RecorderMemo {
+    this.touched.add(recorderId);
     let m = this.memos.get(recorderId);
     if (m === undefined) {
       m = newMemo();
@@ -387,6 +411,7 @@ export class SymbolBook {
   /** Pending entries this price reaches, applied as their signals at the fill price (oldest first). */
   private fillPending(price: number, at: string, atMs: number, out: TickOutcome): void {
     for (const p of this.pending.reachedBy(price, atMs)) {
+      this.touched.add(p.recorderId);
       const e = this.byRecorder.get(p.recorderId);
       const input = fillInput(p, price, at);
       let res: SignalOutcome;

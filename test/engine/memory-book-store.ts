@@ -1,7 +1,9 @@
 // The BookStore of src/durable/book-store.ts in memory, for driving the real durable book and its recovery
 // (src/durable/durable-book.ts) in the randomized engine test without a Durable Object. JSON round trips make it
 // as forgetful as SQLite: what was not written is gone after a restart.
-import type { BookStore, Checkpoint, JournalRow, LastTick } from "../../src/durable/book-store";
+import { extrasFromRows, type BookStore, type Checkpoint, type JournalRow, type LastTick } from "../../src/durable/book-store";
+import type { PendingOrder } from "../../src/engine/pending";
+import type { RecorderMemo } from "../../src/engine/rules";
 import type { BookExtras } from "../../src/engine/book";
 import type { PositionState } from "../../src/engine/types";
 
@@ -9,7 +11,8 @@ export class MemoryBookStore implements BookStore {
   private positions = new Map<string, { state: string; seq: number }>();
   private rows: JournalRow[] = [];
   private last: string | undefined;
-  private extras: string | undefined;
+  /** One row per recorder, in insertion order like the SQLite table's rowid. */
+  private extras = new Map<string, string>();
   /** setExtras calls (the randomized test checks that plain ticks write none). */
   extrasWrites = 0;
 
@@ -41,11 +44,15 @@ export class MemoryBookStore implements BookStore {
   setLast(last: LastTick): void {
     this.last = JSON.stringify(last);
   }
-  getExtras(): BookExtras | undefined {
-    return this.extras === undefined ? undefined : (JSON.parse(this.extras) as BookExtras);
+  loadExtras(): BookExtras {
+    return extrasFromRows([...this.extras].map(([recorderId, data]) => ({ recorderId, ...JSON.parse(data) })));
   }
-  setExtras(extras: BookExtras): void {
-    this.extras = JSON.stringify(extras);
+  saveRecorderExtras(recorderId: string, x: { memo?: RecorderMemo; pending?: PendingOrder }): void {
+    const stored = this.extras.get(recorderId);
+    // Like SqlBookStore: a newly placed order moves its row last (row order = placement order).
+    if (x.pending !== undefined && (stored === undefined || JSON.parse(stored).pending?.id !== x.pending.id)) this.extras.delete(recorderId);
+    if (x.memo === undefined && x.pending === undefined) this.extras.delete(recorderId);
+    else this.extras.set(recorderId, JSON.stringify(x));
     this.extrasWrites++;
   }
 }
