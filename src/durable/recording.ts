@@ -94,19 +94,7 @@ export class SymbolRecording {
    * stands; logged and remembered (duplicates) like an applied one. Needs no price. */
   ignore(req: SignalRequest, signalId: string, reason: string): SignalApplied {
     this.clock(Date.parse(req.receivedAt)); // as apply: a session end the market passed closes first
-    const current = this.p.durable.book.get(req.recorder.id);
-    const reply: SignalApplied = {
-      ok: true,
-      signalId,
-      recorderId: req.recorder.id,
-      symbol: req.instrument.root,
-      result: "ignored",
-      reason,
-      position: current ? this.p.flags.apply(current) : null,
-    };
-    this.log(req, signalId, { status: "applied", result: "ignored", positionId: current?.id ?? null, reason });
-    this.p.duplicates.remember(req, Date.parse(req.receivedAt), reply);
-    return reply;
+    return this.answerAsItStands(req, signalId, { result: "ignored", reason }, { status: "applied", reason });
   }
 
   /** A duplicate gets its first answer again (and a log row of its own). */
@@ -119,17 +107,27 @@ export class SymbolRecording {
   schedule(req: SignalRequest, deadlineMs: number): SignalApplied {
     const signalId = this.p.newId();
     this.p.scheduled.add(signalId, req, deadlineMs);
+    return this.answerAsItStands(req, signalId, { result: "scheduled", appliesAt: req.receivedAt }, { status: "scheduled", appliesAt: req.receivedAt });
+  }
+
+  /** A reply that changes no position (ignored without the engine, scheduled): the position as it stands, logged
+   * and remembered for duplicates like an applied signal. */
+  private answerAsItStands(
+    req: SignalRequest,
+    signalId: string,
+    answer: Pick<SignalApplied, "result" | "reason" | "appliesAt">,
+    row: Pick<SignalLogRow, "status"> & Partial<Pick<SignalLogRow, "reason" | "appliesAt">>,
+  ): SignalApplied {
     const current = this.p.durable.book.get(req.recorder.id);
     const reply: SignalApplied = {
       ok: true,
       signalId,
       recorderId: req.recorder.id,
       symbol: req.instrument.root,
-      result: "scheduled",
-      appliesAt: req.receivedAt,
+      ...answer,
       position: current ? this.p.flags.apply(current) : null,
     };
-    this.log(req, signalId, { status: "scheduled", result: "scheduled", positionId: current?.id ?? null, appliesAt: req.receivedAt });
+    this.log(req, signalId, { ...row, result: answer.result, positionId: current?.id ?? null });
     this.p.duplicates.remember(req, Date.parse(req.receivedAt), reply);
     return reply;
   }
@@ -162,7 +160,8 @@ export class SymbolRecording {
 
   /** Exits, take-profit legs and filled pending entries of a tick or the clock, owed to D1. */
   private recordTickOutcome(out: TickOutcome | null): boolean {
-    if (out === null) return false;
+    // The tick path: most ticks fill nothing, so they allocate nothing here.
+    if (out === null || (out.exits.length === 0 && out.changed === undefined && out.opened === undefined)) return false;
     const { flags, outbox, durable } = this.p;
     for (const p of out.opened ?? []) flags.opened(p.id, { delayed: this.p.feedDelayed(), aligned: true });
     for (const e of out.exits) this.recordClose(e);
