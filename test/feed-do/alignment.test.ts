@@ -47,7 +47,7 @@ async function delayedSymbol(seconds = 900): Promise<{ ticker: string; feedSymbo
   await waitFor(async () => {
     const s = await statusOf(feedSymbol);
     return s?.feed.updateMode === `delayed_streaming_${seconds}` && ["connected", "streaming"].includes(s.feed.state);
-  }, 15_000, `/status shows ${feedSymbol} delayed_streaming_${seconds}`);
+  }, 60_000, `/status shows ${feedSymbol} delayed_streaming_${seconds}`);
   return { ticker, feedSymbol };
 }
 
@@ -65,7 +65,7 @@ async function push(feedSymbol: string, ticks: Array<[price: number, lpTime?: nu
   await waitFor(async () => {
     const st = await symbolStatus(feedSymbol);
     return st.ticksProcessed >= before + ticks.length && st.feed.lastPrice === last;
-  }, 15_000, `${ticks.length} tick(s) processed by ${feedSymbol}`);
+  }, 60_000, `${ticks.length} tick(s) processed by ${feedSymbol}`);
 }
 
 /** Wakes the symbol object (e.g. after a restart: its constructor restarts the feed) and waits until its feed is
@@ -75,11 +75,11 @@ async function feedLive(feedSymbol: string): Promise<void> {
   await waitFor(async () => {
     const s = await state({ symbol: feedSymbol });
     return s.connections.some((c) => c.open && c.symbols.includes(feedSymbol));
-  }, 15_000, `${feedSymbol} subscribed at the fake server`);
+  }, 60_000, `${feedSymbol} subscribed at the fake server`);
   await waitFor(async () => {
     const st = await symbolStatus(feedSymbol);
     return st.feed.updateMode !== null && ["connected", "streaming"].includes(st.feed.state);
-  }, 15_000, `${feedSymbol} feed ready`);
+  }, 60_000, `${feedSymbol} feed ready`);
 }
 
 async function signals(recorderId: string, status?: string): Promise<any[]> {
