@@ -3,7 +3,7 @@
 // open positions are NOT here: they change every tick and are read from the symbol's Durable Object.
 // Migrations are generated from this file: `npm run db:generate` (drizzle-kit) -> migrations/NNNN_*.sql.
 import { sql } from "drizzle-orm";
-import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { BreakEvenSpec, SessionSpec, TakeProfitLeg, TrailingStopSpec } from "../engine/types";
 
 export const recorders = sqliteTable(
@@ -116,6 +116,12 @@ export const trades = sqliteTable(
     openedAt: text("opened_at").notNull(),
     closedAt: text("closed_at").notNull(),
     exitReason: text("exit_reason").notNull(),
+    /**
+     * The same position as the Strategy Tester lists it (CONTRACT `?pairing=entries`): one element per entry fill,
+     * exits matched first-in-first-out, a partial exit splitting the entry it closes, each with its own run-up and
+     * drawdown. Null on trades recorded before it existed (read as one entry: the round trip itself).
+     */
+    entryTrades: text("entry_trades", { mode: "json" }).$type<unknown[] | null>(),
   },
   (t) => [
     uniqueIndex("trades_position").on(t.positionId),
@@ -160,4 +166,39 @@ export const settings = sqliteTable("settings", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),
   updatedAt: text("updated_at").notNull(),
+});
+
+/**
+ * A recorder's imported TradingView "List of trades" (CONTRACT "Backtest beside live"): one row per Strategy Tester
+ * trade (TradingView numbers one trade per entry). An import replaces the previous one in one batch.
+ */
+export const backtestTrades = sqliteTable(
+  "backtest_trades",
+  {
+    recorderId: text("recorder_id").notNull(),
+    /** TradingView's `Trade #`. */
+    tradeNo: integer("trade_no").notNull(),
+    side: text("side", { enum: ["long", "short"] }).notNull(),
+    entryAt: text("entry_at").notNull(),
+    entryPrice: real("entry_price").notNull(),
+    entrySignal: text("entry_signal"),
+    /** Null while the trade is open in the backtest (exit row Date/Time "Open"). */
+    exitAt: text("exit_at"),
+    exitPrice: real("exit_price"),
+    exitSignal: text("exit_signal"),
+    quantity: real("quantity").notNull(),
+    pnl: real("pnl"),
+    runup: real("runup"),
+    drawdown: real("drawdown"),
+  },
+  (t) => [primaryKey({ columns: [t.recorderId, t.tradeNo] })],
+);
+
+/** One row per recorder with an import: when, how many trades, the CSV's currency and layout. */
+export const backtestImports = sqliteTable("backtest_imports", {
+  recorderId: text("recorder_id").primaryKey(),
+  importedAt: text("imported_at").notNull(),
+  trades: integer("trades").notNull(),
+  currency: text("currency").notNull(),
+  layout: text("layout", { enum: ["new", "old"] }).notNull(),
 });
