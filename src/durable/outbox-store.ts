@@ -7,6 +7,15 @@
 //   `attempts` counts the delivery failures that looked permanent (D1 was reachable and still refused the entry).
 // - `dead_letters`: entries D1 refused for good, set aside so that everything after them still lands.
 //
+// - `outbox_mark`: the highest `seq` ever handed out, kept only once the row holding it is gone (see below).
+//
+// Why `seq` is assigned here and not by AUTOINCREMENT: `seq` is also the version D1 keeps of a position (an
+// update lands only if its version is newer), so it must never go back, not even once the outbox is empty. SQLite's
+// AUTOINCREMENT guarantees that by rewriting its `sqlite_sequence` row on every insert: 2 rows per entry. Here an
+// insert is 1 row; the high-water mark is written only by a delete that removes the highest row (at most once per
+// delivery batch), and on load `seq` resumes above every row, dead letter, mark and (for storage created by an
+// older version, whose table still has AUTOINCREMENT) `sqlite_sequence`.
+//
 // Every write happens in one synchronous step (no await), so the DO commits it atomically.
 import { assertFinite } from "./finite";
 import type { OutboxOp } from "./outbox-op";
@@ -63,12 +72,30 @@ export class OutboxStore {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`
       CREATE TABLE IF NOT EXISTS outbox (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT, op TEXT NOT NULL, recorder_id TEXT, entity TEXT,
+        seq INTEGER PRIMARY KEY, op TEXT NOT NULL, recorder_id TEXT, entity TEXT,
         attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT);
       CREATE TABLE IF NOT EXISTS dead_letters (
         seq INTEGER PRIMARY KEY, op TEXT NOT NULL, recorder_id TEXT, entity TEXT, error TEXT NOT NULL, at TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS outbox_mark (k INTEGER PRIMARY KEY CHECK (k = 0), seq INTEGER NOT NULL);
     `);
     this.migrate();
+    this.lastSeq = this.highWater();
+  }
+
+  /** The highest `seq` handed out so far (see the header). */
+  private lastSeq: number;
+
+  private highWater(): number {
+    const max = (query: string) => this.sql.exec<{ m: number | null }>(query).one().m ?? 0;
+    const legacy = this.sql
+      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'")
+      .one().n;
+    return Math.max(
+      max("SELECT MAX(seq) AS m FROM outbox"),
+      max("SELECT MAX(seq) AS m FROM dead_letters"),
+      max("SELECT MAX(seq) AS m FROM outbox_mark"),
+      legacy > 0 ? max("SELECT MAX(seq) AS m FROM sqlite_sequence WHERE name = 'outbox'") : 0,
+    );
   }
 
   /** An outbox created by an older version (seq, op, attempts) gains the new columns, filled in from `op`. Its
@@ -106,7 +133,9 @@ export class OutboxStore {
     // writes a parsed 1e400 as null).
     if (op.t === "position") assertFinite(op.position, `position ${op.position.id}`);
     else if (op.t === "trade") assertFinite(op.trade, `trade ${op.trade.id}`);
-    this.write("INSERT INTO outbox (op, recorder_id, entity) VALUES (?, ?, ?)", JSON.stringify(op), recorderOf(op), entityOf(op));
+    const seq = this.lastSeq + 1;
+    this.write("INSERT INTO outbox (seq, op, recorder_id, entity) VALUES (?, ?, ?, ?)", seq, JSON.stringify(op), recorderOf(op), entityOf(op));
+    this.lastSeq = seq;
   }
 
   /** Up to `limit` entries with seq > afterSeq, in seq order. */
@@ -127,6 +156,18 @@ export class OutboxStore {
   delivered(seqs: number[]): void {
     if (seqs.length === 0) return;
     this.write("DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?))", JSON.stringify(seqs));
+    this.keepMark(seqs.reduce((a, b) => (b > a ? b : a)));
+  }
+
+  /** After a delete: when `seq` was above every row left, it may have been the highest ever handed out, so it is
+   * kept as the mark (a write only then; never lowers the mark). */
+  private keepMark(seq: number): void {
+    this.write(
+      `INSERT INTO outbox_mark (k, seq) SELECT 0, ? WHERE ? > COALESCE((SELECT MAX(seq) FROM outbox), 0)
+       ON CONFLICT(k) DO UPDATE SET seq = MAX(seq, excluded.seq)`,
+      seq,
+      seq,
+    );
   }
 
   /** A permanent-looking failure: D1 was reachable and refused this entry. */
@@ -144,6 +185,7 @@ export class OutboxStore {
       seq,
     );
     this.write("DELETE FROM outbox WHERE seq = ?", seq);
+    this.keepMark(seq);
   }
 
   size(): number {

@@ -74,8 +74,24 @@ function localMidnight(ms: number, timeZone: string): number {
   return local - (((local % DAY_MS) + DAY_MS) % DAY_MS);
 }
 
-/** The trading day containing `ms`: [startMs, endMs). */
+/** The last trading day answered per (zone, day start): consecutive questions (every exit of a tick, every tick of
+ * a day) fall in the same day, and answering them from Intl costs ~10 formatToParts calls each. Bounded: cleared
+ * past 256 keys (a symbol object serves at most a few distinct settings). */
+const lastDays = new Map<string, { startMs: number; endMs: number }>();
+
+/** The trading day containing `ms`: [startMs, endMs). O(1) when `ms` falls in the day answered last for these
+ * settings; otherwise a few Intl lookups. */
 export function tradingDay(ms: number, timeZone: string, dayStart: string): { startMs: number; endMs: number } {
+  const key = `${timeZone}|${dayStart}`;
+  const hit = lastDays.get(key);
+  if (hit !== undefined && hit.startMs <= ms && ms < hit.endMs) return hit;
+  const day = computeTradingDay(ms, timeZone, dayStart);
+  if (lastDays.size >= 256) lastDays.clear();
+  lastDays.set(key, day);
+  return day;
+}
+
+function computeTradingDay(ms: number, timeZone: string, dayStart: string): { startMs: number; endMs: number } {
   const offset = minutesOf(dayStart) * 60_000;
   const midnight = localMidnight(ms, timeZone);
   let start = instantOf(midnight + offset, timeZone);

@@ -56,12 +56,14 @@ export function dailyLevels(s: PositionState): { loss: number | null; profit: nu
 export function exitsAt(s: PositionState, priceTicks: number, at: string): boolean {
   const d = dirOf(s);
   const y = d * priceTicks;
-  const origin: FillOrigin = { priceSource: "feed", feedPrice: ticksToPrice(priceTicks, s.tickSize) };
+  // Built only when something fills: most positions a tick looks at fill nothing.
+  let fillOrigin: FillOrigin | undefined;
+  const origin = (): FillOrigin => (fillOrigin ??= { priceSource: "feed", feedPrice: ticksToPrice(priceTicks, s.tickSize) });
   let filled = false;
   for (let t = nextTarget(s); t !== null && s.status === "open"; t = nextTarget(s)) {
     if (y < d * t.level) break;
     if (t.leg !== null) s.legsDone = t.leg + 1;
-    if (t.quantity > 0) exitPosition(s, t.quantity, t.level, at, t.reason, origin, t.reason);
+    if (t.quantity > 0) exitPosition(s, t.quantity, t.level, at, t.reason, origin(), t.reason);
     else if (t.leg === null) break;
     // A leg whose share rounds to nothing is done all the same: the next leg is the take-profit now, and the
     // state changed (to persist) although nothing was filled.
@@ -73,12 +75,12 @@ export function exitsAt(s: PositionState, priceTicks: number, at: string): boole
   const stop = stopNow(s);
   if (stop !== null && y <= d * stop.level) {
     const fill = d > 0 ? Math.min(stop.level, priceTicks) : Math.max(stop.level, priceTicks);
-    exitPosition(s, s.quantity, slipped(fill, exitSide(s), slip), at, stop.reason, origin);
+    exitPosition(s, s.quantity, slipped(fill, exitSide(s), slip), at, stop.reason, origin());
     return true;
   }
   const daily = dailyLevels(s);
   if ((daily.loss !== null && y <= d * daily.loss) || (daily.profit !== null && y >= d * daily.profit)) {
-    exitPosition(s, s.quantity, slipped(priceTicks, exitSide(s), slip), at, "daily_limit", origin);
+    exitPosition(s, s.quantity, slipped(priceTicks, exitSide(s), slip), at, "daily_limit", origin());
     return true;
   }
   return filled;

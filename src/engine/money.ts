@@ -10,6 +10,11 @@ const TICK_EPSILON = 1e-9;
 /** Removes float noise (25580.000000000004 -> 25580, 0.30000000000000004 -> 0.3). Turns -0 into 0. */
 export function cleanPrice(x: number): number {
   if (!Number.isFinite(x) || x === 0) return x + 0;
+  // Fast path (the tick path calls this per fill and per snapshot; toPrecision is slow): x * 4 is exact in binary,
+  // so when it is whole x is a multiple of 0.25 (at most 2 decimals) and under 1e10 it has at most 12 significant
+  // digits: toPrecision would return x itself.
+  const quarters = x * 4;
+  if (Number.isInteger(quarters) && Math.abs(x) < 1e10) return x + 0;
   return Number(x.toPrecision(SIGNIFICANT_DIGITS)) + 0;
 }
 
@@ -17,8 +22,9 @@ export function cleanPrice(x: number): number {
 export function roundCents(x: number): number {
   if (!Number.isFinite(x)) return x;
   const cents = Math.abs(x) * 100;
-  // 1.005 * 100 is 100.49999999999999: clean the noise before deciding the half.
-  const rounded = Math.round(Number(cents.toPrecision(SIGNIFICANT_DIGITS)));
+  // 1.005 * 100 is 100.49999999999999: clean the noise before deciding the half. A whole number of cents under
+  // 1e12 is its own 12-digit form (the fast path, same result).
+  const rounded = Number.isInteger(cents) && cents < 1e12 ? cents : Math.round(Number(cents.toPrecision(SIGNIFICANT_DIGITS)));
   return (x < 0 ? -rounded : rounded) / 100 + 0;
 }
 

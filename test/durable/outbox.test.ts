@@ -489,4 +489,67 @@ describe("outbox store", () => {
     },
     TIMEOUT,
   );
+
+  it(
+    "seq never goes back, even once the outbox is empty: a position delivered after a restart still lands as newer",
+    async () => {
+      await inObject(async (sql) => {
+        const store = new OutboxStore(sql);
+        const rec = uid("rec");
+        const pos = uid("pos");
+        const rows0 = store.rowsWritten;
+        store.enqueue(posOp(position(pos, rec, "open", 1)));
+        store.enqueue(posOp(position(pos, rec, "open", 2)));
+        expect(store.rowsWritten - rows0).toBe(2); // one row per entry (no sqlite_sequence row)
+        expect(await new OutboxDelivery(store, env.DB).flush()).toBe(true);
+        expect(store.size()).toBe(0);
+        const delivered = (await d1Position(pos))!.version;
+        expect(delivered).toBe(2);
+
+        // A restart with an empty outbox: the next entry's seq (its D1 version) is above every one handed out.
+        const again = new OutboxStore(sql);
+        again.enqueue(posOp(position(pos, rec, "closed", 3)));
+        expect(again.pending(10).map((e) => e.seq)).toEqual([3]);
+        expect(await new OutboxDelivery(again, env.DB).flush()).toBe(true);
+        expect(await d1Position(pos)).toMatchObject({ status: "closed", version: 3 });
+
+        // Deleting a lower entry while a higher one waits writes no mark; deleting the highest does.
+        const third = new OutboxStore(sql);
+        third.enqueue(sigOp(signalRow(uid("sig"), rec)));
+        third.enqueue(sigOp(signalRow(uid("sig"), rec)));
+        const [low, high] = third.pending(10).map((e) => e.seq);
+        expect([low, high]).toEqual([4, 5]);
+        const r1 = third.rowsWritten;
+        third.delivered([low]);
+        expect(third.rowsWritten - r1).toBe(1);
+        third.delivered([high]);
+        expect(new OutboxStore(sql).pending(10)).toEqual([]);
+        const fourth = new OutboxStore(sql);
+        fourth.enqueue(sigOp(signalRow(uid("sig"), rec)));
+        expect(fourth.pending(10).map((e) => e.seq)).toEqual([6]);
+      });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "storage from a version that used AUTOINCREMENT resumes above its sqlite_sequence, the table emptied",
+    async () => {
+      await inObject(async (sql) => {
+        // The object already built today's tables: its storage is put back as the older version left it.
+        sql.exec("DROP TABLE IF EXISTS outbox");
+        sql.exec("DROP TABLE IF EXISTS outbox_mark");
+        sql.exec(`CREATE TABLE outbox (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT, op TEXT NOT NULL, recorder_id TEXT, entity TEXT,
+          attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT)`);
+        const rec = uid("rec");
+        for (let i = 0; i < 7; i++) sql.exec("INSERT INTO outbox (op, recorder_id, entity) VALUES ('{}', ?, 'x')", rec);
+        sql.exec("DELETE FROM outbox");
+        const store = new OutboxStore(sql);
+        store.enqueue(sigOp(signalRow(uid("sig"), rec)));
+        expect(store.pending(10).map((e) => e.seq)).toEqual([8]);
+      });
+    },
+    TIMEOUT,
+  );
 });

@@ -43,3 +43,26 @@ describe("cleanPrice", () => {
     expect(cleanPrice(1.0850500000000001)).toBe(1.08505);
   });
 });
+
+describe("fast paths", () => {
+  // cleanPrice and roundCents skip toPrecision for quarter multiples and whole cents: the same answer, always.
+  const slowClean = (x: number) => (!Number.isFinite(x) || x === 0 ? x + 0 : Number(x.toPrecision(12)) + 0);
+  const slowCents = (x: number) => {
+    const r = Math.round(Number((Math.abs(x) * 100).toPrecision(12)));
+    return (x < 0 ? -r : r) / 100 + 0;
+  };
+  it("give what the 12-digit form gives, on quarter multiples, cents, noise and huge values", () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const xs: number[] = [1e10 - 0.25, 1e10, 1e10 + 0.25, -(1e10 - 0.25), 9_999_999_999.75, 123456789012.5, 0.25, -0.75];
+    for (let i = 0; i < 20_000; i++) {
+      const scale = 10 ** Math.floor(rnd() * 14 - 2);
+      const q = Math.round(rnd() * 4 * scale) / 4;
+      xs.push(q, -q, Math.round(rnd() * 1e6 * scale) / 100, rnd() * scale, q + 1e-9, (q * 3) / 7);
+    }
+    for (const x of xs) {
+      expect(cleanPrice(x)).toBe(slowClean(x));
+      expect(roundCents(x)).toBe(slowCents(x));
+    }
+  });
+});
