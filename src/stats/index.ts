@@ -4,3 +4,4 @@ export { tradesCsv, TRADES_CSV_HEADER, type TradesCsvOptions, csvField, csvLine 
 export { roundCents, roundTo, roundPct, toCents, fromCents, capitalCents } from "./money";
 export { sortByClose } from "./order";
 export { asEntryTrades, type EntryTradeChunk, type TradeRow } from "./entry-trades";
+export { statsBySide, type StatsBySide } from "./by-side";

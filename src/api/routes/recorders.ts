@@ -1,8 +1,9 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import { drizzle } from "drizzle-orm/d1";
 import { and, eq, inArray, lte, ne } from "drizzle-orm";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
-import { fills, positions, recorders, signals, trades } from "../../db/schema";
+import { backtestImports, backtestTrades, fills, positions, recorders, signals, trades } from "../../db/schema";
 import {
   cloneRecorder,
   countFollowers,
@@ -15,8 +16,12 @@ import {
 } from "../../recorders/repository";
 import { cloneRecorderSchema, createRecorderSchema, patchRecorderSchema } from "../../recorders/settings";
 import { recorderActivity } from "../../queries/positions";
+import { emptySummary, recorderSummaries } from "../../queries/recorder-summaries";
 import { ApiError } from "../errors";
 import { jsonBody, validate } from "../validate";
+
+/** `?summary=true`: each recorder with its one-line summary (queries/recorder-summaries.ts). */
+const listQuery = z.object({ summary: z.enum(["true", "false"]).optional() });
 
 export const recorderRoutes = new Hono<{ Bindings: Env }>()
   .post("/", async (c) => {
@@ -24,7 +29,14 @@ export const recorderRoutes = new Hono<{ Bindings: Env }>()
     const recorder = await createRecorder(drizzle(c.env.DB), input, new Date().toISOString());
     return c.json({ recorder }, 201);
   })
-  .get("/", async (c) => c.json({ recorders: await listRecorders(drizzle(c.env.DB)) }))
+  .get("/", async (c) => {
+    const { summary } = validate(listQuery, c.req.query());
+    const db = drizzle(c.env.DB);
+    const list = await listRecorders(db);
+    if (summary !== "true") return c.json({ recorders: list });
+    const summaries = await recorderSummaries(c.env, db);
+    return c.json({ recorders: list.map((r) => ({ ...r, summary: summaries.get(r.id) ?? emptySummary() })) });
+  })
   .get("/:id", async (c) => c.json({ recorder: recorderView(await mustGet(c.env, c.req.param("id"))) }))
   .patch("/:id", async (c) => {
     const patch = validate(patchRecorderSchema, await jsonBody(c.req.raw));
@@ -59,6 +71,9 @@ export const recorderRoutes = new Hono<{ Bindings: Env }>()
       db.delete(fills).where(eq(fills.recorderId, id)),
       db.delete(positions).where(eq(positions.recorderId, id)),
       db.delete(signals).where(eq(signals.recorderId, id)),
+      // The imported backtest goes with its recorder (reset keeps it: it is the reference, not the record).
+      db.delete(backtestTrades).where(eq(backtestTrades.recorderId, id)),
+      db.delete(backtestImports).where(eq(backtestImports.recorderId, id)),
     ]);
     return c.json({ ok: true, deleted: id });
   })

@@ -1,0 +1,30 @@
+// The Strategy Tester's Performance Summary columns: All, Long, Short. Each column is the same summary over the
+// trades of that side only (its own equity curve, drawdown and run-up, as TradingView computes them per column);
+// open P&L is split by the side of the open position. Pure. Cost: three passes of computeStats, O(n log n).
+import type { Trade } from "../engine/types";
+import { computeStats, type Stats, type StatsOptions } from "./metrics";
+
+export interface StatsBySide {
+  all: Stats;
+  long: Stats;
+  short: Stats;
+}
+
+export function statsBySide(
+  trades: readonly Trade[],
+  opts: Omit<StatsOptions, "openPnl"> & { openPnl?: { long: number; short: number } } = {},
+): StatsBySide {
+  const open = opts.openPnl ?? { long: 0, short: 0 };
+  const base = { ...opts, openPnl: undefined };
+  return {
+    all: computeStats(trades, { ...base, openPnl: open.long + open.short }),
+    long: computeStats(
+      trades.filter((t) => t.side === "long"),
+      { ...base, openPnl: open.long },
+    ),
+    short: computeStats(
+      trades.filter((t) => t.side === "short"),
+      { ...base, openPnl: open.short },
+    ),
+  };
+}
