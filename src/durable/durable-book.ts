@@ -13,13 +13,15 @@
 //
 // Costs: a tick writes 1 row (meta.last), 2 when it is a new extreme, plus the rows of positions it closes; a
 // signal writes one checkpoint per changed position. Recovery reads every checkpoint and the journal since the
-// oldest one.
+// oldest one, and replays it in O(journal + positions × log journal) (see `replay`).
 import { SymbolBook, type SymbolBookOptions } from "../engine/book";
 import { isBoundedPrice } from "../engine/limits";
 import { cleanPrice } from "../engine/money";
 import type { ClosedPosition, FillOrigin, PositionState, SignalOutcome, TickOutcome } from "../engine/types";
 import type { SignalInput } from "../engine/signal-step";
-import type { BookStore, LastTick } from "./book-store";
+import { latestInstantMs } from "../engine/market-time";
+import { priceToTicks } from "../engine/money";
+import type { BookStore, JournalRow, LastTick } from "./book-store";
 
 export class DurableBook {
   book: SymbolBook;
@@ -62,8 +64,56 @@ export class DurableBook {
       rows.push(extra);
     }
     rows.sort((a, b) => a.seq - b.seq);
+    this.replay(saved, rows);
+  }
+
+  /**
+   * Replays to each position the journal rows after its checkpoint, in O(rows × tick sizes + positions × log rows)
+   * instead of every row to every position. Between its checkpoint and now a position has no fill, so what a
+   * replayed price can change is monotonic in the price in whole ticks (excursions, favour, its newest entry lot, the
+   * trail that follows favour) or is "the latest" (last price, market time): replaying the suffix's lowest row and
+   * highest row in the position's ticks (the earliest of equals, as the rules keep the earliest), the row of the
+   * latest market time and the last row, in sequence order, leaves the position exactly as replaying every row does.
+   * That holds when replayPrice skips no row of the suffix (a row before the position's open, or one that rounds to
+   * 0 ticks, would change which row is last): otherwise, for that position only, every row is replayed (rare).
+   */
+  private replay(saved: { state: PositionState; checkpointSeq: number }[], rows: JournalRow[]): void {
+    const n = rows.length;
+    if (n === 0) return;
+    const atMs = rows.map((r) => Date.parse(r.at));
+    // Suffix aggregates over rows i..n-1 that do not depend on the tick size.
+    const latest = new Int32Array(n);
+    const earliestInstant = new Float64Array(n);
+    for (let i = n - 1; i >= 0; i--) {
+      const last = i === n - 1;
+      latest[i] = last || atMs[i] > atMs[latest[i + 1]] ? i : latest[i + 1];
+      earliestInstant[i] = last ? latestInstantMs(atMs[i]) : Math.min(latestInstantMs(atMs[i]), earliestInstant[i + 1]);
+    }
+    const extremes = new Map<number, { low: Int32Array; high: Int32Array; ticks: Float64Array }>();
+    const extremesOf = (tickSize: number) => {
+      let x = extremes.get(tickSize);
+      if (x === undefined) {
+        const ticks = Float64Array.from(rows, (r) => priceToTicks(r.price, tickSize));
+        const low = new Int32Array(n);
+        const high = new Int32Array(n);
+        for (let i = n - 1; i >= 0; i--) {
+          const last = i === n - 1;
+          low[i] = last || ticks[i] <= ticks[low[i + 1]] ? i : low[i + 1];
+          high[i] = last || ticks[i] >= ticks[high[i + 1]] ? i : high[i + 1];
+        }
+        extremes.set(tickSize, (x = { low, high, ticks }));
+      }
+      return x;
+    };
     for (const { state, checkpointSeq } of saved) {
-      for (const r of rows) if (r.seq > checkpointSeq) this.book.replayPrice(state.id, r.price, r.at);
+      const from = firstAfter(rows, checkpointSeq);
+      if (from === n) continue;
+      const x = extremesOf(state.tickSize);
+      const skipsNone = earliestInstant[from] >= Date.parse(state.openedAt) && x.ticks[x.low[from]] > 0;
+      const picks = skipsNone
+        ? [...new Set([x.low[from], x.high[from], latest[from], n - 1])].sort((a, b) => a - b)
+        : Array.from({ length: n - from }, (_, k) => from + k);
+      for (const i of picks) this.book.replayPrice(state.id, rows[i].price, rows[i].at);
     }
   }
 
@@ -153,4 +203,16 @@ export class DurableBook {
   compactJournal(): void {
     this.store.compactJournal();
   }
+}
+
+/** Index of the first row with seq > `seq` (rows sorted by seq), n when none. O(log n). */
+function firstAfter(rows: readonly JournalRow[], seq: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (rows[mid].seq > seq) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
