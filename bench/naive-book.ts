@@ -19,6 +19,12 @@
 //
 // Prices must be > 0 (the caller refuses a signal without one: 422 no_price); a 0 is never booked, so a
 // non-positive or non-finite price throws.
+//
+// Per-entry trades (`?pairing=entries`) are computed here by its own plain code, not by src/engine/entry-lots.ts:
+// every open entry keeps the lowest and highest price it saw, updated on every price its position sees (O(entries)
+// per tick and position), and each step pairs the position's new fills first-in-first-out from `fills` itself.
+// Only the cents allocation (toEntryTrades) is shared, so the randomized tests compare the pairing and extremes.
+import { QUANTITY_DUST, toEntryTrades } from "../src/engine/entry-lots";
 import { observeExcursion } from "../src/engine/excursion";
 import { closeAtSessionEnd, closeDay, endTradingDay, exitsAt } from "../src/engine/exits";
 import { isBeforeOpen } from "../src/engine/market-time";
@@ -32,6 +38,8 @@ import type { BookExtras, SymbolBookOptions } from "../src/engine/book";
 import type { SignalInput } from "../src/engine/signal-step";
 import type {
   ClosedPosition,
+  EntryChunkRaw,
+  ExitReason,
   FillOrigin,
   Position,
   PositionState,
@@ -44,6 +52,24 @@ export interface NaiveTickOutcome extends TickOutcome {
   extremesMoved: string[];
 }
 
+/** One entry fill still (partly) open, with the extremes of every price seen since it. */
+interface PlainLot {
+  at: string;
+  px: number;
+  q: number;
+  comm: number;
+  low: number;
+  high: number;
+}
+
+/** A position's pairing so far: its fills already paired, its open entries, its closed pairs. Null lots: a state
+ * restored without entry lots (no per-entry trades). */
+interface PlainPairing {
+  fillsSeen: number;
+  lots: PlainLot[] | null;
+  chunks: EntryChunkRaw[];
+}
+
 export class NaiveSymbolBook {
   private readonly newId: () => string;
   /** Open positions by recorder id (the tick loop iterates this). */
@@ -52,6 +78,8 @@ export class NaiveSymbolBook {
   private readonly memos = new Map<string, RecorderMemo>();
   /** Pending limit/stop entries, one per recorder, in placement order. */
   private pending: PendingOrder[] = [];
+  /** Per open position id: its per-entry pairing (see the header). */
+  private readonly pairings = new Map<string, PlainPairing>();
 
   constructor(opts: SymbolBookOptions) {
     this.newId = opts.newId;
@@ -77,9 +105,10 @@ export class NaiveSymbolBook {
   load(states: readonly PositionState[]): void {
     this.byRecorder.clear();
     this.byId.clear();
+    this.pairings.clear();
     for (const raw of states) {
       const s = restore(raw);
-      if (s.status === "open") this.track(s);
+      if (s.status === "open") this.track(s, plainPairing(s));
     }
   }
 
@@ -129,13 +158,16 @@ export class NaiveSymbolBook {
   }
 
   private step(s: PositionState | undefined, input: SignalInput): SignalOutcome {
-    return applySignalStep(s, input, {
+    const out = applySignalStep(s, input, {
       newId: this.newId,
       finish: (x) => this.finish(x),
       track: (x) => this.track(x),
       changed: () => {}, // nothing indexed: every tick visits every position
       memo: (id) => this.memo(id),
     });
+    const now = this.byRecorder.get(input.recorder.id);
+    if (now !== undefined) this.pair(now);
+    return out;
   }
 
   applyTick(price: number, at: string): NaiveTickOutcome {
@@ -158,9 +190,13 @@ export class NaiveSymbolBook {
       if (priceTicks <= 0) continue; // below half a tick of an overridden size: nothing bookable
       s.lastPriceTicks = priceTicks;
       if (observeExcursion(s, priceTicks, at)) extremesMoved.push(s.id);
+      this.see(s, priceTicks);
       const filled = exitsAt(s, priceTicks, at);
       if (s.status !== "open") exits.push(this.finish(s)); // deleting the current Map entry during iteration is safe
-      else if (filled) changed.push(serialize(s));
+      else if (filled) {
+        this.pair(s);
+        changed.push(serialize(s));
+      }
     }
     const opened: Position[] = [];
     const reached = this.pending.filter((p) => reaches(p, price) && !isBeforeOpen(atMs, p.createdMs)).sort((a, b) => a.createdMs - b.createdMs);
@@ -217,6 +253,7 @@ export class NaiveSymbolBook {
     const priceTicks = priceToTicks(price, s.tickSize);
     if (priceTicks <= 0) return false;
     s.lastPriceTicks = priceTicks;
+    this.see(s, priceTicks);
     return observeExcursion(s, priceTicks, at);
   }
 
@@ -228,17 +265,68 @@ export class NaiveSymbolBook {
     return this.finish(s);
   }
 
-  private track(s: PositionState): void {
+  /** A new position (its open fill is paired by the step) or a restored one with its pairing so far. */
+  private track(s: PositionState, pairing: PlainPairing = { fillsSeen: 0, lots: [], chunks: [] }): void {
     this.byRecorder.set(s.recorderId, s);
     this.byId.set(s.id, s);
+    this.pairings.set(s.id, pairing);
   }
 
   private finish(s: PositionState): ClosedPosition {
+    this.pair(s);
+    const pairing = this.pairings.get(s.id)!;
+    this.pairings.delete(s.id);
     this.byRecorder.delete(s.recorderId);
     this.byId.delete(s.id);
     const trade = toTrade(s, this.newId());
     addClosedNet(this.memo(s.recorderId), closeDay(s).startMs, trade.pnl);
-    return { position: toPosition(s), trade };
+    const entryTrades = pairing.lots === null ? null : toEntryTrades({ ...s, entryLots: { open: [], front: 0, backLow: null, backHigh: null, done: pairing.chunks } });
+    return { position: toPosition(s), trade, entryTrades };
+  }
+
+  /** A price the position saw: every open entry sees it. */
+  private see(s: PositionState, priceTicks: number): void {
+    const lots = this.pairings.get(s.id)?.lots;
+    if (lots) for (const l of lots) {
+      if (priceTicks < l.low) l.low = priceTicks;
+      if (priceTicks > l.high) l.high = priceTicks;
+    }
+  }
+
+  /** Pairs the fills booked since the last call: an entry opens a lot, an exit takes lots oldest first; each fill's
+   * price is seen by the lots open before it. Commission: the position's per-contract rate (constant within one
+   * step: a signal sets it before any fill). */
+  private pair(s: PositionState): void {
+    const p = this.pairings.get(s.id);
+    if (p === undefined) return;
+    const entrySide = s.side === "long" ? "buy" : "sell";
+    for (; p.fillsSeen < s.fills.length; p.fillsSeen++) {
+      const f = s.fills[p.fillsSeen];
+      const px = priceToTicks(f.price, s.tickSize);
+      if (p.lots === null) continue;
+      this.see(s, px);
+      if (f.side === entrySide) {
+        p.lots.push({ at: f.at, px, q: f.quantity, comm: s.commissionPerContract * f.quantity, low: px, high: px });
+        continue;
+      }
+      const closing = p.fillsSeen === s.fills.length - 1 && s.status === "closed";
+      let left = f.quantity;
+      // (Below half the smallest quantity step a remainder is float noise: the engine's QUANTITY_DUST.)
+      while (p.lots.length > 0 && (closing || left >= QUANTITY_DUST)) {
+        const l = p.lots[0];
+        const whole = closing || left >= l.q - QUANTITY_DUST;
+        const q = whole ? l.q : left;
+        const entryComm = whole ? l.comm : (l.comm * q) / l.q;
+        const exitReason: ExitReason = f.reason === "reduce" ? "signal" : (f.reason as ExitReason);
+        p.chunks.push({ entryAt: l.at, exitAt: f.at, entryTicks: l.px, exitTicks: px, quantity: q, commission: entryComm + s.commissionPerContract * q, low: l.low, high: l.high, exitReason });
+        if (whole) p.lots.shift();
+        else {
+          l.q = cleanQty(l.q - q);
+          l.comm -= entryComm;
+        }
+        left = cleanQty(left - q);
+      }
+    }
   }
 
   private memo(recorderId: string): RecorderMemo {
@@ -246,6 +334,23 @@ export class NaiveSymbolBook {
     if (m === undefined) this.memos.set(recorderId, (m = newMemo()));
     return m;
   }
+}
+
+/** A restored position's pairing, from its entry lots (extremes since each entry: the plain minimum
+ * and maximum over its own and every later segment). */
+function plainPairing(s: PositionState): PlainPairing {
+  const x = s.entryLots;
+  if (x === undefined) return { fillsSeen: s.fills.length, lots: null, chunks: [] };
+  const lots = x.open.map((l, i) => {
+    const later = x.open.slice(i);
+    return { at: l.at, px: l.priceTicks, q: l.quantity, comm: l.commission, low: Math.min(...later.map((m) => m.low)), high: Math.max(...later.map((m) => m.high)) };
+  });
+  return { fillsSeen: s.fills.length, lots, chunks: x.done.map((c) => ({ ...c })) };
+}
+
+/** Strips float noise from fractional contract counts (0.3 − 0.1). */
+function cleanQty(x: number): number {
+  return Number(x.toPrecision(12)) + 0;
 }
 
 function signed(s: PositionState): number {

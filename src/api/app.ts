@@ -7,6 +7,7 @@ import { readBodyLimited } from "../webhook/read-body";
 import { requireAdmin } from "./auth";
 import { ApiError, errorBody } from "./errors";
 import { displayPath, redactWebhookPaths, securityHeaders } from "./security-headers";
+import { backtestRoutes } from "./routes/backtest";
 import { positionRoutes } from "./routes/positions";
 import { recorderRoutes } from "./routes/recorders";
 import { reportRoutes } from "./routes/reports";
@@ -50,6 +51,7 @@ export function buildApp() {
   app.route("/status", statusRoutes);
   app.route("/api/recorders", recorderRoutes);
   app.route("/api/recorders", reportRoutes);
+  app.route("/api/recorders", backtestRoutes);
   app.route("/api/positions", positionRoutes);
   app.route("/api/trades", tradeRoutes);
   app.route("/api/signals", signalRoutes);

@@ -4,7 +4,7 @@
 // Migrations are generated from this file: `npm run db:generate` (drizzle-kit) -> migrations/NNNN_*.sql.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import type { BreakEvenSpec, SessionSpec, TakeProfitLeg, TrailingStopSpec } from "../engine/types";
+import type { BreakEvenSpec, EntryTrade, SessionSpec, TakeProfitLeg, TrailingStopSpec } from "../engine/types";
 
 export const recorders = sqliteTable(
   "recorders",
@@ -121,7 +121,7 @@ export const trades = sqliteTable(
      * exits matched first-in-first-out, a partial exit splitting the entry it closes, each with its own run-up and
      * drawdown. Null on trades recorded before it existed (read as one entry: the round trip itself).
      */
-    entryTrades: text("entry_trades", { mode: "json" }).$type<unknown[] | null>(),
+    entryTrades: text("entry_trades", { mode: "json" }).$type<EntryTrade[] | null>(),
   },
   (t) => [
     uniqueIndex("trades_position").on(t.positionId),

@@ -1,6 +1,10 @@
 // What a Durable Object owes D1, as outbox entries: the ops (one row each in the outbox table) and the signal-log
 // row. Plain data, shared by the outbox's store (outbox-store.ts) and its delivery (outbox.ts).
-import type { Position, Trade } from "../engine/types";
+import type { EntryTrade, Position, Trade } from "../engine/types";
+
+/** A trade row as owed to D1: the CONTRACT Trade plus its per-entry chunks (column `entry_trades`, CONTRACT
+ * `?pairing=entries`). Null or absent (entries written before the column): the round trip is its only entry. */
+export type TradeDelivery = Trade & { entryTrades?: EntryTrade[] | null };
 
 export interface SignalLogRow {
   id: string;
@@ -26,5 +30,5 @@ export interface SignalLogRow {
 export type OutboxOp =
   | { t: "symbol"; feedSymbol: string; root: string; at: string }
   | { t: "position"; position: Position }
-  | { t: "trade"; trade: Trade }
+  | { t: "trade"; trade: TradeDelivery }
   | { t: "signal"; row: SignalLogRow };

@@ -6,7 +6,7 @@
 // price, D1 delivery, the directory.
 import { isBoundedPrice, SignalRefusedError } from "../engine/limits";
 import { roundToTick } from "../engine/money";
-import type { ClosedPosition, FillOrigin, Position, TickOutcome, Trade } from "../engine/types";
+import type { ClosedPosition, FillOrigin, TickOutcome } from "../engine/types";
 import type { Duplicates } from "./admission";
 import type { DurableBook } from "./durable-book";
 import type { SignalLogRow } from "./outbox-op";
@@ -219,9 +219,10 @@ export class SymbolRecording {
     if (!reply.ok) this.p.duplicates.forget(s.req);
   }
 
-  private recordClose({ position, trade }: { position: Position; trade: Trade } | ClosedPosition): void {
+  private recordClose({ position, trade, entryTrades }: ClosedPosition): void {
     this.p.outbox.enqueue({ t: "position", position: this.p.flags.apply(position) });
-    this.p.outbox.enqueue({ t: "trade", trade });
+    // The per-entry chunks travel inside the trade's own entry (column entry_trades): one row, one statement.
+    this.p.outbox.enqueue({ t: "trade", trade: { ...trade, entryTrades } });
     this.p.flags.closed(position.id);
   }
 

@@ -32,6 +32,8 @@
 //   trail-index.ts (O(log n) amortized per tick however many move). Session ends and trading-day ends are a heap
 //   of times (`clock`), looked at before each tick and by `applyClock` (the object's alarm on a quiet market).
 // - Pending limit/stop entries (pending.ts) are two more price heaps.
+// - Per-entry run-up and drawdown (`?pairing=entries`, entry-lots.ts) ride on the same fold: the run of ticks a
+//   fold brings in belongs to the position's newest entry lot, O(1); the tick loop never sees lots.
 //
 // Market time (CONTRACT "Market time"): a tick whose market time is earlier than a position's openedAt never
 // moves it. A position opened ahead of the feed's market time (a real-time signal price on a delayed feed) is
@@ -43,6 +45,7 @@
 //
 // Prices must be > 0 and < 1e9 (the caller refuses a signal without one: 422 no_price); a 0 is never booked,
 // so a non-positive or non-finite price throws.
+import { observeLots, toEntryTrades } from "./entry-lots";
 import { observeExcursion } from "./excursion";
 import { clockDueMs, closeAtSessionEnd, closeDay, endTradingDay, exitsAt, watchLevels } from "./exits";
 import { LevelHeap } from "./level-heap";
@@ -512,6 +515,8 @@ export class SymbolBook {
     // The most favourable price since its open: a long's highest, a short's lowest.
     const favor = long ? path.maxPx[hi] : path.minPx[lo];
     if (s.favorTicks === undefined || (long ? favor > s.favorTicks : favor < s.favorTicks)) s.favorTicks = favor;
+    // The same run of ticks belongs to the newest entry lot's segment (entry-lots.ts): O(1).
+    observeLots(s.entryLots, path.minPx[lo], path.maxPx[hi]);
     s.lastPriceTicks = path.lastTicks;
     e.seen = path.seq;
     return s;
@@ -617,6 +622,6 @@ export class SymbolBook {
     if (--g.count === 0 && this.groups.get(g.tickSize) === g) this.groups.delete(g.tickSize);
     const trade = toTrade(s, this.newId());
     addClosedNet(this.memo(s.recorderId), closeDay(s).startMs, trade.pnl);
-    return { position: toPosition(s), trade };
+    return { position: toPosition(s), trade, entryTrades: toEntryTrades(s) };
   }
 }

@@ -1,6 +1,8 @@
 // One position's life, flat -> flat, as operations on its plain PositionState (the persisted object).
 // Every fill: observe the excursion at the fill price (quantity held just before), book the fill, charge
-// commission, re-derive TP/SL. Snapshots (Position, Trade) convert ticks to prices and tick units to cents.
+// commission, re-derive TP/SL; entries and exits also move the FIFO entry lots (entry-lots.ts, `?pairing=entries`).
+// Snapshots (Position, Trade, entry trades) convert ticks to prices and tick units to cents.
+import { addLot, chunkReason, legacyLots, startLots, takeLots } from "./entry-lots";
 import { observeExcursion } from "./excursion";
 import { refreshLevels } from "./levels";
 import { cleanPrice, roundCents, ticksToPrice } from "./money";
@@ -68,6 +70,7 @@ export function openPosition(a: OpenPositionArgs): PositionState {
     favorTicks: a.priceTicks,
     legBase: a.quantity,
     legsDone: 0,
+    entryLots: startLots(a.at, a.priceTicks, a.quantity, a.commissionPerContract * a.quantity),
   };
   bookFill(s, entrySide(s), a.quantity, a.priceTicks, a.at, "open", a.origin);
   refreshLevels(s);
@@ -86,6 +89,8 @@ export function addToPosition(s: PositionState, quantity: number, priceTicks: nu
   // Take-profit legs start over from the new quantity (CONTRACT: "recomputed from the new average and quantity").
   s.legBase = s.quantity;
   s.legsDone = 0;
+  // Its entry commission is what bookFill charges for it.
+  if (s.entryLots) addLot(s.entryLots, at, priceTicks, quantity, s.commissionPerContract * quantity);
   bookFill(s, entrySide(s), quantity, priceTicks, at, "add", origin);
   refreshLevels(s);
 }
@@ -111,6 +116,8 @@ export function exitPosition(
   s.exitedTickQty += priceTicks * exited;
   s.exitedQty += exited;
   s.quantity = cleanPrice(s.quantity - exited);
+  // (After observeExcursion: the exit's own price counts in every chunk's run-up and drawdown.)
+  if (s.entryLots) takeLots(s.entryLots, exited, priceTicks, at, closing ? reason : chunkReason(partialReason), s.commissionPerContract, closing);
   bookFill(s, s.side === "long" ? "sell" : "buy", exited, priceTicks, at, closing ? reason : partialReason, origin);
   if (closing) {
     s.quantity = 0;
@@ -211,7 +218,8 @@ export function serialize(s: PositionState): PositionState {
 }
 
 /** Validates and copies a persisted state so the engine never shares it with the caller. A state saved before
- * the second round gets its new fields: favor = its best price (the same without adds), no new rules. */
+ * the second round gets its new fields: favor = its best price (the same without adds), no new rules; one saved
+ * before entry lots gets one lot derived from its average entry (entry-lots.ts legacyLots says how exact). */
 export function restore(raw: unknown): PositionState {
   const s = raw as PositionState;
   if (!s || typeof s !== "object" || s.v !== 1 || typeof s.id !== "string" || !Array.isArray(s.fills)) {
@@ -222,6 +230,10 @@ export function restore(raw: unknown): PositionState {
   copy.rules ??= noRules();
   copy.legBase ??= copy.quantity;
   copy.legsDone ??= 0;
+  if (copy.entryLots === undefined && copy.status === "open") {
+    const lots = legacyLots(copy);
+    if (lots !== undefined) copy.entryLots = lots;
+  }
   return copy;
 }
 

@@ -262,6 +262,78 @@ export interface PositionState {
   /** Take-profit legs: the quantity their shares are of (held at the open or the last add), and legs done. */
   legBase?: number;
   legsDone?: number;
+  /** CONTRACT `?pairing=entries`: the open entry fills, FIFO, and the (entry, exit) pairs closed so far
+   * (entry-lots.ts). Absent only on a state saved before it that had already exited part of its quantity: its
+   * trade then has no per-entry rows (read as the round trip itself). */
+  entryLots?: EntryLots;
+}
+
+/** One entry fill with contracts still open (entry-lots.ts). Prices in ticks, money in USD (unrounded). */
+export interface EntryLot {
+  /** Market time of the entry fill. */
+  at: string;
+  /** Its fill price in ticks (fractional only for the one lot derived from the average of an older state). */
+  priceTicks: number;
+  /** Its contracts still open. */
+  quantity: number;
+  /** Its entry commission not yet handed to a chunk. */
+  commission: number;
+  /** Lowest / highest price (ticks) of this lot's SEGMENT: from its entry up to the next lot's entry; for the newest
+   * lot, up to the position's latest observation (fill prices included). */
+  low: number;
+  high: number;
+  /** Lots before `EntryLots.front` only: the extremes of the segments from this lot's up to front − 1. */
+  sufLow?: number;
+  sufHigh?: number;
+}
+
+/** The open entry fills of a position as a queue whose front's "lowest / highest since its entry" is O(1) (a
+ * two-stack queue of segment extremes, see entry-lots.ts), and the pairs closed so far. */
+export interface EntryLots {
+  /** Oldest first. Their quantities sum to the position's open quantity. */
+  open: EntryLot[];
+  /** open[0 .. front) carry sufLow/sufHigh; segments front .. open.length − 2 are folded into back*. */
+  front: number;
+  backLow: number | null;
+  backHigh: number | null;
+  /** (entry, exit) pairs closed so far, in exit order then FIFO. */
+  done: EntryChunkRaw[];
+}
+
+/** One (entry fill, exit fill) pair as booked: exact ticks and unrounded USD; cents are allocated when the trade is
+ * taken (entry-lots.ts toEntryTrades). */
+export interface EntryChunkRaw {
+  entryAt: string;
+  exitAt: string;
+  entryTicks: number;
+  exitTicks: number;
+  quantity: number;
+  /** Its share of the entry fill's commission plus its share of the exit fill's (USD, unrounded). */
+  commission: number;
+  /** Lowest / highest price (ticks) from its entry to its exit, both fill prices included. */
+  low: number;
+  high: number;
+  exitReason: ExitReason;
+}
+
+/** CONTRACT `?pairing=entries`: one trade as the Strategy Tester lists it (src/stats/entry-trades.ts reads them).
+ * Money in USD to the cent; prices at the instrument's tick. */
+export interface EntryTrade {
+  /** Market time of the entry fill and of the exit fill this chunk was closed by. */
+  entryAt: string;
+  exitAt: string;
+  entryPrice: number;
+  exitPrice: number;
+  quantity: number;
+  grossPnl: number;
+  /** This chunk's share of the entry fill's commission plus its share of the exit fill's. */
+  commission: number;
+  pnl: number;
+  /** Best open profit of this chunk between its entry and its exit (≥ 0), like Trade.maxFavorable. */
+  runup: number;
+  /** Worst open loss of this chunk between its entry and its exit (≤ 0), like Trade.maxAdverse. */
+  drawdown: number;
+  exitReason: ExitReason;
 }
 
 /** The exit and risk rules of one open position, in ticks and USD (CONTRACT "Exits and risk rules"), taken from
@@ -311,6 +383,9 @@ export interface SignalInput {
 export interface ClosedPosition {
   position: Position;
   trade: Trade;
+  /** The trade as the Strategy Tester lists it, one element per (entry, exit) pair (null: a position restored from
+   * a state that predates them after a partial exit). Their commission and pnl sum exactly to the trade's. */
+  entryTrades: EntryTrade[] | null;
 }
 
 /** What `SymbolBook.applySignal` did. */

@@ -1,9 +1,14 @@
-// Closed trades from D1, newest first, with an opaque cursor (closedAt + id) for stable paging.
-import { and, asc, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
+// Closed trades from D1, newest first, with an opaque cursor (closedAt + id) for stable paging. The API's trades
+// are the CONTRACT Trade (round trips); the per-entry chunks (`entry_trades`) are read only for the reports.
+import { and, asc, desc, eq, getTableColumns, gte, lt, lte, or, type SQL } from "drizzle-orm";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { trades } from "../db/schema";
 import type { Trade } from "../engine/types";
 import { ApiError } from "../lib/errors";
+import type { TradeRow } from "../stats/entry-trades";
+
+/** Every column but the per-entry chunks: what /api/trades lists. */
+const { entryTrades: _chunks, ...tradeColumns } = getTableColumns(trades);
 
 export interface TradeFilter {
   recorderId?: string;
@@ -42,7 +47,7 @@ export async function pageTrades(db: DrizzleD1Database, f: TradeFilter, limit: n
     where.push(or(lt(trades.closedAt, at), and(eq(trades.closedAt, at), lt(trades.id, id)))!);
   }
   const rows = (await db
-    .select()
+    .select(tradeColumns)
     .from(trades)
     .where(and(...where))
     .orderBy(desc(trades.closedAt), desc(trades.id))
@@ -52,11 +57,12 @@ export async function pageTrades(db: DrizzleD1Database, f: TradeFilter, limit: n
   return { trades: page, nextCursor };
 }
 
-/** All closed trades of a recorder in close order (for stats, equity and the CSV). */
-export async function allTrades(db: DrizzleD1Database, recorderId: string): Promise<Trade[]> {
+/** All closed trades of a recorder in close order, with their per-entry chunks (for stats, equity and the CSV;
+ * src/stats/entry-trades.ts expands them for `?pairing=entries`). */
+export async function allTrades(db: DrizzleD1Database, recorderId: string): Promise<TradeRow[]> {
   return (await db
     .select()
     .from(trades)
     .where(eq(trades.recorderId, recorderId))
-    .orderBy(asc(trades.closedAt), asc(trades.id))) as Trade[];
+    .orderBy(asc(trades.closedAt), asc(trades.id))) as TradeRow[];
 }

@@ -1,30 +1,16 @@
 // CONTRACT "Backtest beside live", `?pairing=entries`: a closed position as the Strategy Tester lists it. One
 // element per (entry fill, exit fill) pair matched first-in-first-out, so a partial exit splits the entry it closes;
-// each element has its own run-up and drawdown measured from its own entry. The symbol object computes the elements
-// when the position closes and delivers them in `trades.entry_trades`; this module turns them into Trade-shaped
-// rows, so stats, equity and CSV code is the same for both pairings.
+// each element has its own run-up and drawdown measured from its own entry. The engine computes the elements when
+// the position closes (src/engine/entry-lots.ts), the symbol object delivers them in `trades.entry_trades`; this
+// module turns them into Trade-shaped rows, so stats, equity and CSV code is the same for both pairings.
 // Rows without elements (recorded before the column existed) are read as one entry: the round trip itself.
 // Cost: O(elements).
-import type { ExitReason, Trade } from "../engine/types";
+import type { EntryTrade, Trade } from "../engine/types";
 
-/** One element of `trades.entry_trades`. Money in USD (cents exact), prices at the instrument's tick. */
-export interface EntryTradeChunk {
-  /** Market time of the entry fill and of the exit fill this chunk was closed by. */
-  entryAt: string;
-  exitAt: string;
-  entryPrice: number;
-  exitPrice: number;
-  quantity: number;
-  grossPnl: number;
-  /** This chunk's share of the entry fill's commission plus its share of the exit fill's. */
-  commission: number;
-  pnl: number;
-  /** Best open profit of this chunk between its entry and its exit (≥ 0), like Trade.maxFavorable. */
-  runup: number;
-  /** Worst open loss of this chunk between its entry and its exit (≤ 0), like Trade.maxAdverse. */
-  drawdown: number;
-  exitReason: ExitReason;
-}
+/** One element of `trades.entry_trades`: the engine's EntryTrade (src/engine/types.ts, computed by
+ * src/engine/entry-lots.ts). Money in USD (cents exact; the chunks' commission and pnl sum exactly to the trade's),
+ * prices at the instrument's tick, runup ≥ 0, drawdown ≤ 0. */
+export type EntryTradeChunk = EntryTrade;
 
 export type TradeRow = Trade & { entryTrades?: readonly EntryTradeChunk[] | null | unknown };
 

@@ -109,6 +109,28 @@ function assertClosedSane(c: ClosedPosition, where: string): void {
   assertFiniteDeep(c.trade, `${where} trade`);
   if (c.position.status !== "closed" || c.position.quantity !== 0) throw new Error(`${where}: closed position ${c.position.id} is ${c.position.status} ${c.position.quantity}`);
   if (c.trade.quantity <= 0) throw new Error(`${where}: trade quantity ${c.trade.quantity}`);
+  assertEntryTradesSane(c, where);
+}
+
+/** `?pairing=entries`: one chunk per (entry, exit) pair whose quantities, cents and signs add up to the trade's. */
+function assertEntryTradesSane({ trade, position, entryTrades }: ClosedPosition, where: string): void {
+  const w = `${where}: entry trades of ${trade.positionId}`;
+  if (entryTrades === null || entryTrades.length === 0) throw new Error(`${w}: none`);
+  assertFiniteDeep(entryTrades, w);
+  const cents = (xs: number[]) => xs.reduce((a, x) => a + Math.round(x * 100), 0);
+  const entered = position.fills.filter((f) => (f.side === "buy") === (position.side === "long")).reduce((a, f) => a + f.quantity, 0);
+  const qty = entryTrades.reduce((a, c) => a + c.quantity, 0);
+  if (Math.abs(qty - entered) > 1e-9) throw new Error(`${w}: quantities ${qty} vs entered ${entered}`);
+  if (cents(entryTrades.map((c) => c.grossPnl)) !== Math.round(trade.grossPnl * 100)) throw new Error(`${w}: gross does not add up to ${trade.grossPnl}`);
+  if (cents(entryTrades.map((c) => c.commission)) !== Math.round(trade.commission * 100)) throw new Error(`${w}: commission does not add up to ${trade.commission}`);
+  if (cents(entryTrades.map((c) => c.pnl)) !== Math.round(trade.pnl * 100)) throw new Error(`${w}: pnl does not add up to ${trade.pnl}`);
+  for (const c of entryTrades) {
+    if (!(c.runup >= 0 && c.drawdown <= 0 && c.quantity > 0)) throw new Error(`${w}: ${JSON.stringify(c)}`);
+    if (Math.round((c.grossPnl - c.commission) * 100) !== Math.round(c.pnl * 100)) throw new Error(`${w}: pnl ≠ gross − commission in ${JSON.stringify(c)}`);
+    // (Not exitAt ≥ entryAt: a late tick — market time going backwards — may exit an entry added after its stamp.)
+    if (c.entryAt < position.openedAt) throw new Error(`${w}: times ${JSON.stringify(c)}`);
+  }
+  count(entryTrades.length > 1 ? "entry trades:split" : "entry trades:one");
 }
 
 /** The first place where two JSON-like values differ (undefined properties count as absent), or null. */
@@ -469,5 +491,7 @@ describe("exit and risk rules: production books vs the naive book (randomized)",
     atLeast("pending filled:open", 10);
     atLeast("refused:needs_initial_capital", 3);
     for (const k of ["stop tightened:long", "stop tightened:short", "late tick", "restore", "restart", "compact", "snapshot", "clock", "tick changed"]) atLeast(k, 10);
+    // Per-entry trades: positions with one entry, and pyramided or scaled-out ones split into several.
+    for (const k of ["entry trades:one", "entry trades:split"]) atLeast(k, 20);
   });
 });

@@ -2,13 +2,30 @@
 // All three are computed in src/stats from the recorder's closed trades; open P&L comes live from the symbols.
 // The recorder's initialCapital (optional) is the base of every percent figure and of Sharpe/Sortino; rows written
 // before the setting existed have no value, which src/stats treats as "not configured" (those figures are null).
+// `?pairing=round_trips` (default) counts one trade per round trip (CONTRACT "Trade"); `?pairing=entries` one per
+// entry fill, exits matched first-in-first-out, each with its own run-up and drawdown (CONTRACT "Backtest beside
+// live"; src/stats/entry-trades.ts); maxContractsHeld stays the positions' own. Anything else is 400
+// invalid_request naming `pairing`.
 import { Hono } from "hono";
 import { drizzle } from "drizzle-orm/d1";
+import { z } from "zod";
+import type { Trade } from "../../engine/types";
 import { findInstrument } from "../../engine/instruments";
 import { livePositions } from "../../queries/positions";
 import { allTrades } from "../../queries/trades";
-import { computeStats, equitySeries, tradesCsv } from "../../stats";
+import { asEntryTrades, computeStats, equitySeries, tradesCsv, type TradeRow } from "../../stats";
+import { validate } from "../validate";
 import { mustGet } from "./recorders";
+
+const reportQuery = z.object({
+  pairing: z.enum(["round_trips", "entries"]).default("round_trips"),
+});
+
+/** The trades a report counts, as `?pairing` asks (validated before any read). */
+function pairingOf(query: Record<string, string>): { entries: boolean; paired: (rows: TradeRow[]) => Trade[] } {
+  const { pairing } = validate(reportQuery, query);
+  return pairing === "entries" ? { entries: true, paired: asEntryTrades } : { entries: false, paired: (rows) => rows };
+}
 
 /** The recorder's initial capital, null when not set (also on rows that predate the column). */
 function capitalOf(recorder: { initialCapital?: number | null }): number | null {
@@ -17,23 +34,29 @@ function capitalOf(recorder: { initialCapital?: number | null }): number | null 
 
 export const reportRoutes = new Hono<{ Bindings: Env }>()
   .get("/:id/stats", async (c) => {
+    const { entries, paired } = pairingOf(c.req.query());
     const id = c.req.param("id");
     const recorder = await mustGet(c.env, id);
     const db = drizzle(c.env.DB);
-    const [trades, open] = await Promise.all([allTrades(db, id), livePositions(c.env, { recorderId: id })]);
+    const [rows, open] = await Promise.all([allTrades(db, id), livePositions(c.env, { recorderId: id })]);
     const openPnl = open.reduce((s, p) => s + p.unrealizedPnl, 0);
-    return c.json({ stats: computeStats(trades, { openPnl, initialCapital: capitalOf(recorder) }) });
+    const stats = computeStats(paired(rows), { openPnl, initialCapital: capitalOf(recorder) });
+    // Contracts held are the positions' (maxQuantity), however their trades are listed (as in the Strategy Tester).
+    if (entries) stats.maxContractsHeld = rows.reduce((m, t) => Math.max(m, t.quantity), 0);
+    return c.json({ stats });
   })
   .get("/:id/equity", async (c) => {
+    const { paired } = pairingOf(c.req.query());
     const id = c.req.param("id");
     const recorder = await mustGet(c.env, id);
-    const trades = await allTrades(drizzle(c.env.DB), id);
+    const trades = paired(await allTrades(drizzle(c.env.DB), id));
     return c.json({ points: equitySeries(trades, { includeStart: true, initialCapital: capitalOf(recorder) }) });
   })
   .get("/:id/trades.csv", async (c) => {
+    const { paired } = pairingOf(c.req.query());
     const id = c.req.param("id");
     const recorder = await mustGet(c.env, id);
-    const trades = await allTrades(drizzle(c.env.DB), id);
+    const trades = paired(await allTrades(drizzle(c.env.DB), id));
     const pointValue = (symbol: string) => {
       const spec = findInstrument(symbol);
       const tickSize = recorder.tickSize ?? spec?.tickSize;
