@@ -44,6 +44,10 @@ describe("initialCapital in the reports", () => {
       ratioPeriod: null,
     });
     expect(points.map((p: any) => p.equity)).toEqual([0, 40, 20]);
+    // The Strategy Tester's Long / Short columns: each side alone.
+    const { bySide } = await apiJson("GET", `/api/recorders/${rec.id}/stats`);
+    expect(bySide.long).toMatchObject({ netProfit: 40, totalClosedTrades: 1, maxDrawdown: 0, percentProfitable: 100 });
+    expect(bySide.short).toMatchObject({ netProfit: -20, totalClosedTrades: 1, maxDrawdown: 20, percentProfitable: 0 });
     for (const p of points) {
       expect(p.equityPercent).toBeUndefined();
       expect(p.drawdownPercent).toBeUndefined();

@@ -1,4 +1,5 @@
-// A recorder's performance report: Strategy Tester stats, the equity series for charts, the "List of trades" CSV.
+// A recorder's performance report: Strategy Tester stats (All, and Long / Short in `bySide`), the equity series for
+// charts, the "List of trades" CSV.
 // All three are computed in src/stats from the recorder's closed trades; open P&L comes live from the symbols.
 // The recorder's initialCapital (optional) is the base of every percent figure and of Sharpe/Sortino; rows written
 // before the setting existed have no value, which src/stats treats as "not configured" (those figures are null).
@@ -13,7 +14,7 @@ import type { Trade } from "../../engine/types";
 import { findInstrument } from "../../engine/instruments";
 import { livePositions } from "../../queries/positions";
 import { allTrades } from "../../queries/trades";
-import { asEntryTrades, computeStats, equitySeries, tradesCsv, type TradeRow } from "../../stats";
+import { asEntryTrades, equitySeries, statsBySide, tradesCsv, type TradeRow } from "../../stats";
 import { validate } from "../validate";
 import { mustGet } from "./recorders";
 
@@ -39,11 +40,18 @@ export const reportRoutes = new Hono<{ Bindings: Env }>()
     const recorder = await mustGet(c.env, id);
     const db = drizzle(c.env.DB);
     const [rows, open] = await Promise.all([allTrades(db, id), livePositions(c.env, { recorderId: id })]);
-    const openPnl = open.reduce((s, p) => s + p.unrealizedPnl, 0);
-    const stats = computeStats(paired(rows), { openPnl, initialCapital: capitalOf(recorder) });
+    const openPnl = { long: 0, short: 0 };
+    for (const p of open) openPnl[p.side] += p.unrealizedPnl;
+    // The Strategy Tester's All / Long / Short columns: `stats` is All, `bySide` the two others.
+    const { all: stats, long, short } = statsBySide(paired(rows), { openPnl, initialCapital: capitalOf(recorder) });
     // Contracts held are the positions' (maxQuantity), however their trades are listed (as in the Strategy Tester).
-    if (entries) stats.maxContractsHeld = rows.reduce((m, t) => Math.max(m, t.quantity), 0);
-    return c.json({ stats });
+    if (entries) {
+      const held = (side?: Trade["side"]) => rows.reduce((m, t) => (side === undefined || t.side === side ? Math.max(m, t.quantity) : m), 0);
+      stats.maxContractsHeld = held();
+      long.maxContractsHeld = held("long");
+      short.maxContractsHeld = held("short");
+    }
+    return c.json({ stats, bySide: { long, short } });
   })
   .get("/:id/equity", async (c) => {
     const { paired } = pairingOf(c.req.query());
