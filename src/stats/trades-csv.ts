@@ -5,8 +5,10 @@
 // - Fields containing a comma, a double quote, CR or LF are quoted, inner quotes doubled (RFC 4180).
 // - Trades in close order (closedAt, then id) are numbered 1…n ("Trade #", 1 = oldest); the file lists them newest
 //   first, two rows per trade, the exit row first.
-// - Date/Time: "YYYY-MM-DD HH:mm" in UTC (minute resolution, as TradingView shows it); entry row = openedAt,
-//   exit row = closedAt. An unparsable time is written as given.
+// - Date/Time: "YYYY-MM-DD HH:mm" (minute resolution, as TradingView shows it) in opts.timeZone (default UTC): the
+//   route passes the recorder's `timezone`, as TradingView writes the chart's, so that the file imported back as a
+//   backtest (src/backtest, which reads zone-less times in the recorder's timezone) lands on the same instants.
+//   Entry row = openedAt, exit row = closedAt. An unparsable time is written as given.
 // - Signal: exit row = the trade's exitReason (signal | reverse | take_profit | stop_loss | manual); entry row = the
 //   trade's side ("long" / "short"), the name of the entry.
 // - Price USD: entry row = entryPrice (average), exit row = exitPrice (average); at least 2 decimals, more if the
@@ -37,6 +39,8 @@ export interface TradesCsvOptions {
   pointValue?: (symbol: string) => number | undefined;
   /** Initial capital in USD, the base of "Cumulative P&L %"; that column is left empty without it (null/undefined). */
   initialCapital?: number | null;
+  /** IANA time zone of the Date/Time column (default "UTC"). */
+  timeZone?: string;
 }
 
 /** One CSV field, quoted per RFC 4180 when it contains a comma, a double quote, CR or LF. */
@@ -65,11 +69,20 @@ export function fmtPrice(x: number): string {
   return decimals < 2 ? s + "0".repeat(2 - decimals) : s;
 }
 
-/** "YYYY-MM-DD HH:mm" in UTC. */
-export function fmtDateTime(iso: string): string {
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** "YYYY-MM-DD HH:mm" in `timeZone` (default UTC; an unknown zone is refused by the recorder settings). */
+export function fmtDateTime(iso: string, timeZone = "UTC"): string {
   const ms = Date.parse(iso);
   if (!Number.isFinite(ms)) return iso;
-  return new Date(ms).toISOString().slice(0, 16).replace("T", " ");
+  if (timeZone === "UTC") return new Date(ms).toISOString().slice(0, 16).replace("T", " ");
+  let f = zoneFormats.get(timeZone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+    zoneFormats.set(timeZone, f);
+  }
+  const part = Object.fromEntries(f.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`;
 }
 
 function pct(amount: number, base: number): string {
@@ -109,8 +122,8 @@ export function tradesCsv(trades: readonly Trade[], opts: TradesCsvOptions = {})
     const side = sideOf(t.side);
     const qty = String(t.quantity);
     const valueStr = fmt2(value);
-    const exitRow = [n, `Exit ${side}`, fmtDateTime(t.closedAt), t.exitReason, fmtPrice(t.exitPrice), qty, valueStr, ...tail];
-    const entryRow = [n, `Entry ${side}`, fmtDateTime(t.openedAt), side, fmtPrice(t.entryPrice), qty, valueStr, ...tail];
+    const exitRow = [n, `Exit ${side}`, fmtDateTime(t.closedAt, opts.timeZone), t.exitReason, fmtPrice(t.exitPrice), qty, valueStr, ...tail];
+    const entryRow = [n, `Entry ${side}`, fmtDateTime(t.openedAt, opts.timeZone), side, fmtPrice(t.entryPrice), qty, valueStr, ...tail];
     rows.push(exitRow, entryRow);
   });
   // Newest first, exit row first within a trade: reverse trade order, keep each pair's order.

@@ -285,13 +285,24 @@ describe("comparison with live trades from the webhook", () => {
 
     // The recorder's own List of trades export (UTC, minute resolution) compares as no slippage at all.
     const own = await api("GET", `/api/recorders/${rec.id}/trades.csv`);
-    expect(await importCsv(rec.id, await own.text())).toBe(4);
+    const ownText = await own.text();
+    expect(await importCsv(rec.id, ownText)).toBe(4);
     const self = await comparison(rec.id);
     expect(self.summary).toMatchObject({ matched: 4, missedInLive: 0, extraInLive: 0, netProfitBacktest: 10, netProfitLive: 10, pnlFromSlippage: 0 });
     for (const t of self.trades) {
       expect([t.entrySlippageTicks, t.exitSlippageTicks, t.pnlDiff, t.runupDiff, t.drawdownDiff]).toEqual([0, 0, 0, 0, 0]);
       expect(t.entryLagSeconds).toBe(lag(t.live.openedAt, Math.floor(Date.parse(t.live.openedAt) / 60_000) * 60_000));
     }
+
+    // In another time zone the export writes local times (as TradingView writes the chart's) and the import reads
+    // them in that same zone: the same instants again (UTC+5:30, so a half-hour shift would show).
+    await apiJson("PATCH", `/api/recorders/${rec.id}`, { timezone: "Asia/Kolkata" });
+    const local = await (await api("GET", `/api/recorders/${rec.id}/trades.csv`)).text();
+    expect(local).not.toBe(ownText);
+    expect(await importCsv(rec.id, local)).toBe(4);
+    const again = await comparison(rec.id);
+    expect(again.summary).toMatchObject({ matched: 4, missedInLive: 0, extraInLive: 0, pnlFromSlippage: 0 });
+    for (const t of again.trades) expect(t.entryLagSeconds).toBe(lag(t.live.openedAt, Math.floor(Date.parse(t.live.openedAt) / 60_000) * 60_000));
   });
 });
 

@@ -189,3 +189,14 @@ describe("tradesCsv", () => {
     expect(oddExit?.[3]).toBe('manual, "forced"\n');
   });
 });
+
+describe("Date/Time in the recorder's time zone", () => {
+  it("writes local wall-clock minutes, as TradingView writes the chart's zone", async () => {
+    const { fmtDateTime } = await import("../../src/stats/trades-csv");
+    expect(fmtDateTime("2026-03-02T15:04:30.000Z")).toBe("2026-03-02 15:04");
+    expect(fmtDateTime("2026-03-02T15:04:30.000Z", "America/New_York")).toBe("2026-03-02 10:04"); // EST, UTC−5
+    expect(fmtDateTime("2026-07-02T15:04:30.000Z", "America/New_York")).toBe("2026-07-02 11:04"); // EDT, UTC−4
+    expect(fmtDateTime("2026-07-02T23:30:00.000Z", "Asia/Kolkata")).toBe("2026-07-03 05:00"); // UTC+5:30, next day
+    expect(fmtDateTime("2026-07-02T04:00:00.000Z", "America/New_York")).toBe("2026-07-02 00:00"); // never "24:00"
+  });
+});

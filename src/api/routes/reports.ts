@@ -12,6 +12,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
 import type { Trade } from "../../engine/types";
 import { findInstrument } from "../../engine/instruments";
+import { DEFAULT_TIMEZONE } from "../../engine/rules";
 import { livePositions } from "../../queries/positions";
 import { allTrades } from "../../queries/trades";
 import { asEntryTrades, equitySeries, statsBySide, tradesCsv, type TradeRow } from "../../stats";
@@ -72,7 +73,7 @@ export const reportRoutes = new Hono<{ Bindings: Env }>()
       return tickSize && tickValue ? tickValue / tickSize : undefined;
     };
     const safeName = recorder.name.replace(/[^A-Za-z0-9_-]+/g, "_").slice(0, 60) || "recorder";
-    return c.body(tradesCsv(trades, { pointValue, initialCapital: capitalOf(recorder) }), 200, {
+    return c.body(tradesCsv(trades, { pointValue, initialCapital: capitalOf(recorder), timeZone: recorder.timezone ?? DEFAULT_TIMEZONE }), 200, {
       "Content-Type": "text/csv; charset=utf-8",
       "Content-Disposition": `attachment; filename="${safeName}_trades.csv"`,
     });
