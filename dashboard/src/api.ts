@@ -1,218 +1,107 @@
 // Client for the Worker's JSON API (see CONTRACT.md). Every call carries `Authorization: Bearer <token>`;
 // errors become ApiError with the API's own {code, message, details}; a 401 sends the user back to sign-in.
 
-export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+// The API's JSON types come from ONE module the Worker compiles too (src/api/types.ts): a field the API renames
+// breaks this build instead of a badge silently never showing.
+import type { ApiPosition, EquityPoint, Recorder, RecorderSummary, RecorderWithToken, ResetResponse, SignalLog, StatusResponse, SymbolStatus, Trade, TradeFilters, TvSessionState, Weekday } from "../../src/api/types";
+export type {
+  ApiPosition,
+  BreakEven,
+  DirectionFilter,
+  EquityPoint,
+  FeedHealth,
+  FeedHealthState,
+  Fill,
+  Recorder,
+  RecorderSettingsInput,
+  RecorderSummary,
+  RecorderWithToken,
+  SignalLog,
+  Stats,
+  StatusResponse,
+  SymbolStatus,
+  TakeProfitLeg,
+  Trade,
+  TradeFilters,
+  TradingSession,
+  TrailingStop,
+  TvSessionState,
+  WebhookReply,
+  Weekday,
+} from "../../src/api/types";
+
 export const WEEKDAYS: Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
-/** One take-profit leg: exits `percent` of the entry quantity at avgEntry ± `ticks` (percents sum to 100). */
-export interface TakeProfitLeg {
-  ticks: number;
-  percent: number;
-}
+/** A position as the API lists it (the contract's fields + delayedData / aligned). */
+export type Position = ApiPosition;
+/** One symbol of GET /status (its feed, and `health`: live / delayed / stale / down). */
+export type FeedSymbol = SymbolStatus;
 
-/** Trailing stop (whole ticks): follows the best price at `distanceTicks` once it is `triggerTicks` beyond entry. */
-export interface TrailingStop {
-  triggerTicks: number;
-  distanceTicks: number;
-}
+/** How closed positions are counted: one trade per round trip (flat → flat), or one per entry fill as the Strategy
+ * Tester lists them (CONTRACT "Backtest beside live", `?pairing=entries`). */
+export type Pairing = "round_trips" | "entries";
 
-/** Break-even (whole ticks): the stop moves to entry + `offsetTicks` once price is `triggerTicks` beyond entry. */
-export interface BreakEven {
-  triggerTicks: number;
-  offsetTicks: number;
-}
-
-/** A trading window in the recorder's timezone; an `end` before `start` ends on the next day. */
-export interface TradingSession {
-  days: Weekday[];
-  start: string;
-  end: string;
-}
-
-export type DirectionFilter = "both" | "long" | "short";
-
-export interface Recorder {
-  id: string;
-  name: string;
-  symbol?: string | null;
-  enabled: boolean;
-  initialQuantity?: number;
-  addQuantity?: number;
-  allowAdd?: boolean;
-  reverseOnOpposite?: boolean;
-  takeProfitTicks?: number | null;
-  stopLossTicks?: number | null;
-  commissionPerContract?: number;
-  tickSize?: number | null;
-  tickValue?: number | null;
-  dedupeWindowSeconds?: number;
-  /** Smallest quantity increment (1 = whole contracts; 0.001 allows fractions). */
-  quantityStep?: number;
-  /** Signals a minute (accepted and rejected alike) before 429 rate_limited. */
-  maxSignalsPerMinute?: number;
-  /** Signal-log rows older than this are dropped. */
-  signalLogRetentionDays?: number;
-  /** With a delayed feed: "align" applies signals when the feed's market time reaches them; "immediate" at once. */
-  delayedFeed?: "align" | "immediate";
-  // ---- exits and risk rules (CONTRACT second round) ----
-  /** Scale-out take-profit legs; overrides takeProfitTicks. null: off. */
-  takeProfitLegs?: TakeProfitLeg[] | null;
-  trailingStop?: TrailingStop | null;
-  breakEven?: BreakEven | null;
-  /** Which entries are taken (default "both"). */
-  directionFilter?: DirectionFilter;
-  /** Cap on the open quantity (null: none). */
-  maxContracts?: number | null;
-  /** Entries within this many seconds of the previous entry are ignored (default 0). */
-  cooldownSeconds?: number;
-  /** Signals whose time is older than this at receipt are refused 422 stale_signal (null: no check). */
-  maxSignalAgeSeconds?: number | null;
-  /** Adverse ticks added to every market fill (default 0). */
-  slippageTicks?: number;
-  /** IANA time zone of sessions and the trading day (default "America/New_York"). */
-  timezone?: string;
-  /** Entry windows (default []: always open). */
-  sessions?: TradingSession[];
-  flattenAtSessionEnd?: boolean;
-  /** "HH:MM" in `timezone` (default "18:00"). */
-  tradingDayStart?: string;
-  dailyLossLimit?: number | null;
-  dailyProfitTarget?: number | null;
-  flattenOnDailyLimit?: boolean;
-  initialCapital?: number | null;
-  /** This recorder also records every signal that reaches that recorder's webhook (null: none). */
-  followsRecorderId?: string | null;
-  createdAt?: string;
-  updatedAt?: string;
-  webhookToken?: string;
-  webhookPath?: string;
-  [k: string]: unknown;
-}
-
-export interface Fill {
-  at: string;
-  side: "buy" | "sell";
-  quantity: number;
-  price: number;
-  reason?: string;
-  /** Where the price came from: the signal's own price, or the live feed. */
-  priceSource?: "signal" | "feed";
-  /** The live feed's last price at that moment (null: no live feed). */
-  feedPrice?: number | null;
-}
-
-export interface Position {
-  id: string;
-  recorderId: string;
-  symbol: string;
-  feedSymbol?: string;
+/** One row of an imported TradingView "List of trades" (table backtest_trades); exit fields null while open. */
+export interface BacktestTrade {
+  tradeNo: number;
   side: "long" | "short";
-  status: "open" | "closed";
-  quantity: number;
-  maxQuantity?: number;
-  avgEntryPrice: number;
-  lastPrice?: number | null;
-  unrealizedPnl?: number | null;
-  realizedPnl?: number | null;
-  worstUnrealizedPnl?: number | null;
-  bestUnrealizedPnl?: number | null;
-  worstPrice?: number | null;
-  bestPrice?: number | null;
-  worstAt?: string | null;
-  bestAt?: string | null;
-  takeProfitPrice?: number | null;
-  stopLossPrice?: number | null;
-  commission?: number | null;
-  openedAt: string;
-  closedAt?: string | null;
-  exitPrice?: number | null;
-  exitReason?: string | null;
-  fills?: Fill[];
-  /** Opened while the symbol's feed reported delayed data (its excursions come from delayed prices). */
-  delayedData?: boolean;
-  /** False when a scheduled signal had to be applied without a tick of its time (excursions may miss a part). */
-  aligned?: boolean;
-  [k: string]: unknown;
-}
-
-export interface Trade {
-  id: string;
-  positionId?: string;
-  recorderId: string;
-  symbol: string;
-  side: "long" | "short";
-  quantity: number;
+  entryAt: string;
   entryPrice: number;
-  exitPrice: number;
-  grossPnl?: number;
-  commission?: number;
-  pnl: number;
-  maxFavorable?: number | null;
-  maxAdverse?: number | null;
-  openedAt: string;
-  closedAt: string;
-  exitReason?: string | null;
+  entrySignal?: string | null;
+  exitAt: string | null;
+  exitPrice: number | null;
+  exitSignal?: string | null;
+  quantity: number;
+  pnl: number | null;
+  runup: number | null;
+  drawdown: number | null;
+}
+
+/** The recorder's current import (GET /backtest), null when there is none. */
+export interface BacktestImport {
+  importedAt: string;
+  /** Trades in the file, open ones included (the comparison counts closed ones only). */
+  trades: number;
+  currency: string;
+  layout: "new" | "old";
+}
+
+/** One line of the comparison: matched (both), missed in live (backtest only) or extra in live (live only).
+ * Slippage in ticks, adverse positive; lag and diffs are live − backtest; null where a side is missing. */
+export interface ComparisonRow {
+  backtest: BacktestTrade | null;
+  live: Trade | null;
+  entrySlippageTicks: number | null;
+  exitSlippageTicks: number | null;
+  entryLagSeconds: number | null;
+  pnlDiff: number | null;
+  runupDiff: number | null;
+  drawdownDiff: number | null;
+}
+
+/** netProfitLive = netProfitBacktest + pnlFromMissed + pnlFromExtra + pnlFromSlippage. */
+export interface ComparisonSummary {
+  backtestTrades: number;
+  liveTrades: number;
+  matched: number;
+  missedInLive: number;
+  extraInLive: number;
+  netProfitBacktest: number;
+  netProfitLive: number;
+  pnlFromMissed: number;
+  pnlFromExtra: number;
+  pnlFromSlippage: number;
   [k: string]: unknown;
 }
 
-export interface SignalLog {
-  id: string;
-  recorderId?: string | null;
-  receivedAt: string;
-  status: "applied" | "duplicate" | "rejected" | "scheduled" | string;
-  result?: string | null;
-  reason?: string | null;
-  error?: { code?: string; message?: string; details?: unknown } | string | null;
-  /** A scheduled signal (delayed feed, recorder setting delayedFeed "align"): the market time it applies at. */
-  appliesAt?: string | null;
-  symbol?: string | null;
-  positionId?: string | null;
-  body?: unknown;
-  /** The body was longer than 8 KiB: `body` holds its first 8 KiB as text. */
-  bodyTruncated?: boolean;
-  [k: string]: unknown;
-}
-
-export interface FeedSymbol {
-  feedSymbol: string;
-  openPositions?: number;
-  feed?: {
-    state?: string;
-    lastTickAt?: string | null;
-    lastPrice?: number | null;
-    updateMode?: string | null;
-    reconnects?: number;
-    delayed?: boolean;
-    /** How far the feed's market time is behind the wall clock at the last tick, in seconds (null: no tick). */
-    marketLagSeconds?: number | null;
-    error?: string | null;
-    [k: string]: unknown;
-  } | null;
-  ticksProcessed?: number;
-  /** Signals waiting for the delayed feed's market time to reach them. */
-  scheduledSignals?: number;
-  /** D1 statements refused for good and set aside. */
-  deadLetters?: number;
-  lastDeadLetterError?: string | null;
-  /** D1 deliveries not made yet. */
-  pendingDeliveries?: number;
-  [k: string]: unknown;
-}
-
-export interface EquityPoint {
-  time: string;
-  tradeId?: string | null;
-  pnl: number;
-  equity: number;
-  peak?: number;
-  drawdown?: number;
+export interface Comparison {
+  summary: ComparisonSummary;
+  trades: ComparisonRow[];
 }
 
 /** One entry of a 400's `details`: the offending field (a dotted path, e.g. "takeProfitLegs.1.percent"). */
-export interface FieldProblem {
-  field: string;
-  problem: string;
-}
+export type { FieldProblem } from "../../src/api/types";
+import type { FieldProblem } from "../../src/api/types";
 
 export class ApiError extends Error {
   constructor(
@@ -273,6 +162,8 @@ export type Query = Record<string, string | number | boolean | null | undefined>
 export interface RequestOpts {
   method?: string;
   body?: unknown;
+  /** A body sent as is (the backtest CSV), with this Content-Type; instead of `body`. */
+  raw?: { text: string; contentType: string };
   query?: Query;
   signal?: AbortSignal;
   /** Do not redirect to sign-in on 401 (the sign-in form checks the token itself). */
@@ -299,7 +190,10 @@ async function send(path: string, opts: RequestOpts): Promise<Response> {
   const token = config.token();
   if (token) headers.Authorization = `Bearer ${token}`;
   let body: string | undefined;
-  if (opts.body !== undefined) {
+  if (opts.raw) {
+    headers["Content-Type"] = opts.raw.contentType;
+    body = opts.raw.text;
+  } else if (opts.body !== undefined) {
     headers["Content-Type"] = "application/json";
     body = JSON.stringify(opts.body);
   }
@@ -348,8 +242,8 @@ export async function api<T>(path: string, opts: RequestOpts = {}): Promise<T> {
 }
 
 /** Download an authenticated file (the CSV needs the Authorization header, so a plain link will not do). */
-export async function downloadFile(path: string, fallbackName: string): Promise<string> {
-  const res = await send(path, {});
+export async function downloadFile(path: string, fallbackName: string, query?: Query): Promise<string> {
+  const res = await send(path, { query });
   const blob = await res.blob();
   const cd = res.headers.get("Content-Disposition") ?? "";
   const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(cd);
@@ -372,20 +266,23 @@ const enc = encodeURIComponent;
 
 export const Api = {
   health: () => api<{ ok: boolean }>("/health"),
-  status: () => api<{ ok: boolean; symbols: FeedSymbol[] }>("/status"),
+  status: () => api<StatusResponse>("/status"),
 
   recorders: (opts?: RequestOpts) => api<{ recorders: Recorder[] }>("/api/recorders", opts),
+  /** Each recorder with its one-line summary (net P&L, trades, open, max drawdown, last signal). */
+  recordersWithSummary: () =>
+    api<{ recorders: (Recorder & { summary: RecorderSummary })[] }>("/api/recorders", { query: { summary: "true" } }),
   recorder: (id: string) => api<{ recorder: Recorder }>(`/api/recorders/${enc(id)}`),
-  createRecorder: (body: Partial<Recorder>) => api<{ recorder: Recorder }>("/api/recorders", { method: "POST", body }),
+  createRecorder: (body: Partial<Recorder>) => api<{ recorder: RecorderWithToken }>("/api/recorders", { method: "POST", body }),
   updateRecorder: (id: string, body: Partial<Recorder>) =>
     api<{ recorder: Recorder }>(`/api/recorders/${enc(id)}`, { method: "PATCH", body }),
   deleteRecorder: (id: string) => api<unknown>(`/api/recorders/${enc(id)}`, { method: "DELETE" }),
-  rotateToken: (id: string) => api<{ recorder: Recorder }>(`/api/recorders/${enc(id)}/rotate-token`, { method: "POST" }),
+  rotateToken: (id: string) => api<{ recorder: RecorderWithToken }>(`/api/recorders/${enc(id)}/rotate-token`, { method: "POST" }),
   /** Same settings, new token (returned once, like create). */
   cloneRecorder: (id: string, name: string) =>
-    api<{ recorder: Recorder }>(`/api/recorders/${enc(id)}/clone`, { method: "POST", body: { name } }),
+    api<{ recorder: RecorderWithToken }>(`/api/recorders/${enc(id)}/clone`, { method: "POST", body: { name } }),
   /** Deletes closed positions, trades and the signal log; 409 recorder_has_open_positions while one is open. */
-  resetRecorder: (id: string) => api<{ ok: boolean; [k: string]: unknown }>(`/api/recorders/${enc(id)}/reset`, { method: "POST" }),
+  resetRecorder: (id: string) => api<ResetResponse>(`/api/recorders/${enc(id)}/reset`, { method: "POST" }),
 
   positions: (query: Query, signal?: AbortSignal) => api<{ positions: Position[] }>("/api/positions", { query, signal }),
   closePosition: (id: string, price?: number) =>
@@ -394,17 +291,35 @@ export const Api = {
       body: price !== undefined ? { price } : {},
     }),
 
-  trades: (query: Query) => api<{ trades: Trade[]; nextCursor?: string | null }>("/api/trades", { query }),
+  trades: (query: Query) => api<{ trades: Trade[]; nextCursor: string | null }>("/api/trades", { query }),
+  /** The trades screen's filters as one "List of trades" CSV (GET /api/trades.csv). */
+  tradesCsvFiltered: (filters: TradeFilters, name: string) => downloadFile("/api/trades.csv", name, { ...filters }),
   signals: (query: Query, signal?: AbortSignal) => api<{ signals: SignalLog[] }>("/api/signals", { query, signal }),
-  stats: (id: string) => api<{ stats: Record<string, unknown> }>(`/api/recorders/${enc(id)}/stats`),
-  equity: (id: string) => api<{ points: EquityPoint[] }>(`/api/recorders/${enc(id)}/equity`),
-  tradesCsv: (id: string, name: string) => downloadFile(`/api/recorders/${enc(id)}/trades.csv`, name),
+  stats: (id: string, pairing: Pairing = "round_trips") =>
+    api<{ stats: Record<string, unknown> }>(`/api/recorders/${enc(id)}/stats`, { query: pairingQuery(pairing) }),
+  equity: (id: string, pairing: Pairing = "round_trips") =>
+    api<{ points: EquityPoint[] }>(`/api/recorders/${enc(id)}/equity`, { query: pairingQuery(pairing) }),
+  tradesCsv: (id: string, name: string, pairing: Pairing = "round_trips") =>
+    downloadFile(`/api/recorders/${enc(id)}/trades.csv`, name, pairingQuery(pairing)),
 
-  tvSession: () => api<Record<string, unknown>>("/api/tradingview/session"),
+  /** Replaces the recorder's backtest with this "List of trades" CSV; 400 invalid_csv names the first bad line. */
+  importBacktest: (id: string, csv: string) =>
+    api<{ imported: number }>(`/api/recorders/${enc(id)}/backtest`, { method: "POST", raw: { text: csv, contentType: "text/csv" } }),
+  backtestImport: (id: string) => api<{ backtest: BacktestImport | null }>(`/api/recorders/${enc(id)}/backtest`),
+  removeBacktest: (id: string) => api<{ ok: boolean; deleted: number }>(`/api/recorders/${enc(id)}/backtest`, { method: "DELETE" }),
+  comparison: (id: string, toleranceSeconds: number) =>
+    api<Comparison>(`/api/recorders/${enc(id)}/comparison`, { query: { toleranceSeconds } }),
+
+  tvSession: () => api<{ ok: true; session: TvSessionState }>("/api/tradingview/session"),
   setTvSession: (body: { sessionid: string; sessionid_sign?: string }) =>
-    api<Record<string, unknown>>("/api/tradingview/session", { method: "POST", body }),
-  deleteTvSession: () => api<Record<string, unknown>>("/api/tradingview/session", { method: "DELETE" }),
+    api<{ ok: true; session: TvSessionState }>("/api/tradingview/session", { method: "POST", body }),
+  deleteTvSession: () => api<{ ok: true; session: TvSessionState }>("/api/tradingview/session", { method: "DELETE" }),
 };
+
+/** Round trips are the API's default, so they send no parameter (links stay as before). */
+function pairingQuery(pairing: Pairing): Query | undefined {
+  return pairing === "entries" ? { pairing: "entries" } : undefined;
+}
 
 /** The `{field, problem}` list of a 400 (empty when the error has none). */
 export function fieldProblems(e: unknown): FieldProblem[] {

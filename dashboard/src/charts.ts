@@ -11,12 +11,15 @@ const GREEN = "#26a69a";
 const RED = "#ef5350";
 const BLUE = "#4c8dff";
 
-/** Chart times must be strictly increasing seconds; trades closing in the same second get nudged apart. */
-function seconds(points: EquityPoint[]): UTCTimestamp[] {
+/** Chart times must be strictly increasing seconds; trades closing in the same second get nudged apart.
+ * lightweight-charts labels its axis in UTC, while every table of the dashboard shows local time: each time is
+ * shifted by the local offset of its own moment, so the axis reads the same clock as the tables. */
+function seconds(points: { time: string }[]): UTCTimestamp[] {
   const out: number[] = [];
   let prev = -Infinity;
   for (const p of points) {
-    let t = Math.floor(new Date(p.time).getTime() / 1000);
+    const ms = new Date(p.time).getTime();
+    let t = Math.floor(ms / 1000) - (Number.isFinite(ms) ? new Date(ms).getTimezoneOffset() * 60 : 0);
     if (!Number.isFinite(t)) t = prev + 1;
     if (t <= prev) t = prev + 1;
     out.push(t);
@@ -130,4 +133,40 @@ export function maeScatter(trades: Trade[]): SVGSVGElement | HTMLElement {
     svg.appendChild(c);
   }
   return svg;
+}
+
+/** One cumulative P&L line of an overlay: points in time order, each the running total after a trade. */
+export interface CurveLine {
+  title: string;
+  color: string;
+  points: { time: string; value: number }[];
+}
+
+export const CURVE_COLORS = { backtest: "#f0b429", live: BLUE };
+
+/** Several cumulative P&L curves on one time axis (backtest beside live), each starting at 0 just before its first
+ * point, so where they part is where the results part. Lines without points are left out. */
+export async function curvesChart(container: HTMLElement, lines: CurveLine[]): Promise<IChartApi> {
+  const { createChart, LineSeries } = await import("lightweight-charts");
+  const chart = createChart(container, {
+    autoSize: true,
+    layout: { background: { color: "transparent" }, textColor: TEXT, fontSize: 11 },
+    grid: { vertLines: { color: GRID }, horzLines: { color: GRID } },
+    rightPriceScale: { borderColor: GRID },
+    timeScale: { borderColor: GRID, timeVisible: true, secondsVisible: false },
+    crosshair: { mode: 0 },
+  });
+  for (const line of lines) {
+    if (!line.points.length) continue;
+    const times = seconds(line.points);
+    const series = chart.addSeries(LineSeries, {
+      color: line.color,
+      lineWidth: 2,
+      title: line.title,
+      priceFormat: { type: "price", precision: 2, minMove: 0.01 },
+    });
+    series.setData([{ time: (times[0] - 1) as UTCTimestamp, value: 0 }, ...line.points.map((p, i) => ({ time: times[i], value: p.value }))]);
+  }
+  chart.timeScale().fitContent();
+  return chart;
 }

@@ -104,3 +104,18 @@ export function ago(iso: unknown, now = Date.now()): string {
 export function isDelayedMode(mode: unknown): boolean {
   return typeof mode === "string" && mode !== "" && mode !== "streaming" && /delay/i.test(mode);
 }
+
+/** A signed count with a unit: "+2 ticks", "-1 tick", "0 ticks". */
+export function signedUnits(v: unknown, unit: string, plural = `${unit}s`): string {
+  if (!isNum(v)) return DASH;
+  const n = Math.abs(v) < 1e-9 ? 0 : v;
+  const sign = n > 0 ? "+" : n < 0 ? "-" : "";
+  return `${sign}${num.format(Math.abs(n))} ${Math.abs(n) === 1 ? unit : plural}`;
+}
+
+/** A signed time difference in seconds: "+42s", "-3m 10s", "0s". */
+export function signedSeconds(v: unknown): string {
+  if (!isNum(v)) return DASH;
+  const s = Math.round(v);
+  return `${s > 0 ? "+" : s < 0 ? "-" : ""}${duration(Math.abs(s) * 1000)}`;
+}

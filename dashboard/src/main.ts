@@ -1,6 +1,7 @@
 // Entry: hash router (#/recorders, #/positions, ...) so deep links work on any static host and never collide
 // with the Worker's own paths (/status, /api/*). Each view mounts into <main> and returns its cleanup.
 import "./style.css";
+import "./desk-phone.css";
 import { AUTH_EVENT, config } from "./api";
 import { h, replace } from "./dom";
 import { navigate } from "./shared";
@@ -9,6 +10,7 @@ import { recordersView } from "./views/recorders";
 import { positionsView } from "./views/positions";
 import { tradesView } from "./views/trades";
 import { reportView } from "./views/report";
+import { backtestView } from "./views/backtest";
 import { signalsView } from "./views/signals";
 import { statusView } from "./views/status";
 
@@ -20,6 +22,7 @@ const routes: Record<string, { title: string; view: View; nav?: boolean }> = {
   positions: { title: "Open positions", view: positionsView, nav: true },
   trades: { title: "Trades", view: tradesView, nav: true },
   report: { title: "Report", view: reportView, nav: true },
+  backtest: { title: "Backtest vs live", view: backtestView, nav: true },
   signals: { title: "Signals", view: signalsView, nav: true },
   status: { title: "Feed status", view: statusView, nav: true },
 };
@@ -41,7 +44,7 @@ function shell(active: string, main: HTMLElement): HTMLElement {
     { class: "nav" },
     Object.entries(routes)
       .filter(([, r]) => r.nav)
-      .map(([name, r]) => h("a", { href: `#/${name}`, class: name === active ? "active" : null, "data-testid": `nav-${name}` }, r.title)),
+      .map(([name, r]) => h("a", { href: `#/${name}`, class: name === active ? "active" : null, "aria-current": name === active ? "page" : null, "data-testid": `nav-${name}` }, r.title)),
   );
   const signOut = h("button", { class: "btn btn-sm btn-ghost", type: "button", "data-testid": "sign-out" }, "Sign out");
   signOut.addEventListener("click", () => {
@@ -61,6 +64,15 @@ function shell(active: string, main: HTMLElement): HTMLElement {
     ),
     main,
   );
+}
+
+/** On a phone the nav is one scrolling row (desk-phone.css): scroll it so the current screen's tab is in view,
+ * centred when it can be (scrollLeft only: scrollIntoView could also move the page). */
+function showActiveTab(): void {
+  const nav = app.querySelector<HTMLElement>("nav.nav");
+  const active = nav?.querySelector<HTMLElement>("a.active");
+  if (!nav || !active || nav.scrollWidth <= nav.clientWidth) return;
+  nav.scrollLeft = active.offsetLeft - nav.offsetLeft - (nav.clientWidth - active.offsetWidth) / 2;
 }
 
 function render(): void {
@@ -90,6 +102,7 @@ function render(): void {
   document.title = `${route.title} · Trade Recorder`;
   const main = h("main", { class: "main", "data-view": name });
   replace(app, shell(name, main));
+  showActiveTab();
   cleanup = route.view(main, params);
 }
 

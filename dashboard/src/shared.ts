@@ -1,7 +1,9 @@
 // Pieces shared by several screens: error banners, the recorder list cache, a recorder <select>.
 import { Api, errorMessage, type Fill, type Recorder } from "./api";
 import { h, replace } from "./dom";
-import { dateTime, DASH, price } from "./format";
+import { dateTime, DASH } from "./format";
+import { reasonText } from "./reasons";
+import { tickPrice } from "./ticks";
 
 export function errorBox(e: unknown, title = "Request failed"): HTMLDivElement {
   return h("div", { class: "alert alert-error", role: "alert", "data-testid": "error" }, h("strong", null, `${title}: `), errorMessage(e));
@@ -47,6 +49,13 @@ export function recorderSelect(list: Recorder[], selected: string, allLabel: str
   }
   sel.value = selected;
   return sel;
+}
+
+/** Labels a row's cells for the phone layout (desk-phone.css shows `table.cards` rows as cards, each cell with
+ * its label before it); an empty label shows none. Returns the row. */
+export function cardLabels(labels: string[], tr: HTMLTableRowElement): HTMLTableRowElement {
+  Array.from(tr.cells).forEach((td, i) => td.setAttribute("data-label", labels[i] ?? ""));
+  return tr;
 }
 
 export function emptyRow(cols: number, text: string): HTMLTableRowElement {
@@ -106,9 +115,9 @@ export function navigate(path: string): void {
   else location.hash = target;
 }
 
-/** A position's fills: time (market time), side, quantity, price, where the price came from (the signal's own
- * or the live feed's) and the live feed's price at that moment. */
-export function fillsTable(fills: Fill[]): HTMLTableElement {
+/** A position's fills: time (market time), side, quantity, price (at the instrument's decimals, `tick`), where the
+ * price came from (the signal's own or the live feed's), the live feed's price at that moment, and why. */
+export function fillsTable(fills: Fill[], tick: number | null = null): HTMLTableElement {
   return h(
     "table",
     { class: "grid fills", "data-testid": "fills" },
@@ -137,10 +146,10 @@ export function fillsTable(fills: Fill[]): HTMLTableElement {
           h("td", { title: f.at }, dateTime(f.at)),
           h("td", null, f.side),
           h("td", { class: "r num" }, String(f.quantity)),
-          h("td", { class: "r num" }, price(f.price)),
+          h("td", { class: "r num" }, tickPrice(f.price, tick)),
           h("td", { "data-testid": "fill-source" }, f.priceSource ? h("span", { class: `badge source-${f.priceSource}` }, f.priceSource) : DASH),
-          h("td", { class: "r num", "data-testid": "fill-feed-price" }, price(f.feedPrice)),
-          h("td", null, f.reason ?? ""),
+          h("td", { class: "r num", "data-testid": "fill-feed-price" }, tickPrice(f.feedPrice, tick)),
+          h("td", { title: f.reason ?? "" }, reasonText(f.reason)),
         ),
       ),
     ),

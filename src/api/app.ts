@@ -13,7 +13,7 @@ import { recorderRoutes } from "./routes/recorders";
 import { reportRoutes } from "./routes/reports";
 import { signalRoutes } from "./routes/signals";
 import { statusRoutes } from "./routes/status";
-import { tradeRoutes } from "./routes/trades";
+import { tradeRoutes, tradesCsvRoutes } from "./routes/trades";
 import { tradingviewRoutes } from "./routes/tradingview";
 
 export function buildApp() {
@@ -54,6 +54,7 @@ export function buildApp() {
   app.route("/api/recorders", backtestRoutes);
   app.route("/api/positions", positionRoutes);
   app.route("/api/trades", tradeRoutes);
+  app.route("/api/trades.csv", tradesCsvRoutes);
   app.route("/api/signals", signalRoutes);
   app.route("/api/tradingview", tradingviewRoutes);
 

@@ -1,10 +1,14 @@
 // Recorder settings as the admin API accepts them (CONTRACT "POST /api/recorders" and second round "Exits and
 // risk rules", "More than one recorder per alert"), validated with zod.
-// Defaults where the contract is silent: initialQuantity 1, addQuantity 1, allowAdd true, commission 0.
+// Defaults (where the contract is silent too) live in src/api/recorder-defaults.ts, shared with the dashboard.
 // `followsRecorderId` is only checked for shape here; its rules need D1 (src/recorders/followers.ts).
 import { z } from "zod";
 import { MAX_PRICE, MAX_QUANTITY, MAX_TICK_VALUE, MIN_QUANTITY, MIN_TICK_SIZE } from "../engine/limits";
 import type { BreakEvenSpec, SessionSpec, TakeProfitLeg, TrailingStopSpec, Weekday } from "../engine/types";
+import { RECORDER_DEFAULTS as D } from "../api/recorder-defaults";
+
+/** The defaults an absent field takes on create (one table, shared with the dashboard's form). */
+export { RECORDER_DEFAULTS } from "../api/recorder-defaults";
 
 const positive = z.number().finite().positive();
 const nonNegative = z.number().finite().min(0);
@@ -122,38 +126,38 @@ export const createRecorderSchema = z
   .object({
     name: recorderFields.name,
     symbol: recorderFields.symbol.optional(),
-    enabled: recorderFields.enabled.default(true),
-    initialQuantity: recorderFields.initialQuantity.default(1),
-    addQuantity: recorderFields.addQuantity.default(1),
-    allowAdd: recorderFields.allowAdd.default(true),
-    reverseOnOpposite: recorderFields.reverseOnOpposite.default(true),
+    enabled: recorderFields.enabled.default(D.enabled),
+    initialQuantity: recorderFields.initialQuantity.default(D.initialQuantity),
+    addQuantity: recorderFields.addQuantity.default(D.addQuantity),
+    allowAdd: recorderFields.allowAdd.default(D.allowAdd),
+    reverseOnOpposite: recorderFields.reverseOnOpposite.default(D.reverseOnOpposite),
     takeProfitTicks: recorderFields.takeProfitTicks.optional(),
     stopLossTicks: recorderFields.stopLossTicks.optional(),
-    commissionPerContract: recorderFields.commissionPerContract.default(0),
+    commissionPerContract: recorderFields.commissionPerContract.default(D.commissionPerContract),
     tickSize: recorderFields.tickSize.optional(),
     tickValue: recorderFields.tickValue.optional(),
-    dedupeWindowSeconds: recorderFields.dedupeWindowSeconds.default(10),
-    quantityStep: recorderFields.quantityStep.default(1),
-    maxSignalsPerMinute: recorderFields.maxSignalsPerMinute.default(60),
-    signalLogRetentionDays: recorderFields.signalLogRetentionDays.default(90),
-    delayedFeed: recorderFields.delayedFeed.default("align"),
-    takeProfitLegs: recorderFields.takeProfitLegs.default(null),
-    trailingStop: recorderFields.trailingStop.default(null),
-    breakEven: recorderFields.breakEven.default(null),
-    directionFilter: recorderFields.directionFilter.default("both"),
-    maxContracts: recorderFields.maxContracts.default(null),
-    cooldownSeconds: recorderFields.cooldownSeconds.default(0),
-    maxSignalAgeSeconds: recorderFields.maxSignalAgeSeconds.default(null),
-    slippageTicks: recorderFields.slippageTicks.default(0),
-    timezone: recorderFields.timezone.default("America/New_York"),
-    sessions: recorderFields.sessions.default([]),
-    flattenAtSessionEnd: recorderFields.flattenAtSessionEnd.default(false),
-    tradingDayStart: recorderFields.tradingDayStart.default("18:00"),
-    dailyLossLimit: recorderFields.dailyLossLimit.default(null),
-    dailyProfitTarget: recorderFields.dailyProfitTarget.default(null),
-    flattenOnDailyLimit: recorderFields.flattenOnDailyLimit.default(false),
-    initialCapital: recorderFields.initialCapital.default(null),
-    followsRecorderId: recorderFields.followsRecorderId.default(null),
+    dedupeWindowSeconds: recorderFields.dedupeWindowSeconds.default(D.dedupeWindowSeconds),
+    quantityStep: recorderFields.quantityStep.default(D.quantityStep),
+    maxSignalsPerMinute: recorderFields.maxSignalsPerMinute.default(D.maxSignalsPerMinute),
+    signalLogRetentionDays: recorderFields.signalLogRetentionDays.default(D.signalLogRetentionDays),
+    delayedFeed: recorderFields.delayedFeed.default(D.delayedFeed),
+    takeProfitLegs: recorderFields.takeProfitLegs.default(D.takeProfitLegs),
+    trailingStop: recorderFields.trailingStop.default(D.trailingStop),
+    breakEven: recorderFields.breakEven.default(D.breakEven),
+    directionFilter: recorderFields.directionFilter.default(D.directionFilter),
+    maxContracts: recorderFields.maxContracts.default(D.maxContracts),
+    cooldownSeconds: recorderFields.cooldownSeconds.default(D.cooldownSeconds),
+    maxSignalAgeSeconds: recorderFields.maxSignalAgeSeconds.default(D.maxSignalAgeSeconds),
+    slippageTicks: recorderFields.slippageTicks.default(D.slippageTicks),
+    timezone: recorderFields.timezone.default(D.timezone),
+    sessions: recorderFields.sessions.default(() => [...D.sessions]),
+    flattenAtSessionEnd: recorderFields.flattenAtSessionEnd.default(D.flattenAtSessionEnd),
+    tradingDayStart: recorderFields.tradingDayStart.default(D.tradingDayStart),
+    dailyLossLimit: recorderFields.dailyLossLimit.default(D.dailyLossLimit),
+    dailyProfitTarget: recorderFields.dailyProfitTarget.default(D.dailyProfitTarget),
+    flattenOnDailyLimit: recorderFields.flattenOnDailyLimit.default(D.flattenOnDailyLimit),
+    initialCapital: recorderFields.initialCapital.default(D.initialCapital),
+    followsRecorderId: recorderFields.followsRecorderId.default(D.followsRecorderId),
   })
   .strict();
 

@@ -12,8 +12,13 @@
 //    scheduled for a delayed feed (delayedFeed "align") that is applied when the feed's market time reaches it,
 //    then the second-round settings through the form (take-profit legs, trailing stop, break-even, sessions, the
 //    API's field problems next to the fields, a 375 px phone width), clone, followers and reset,
+//    then "Backtest vs live": a List of trades CSV dropped and picked, the summary and differences, a refused CSV,
+//    removing the import, the phone width, and the report's "As the Strategy Tester lists" toggle on a DCA'd position,
 // 5. writes screenshots to test-artifacts/screenshots/ (docs/screenshots/ with UPDATE_SCREENSHOTS=1), kills wrangler, and prints
 //    a last line "N passed, M failed" (exit code 1 when anything failed).
+//
+// E2E_ONLY=<regex> runs only the tests whose name matches (case-insensitive) plus the always-on checks (page errors,
+// CSP); the others are listed as skipped. Blocks that can run alone sign in and create their own recorders.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -21,6 +26,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../../scripts/lib/free-port.mjs";
+import { deskAndPhone } from "./desk-phone.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 // Screenshots go to test-artifacts/screenshots; UPDATE_SCREENSHOTS=1 writes the README's docs/screenshots instead
@@ -31,6 +37,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ADMIN_TOKEN = `e2e-admin-${randomBytes(12).toString("hex")}`;
 const TV_SESSION_KEY = randomBytes(24).toString("hex");
 const VERBOSE = !!process.env.E2E_VERBOSE;
+const ONLY = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY, "i") : null;
 const HEADER =
   "Trade #,Type,Date/Time,Signal,Price USD,Position size (qty),Position size (value),Net P&L USD,Net P&L %,Run-up USD,Run-up %,Drawdown USD,Drawdown %,Cumulative P&L USD,Cumulative P&L %";
 
@@ -127,7 +134,12 @@ process.on("exit", killWrangler);
 // ---- test bookkeeping -------------------------------------------------------------------------------------
 
 let page = null;
-async function test(name, fn) {
+const skipped = [];
+async function test(name, fn, { always = false } = {}) {
+  if (ONLY && !always && !ONLY.test(name)) {
+    skipped.push(name);
+    return;
+  }
   const t0 = Date.now();
   try {
     await fn();
@@ -943,12 +955,296 @@ async function main() {
     assert((await getRecorder(recorderId)).name === "NQ breakout 5m", "the reset should keep the recorder");
   });
 
+  await backtestVsLive({ base, apiGet, apiPost, postTo, test, shot });
+
+  // Desk (1440×900) and phone (390×844): feed health, tick precision, filters, cards (issue #12; desk-phone.mjs).
+  await deskAndPhone({ base, page, fakeTv, apiGet, apiPost, postTo, test, shot, waitFor, assert, money, sleep, tmp, adminToken: ADMIN_TOKEN });
+
   await test("no uncaught page errors", async () => {
     assert(consoleErrors.length === 0, consoleErrors.join("\n"));
-  });
+  }, { always: true });
 
   await test("no Content-Security-Policy violations", async () => {
     assert(cspViolations.length === 0, `CSP violations:\n${cspViolations.join("\n")}`);
+  }, { always: true });
+}
+
+// ---- Backtest vs live (CONTRACT "Backtest beside live") -----------------------------------------------------
+// Runs alone too (E2E_ONLY=backtest): it signs in if needed and makes its own recorders. Live trades come from real
+// webhook signals; the backtest is a hand-written TradingView "List of trades" whose trades are placed around the
+// live ones, so every number below is worked out by hand:
+//   live L1 long 25600 → 25610  = +$20.00 (40 ticks × $0.50, no commission)
+//   live L2 short 25620 → 25615 = +$10.00                        → live net +$30.00
+//   backtest #2 long 25599.75 → 25610.25 = +$21.00, entry 3–4 minutes before L1's (matched at 300 s, not at 60 s)
+//   backtest #1 long 25500 → 25520 = +$40.00, two hours earlier (missed in live)   → backtest net +$61.00
+//   61 + missed (−40) + extra L2 (+10) + slippage (20 − 21 = −1) = 30; entry and exit each 1 tick worse live.
+async function backtestVsLive({ base, apiGet, apiPost, postTo, test, shot }) {
+  const minute = (ms) => new Date(Math.floor(ms / 60_000) * 60_000);
+  // TradingView's Date/Time: "YYYY-MM-DD HH:mm" in the chart's time zone, unnamed; the API reads it in the
+  // recorder's timezone (default America/New_York), so the file is written in New York wall time.
+  const nyParts = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York", hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+  const tvTime = (d) => {
+    const p = Object.fromEntries(nyParts.formatToParts(d).map((x) => [x.type, x.value]));
+    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+  };
+  const listOfTrades = (trades) => {
+    // newest trade first, its exit row first, as TradingView exports it; cumulative P&L in trade order
+    let cum = 0;
+    const rows = [];
+    for (const t of trades) {
+      cum += t.pnl;
+      const value = (t.entry * 2 * t.qty).toFixed(2);
+      const side = t.side === "long" ? "long" : "short";
+      const common = (price) => [price, t.qty, value, t.pnl.toFixed(2), "", t.runup.toFixed(2), "", t.drawdown.toFixed(2), "", cum.toFixed(2), ""];
+      rows.unshift(
+        [t.no, `Exit ${side}`, tvTime(t.exitAt), "Close", ...common(t.exit.toFixed(2))].join(","),
+        [t.no, `Entry ${side}`, tvTime(t.entryAt), side === "long" ? "Long" : "Short", ...common(t.entry.toFixed(2))].join(","),
+      );
+    }
+    return [HEADER, ...rows].join("\r\n") + "\r\n";
+  };
+  // A fresh page load: the screens cache the recorder list, and these recorders were just made through the API
+  // (a goto to the hash the page is already on would change nothing).
+  const openFresh = async (hash) => {
+    await page.goto(`${base}/${hash}`);
+    await page.reload();
+  };
+  const ensureSignedIn = async () => {
+    await openFresh("#/recorders");
+    if (await page.getByTestId("token").count()) {
+      await page.getByTestId("token").fill(ADMIN_TOKEN);
+      await page.getByTestId("sign-in").click();
+      await page.waitForURL(/#\/recorders/);
+    }
+  };
+  const comparison = async (id, tol = 300) => {
+    const r = await apiGet(`/api/recorders/${id}/comparison?toleranceSeconds=${tol}`);
+    assert(r.status === 200 && r.body?.summary, `GET comparison -> ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+  const shown = async (key) => money(await page.locator(`[data-testid=cmp-${key}] .value`).textContent());
+  const SUMMARY_KEYS = ["backtestTrades", "liveTrades", "matched", "missedInLive", "extraInLive", "netProfitBacktest", "netProfitLive", "pnlFromMissed", "pnlFromExtra", "pnlFromSlippage"];
+  /** The page's summary equals the API's, and both equal the hand-worked numbers. */
+  const expectSummary = async (id, tol, expected) => {
+    const api = (await comparison(id, tol)).summary;
+    for (const [k, v] of Object.entries(expected)) assert(api[k] === v, `API comparison ${k} = ${api[k]}, expected ${v} (tolerance ${tol})`);
+    const keys = Object.keys(expected);
+    await waitFor(async () => (await Promise.all(keys.map(async (k) => (await shown(k)) === expected[k]))).every(Boolean), { what: `the page's summary to show ${JSON.stringify(expected)} (tolerance ${tol})` });
+    for (const k of SUMMARY_KEYS) {
+      const v = await shown(k);
+      assert(Math.abs(v - api[k]) < 0.001, `summary ${k} shows ${v}, the API says ${api[k]}`);
+    }
+  };
+  const dropFile = (testid, text, name) =>
+    page.evaluate(
+      ({ testid, text, name }) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([text], name, { type: "text/csv" }));
+        const zone = document.querySelector(`[data-testid=${testid}]`);
+        for (const type of ["dragenter", "dragover", "drop"]) zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+      },
+      { testid, text, name },
+    );
+  const pickFile = (text, name) => page.getByTestId("backtest-file").setInputFiles({ name, mimeType: "text/csv", buffer: Buffer.from(text) });
+  // the screenshots start at the summary (below the sticky top bar): the numbers, the curves and the table
+  const scrollToSummary = () =>
+    page.evaluate(() => {
+      const bar = document.querySelector(".topbar").getBoundingClientRect().height;
+      window.scrollTo(0, document.querySelector("[data-testid=compare-summary]").getBoundingClientRect().top + window.scrollY - bar - 10);
+    });
+  const importResult = async (n) => {
+    const el = page.getByTestId("import-result");
+    await waitFor(async () => (await el.count()) && (await el.textContent()).includes(`Imported ${n} trade`), { what: `"Imported ${n} trades"` });
+  };
+
+  let btId = null;
+  let fullCsv = null;
+  let oneCsv = null;
+  const FULL = { backtestTrades: 2, liveTrades: 2, matched: 1, missedInLive: 1, extraInLive: 1, netProfitBacktest: 61, netProfitLive: 30, pnlFromMissed: -40, pnlFromExtra: 10, pnlFromSlippage: -1 };
+
+  await test("backtest vs live: a dropped List of trades CSV → the summary adds up and differences are highlighted", async () => {
+    await ensureSignedIn();
+    const made = await apiPost("/api/recorders", { name: "BT vs live", symbol: "MNQ1!", commissionPerContract: 0, delayedFeed: "immediate" });
+    assert(made.status === 201, `create recorder: ${made.status} ${JSON.stringify(made.body)}`);
+    btId = made.body.recorder.id;
+    const hook = `${base}${made.body.recorder.webhookPath}`;
+    const send = async (action, price, want) => {
+      const r = await postTo(hook, { ticker: "MNQ1!", action, price: String(price), time: new Date().toISOString() });
+      assert(r.status === 200 && r.body?.result === want, `${action} @${price}: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body;
+    };
+    const l1 = await send("buy", 25600, "opened");
+    const l1c = await send("close", 25610, "closed");
+    await send("sell", 25620, "opened");
+    await send("close", 25615, "closed");
+    await waitFor(async () => (await apiGet(`/api/trades?recorderId=${btId}&limit=10`)).body?.trades?.length === 2, { what: "the two live trades in D1" });
+
+    const b2Entry = new Date(minute(Date.parse(l1.position.openedAt)).getTime() - 180_000);
+    const b2Exit = minute(Date.parse(l1c.trade?.closedAt ?? l1c.position.closedAt));
+    const b1Entry = new Date(b2Entry.getTime() - 2 * 3600_000);
+    const b2 = { no: 2, side: "long", entryAt: b2Entry, entry: 25599.75, exitAt: b2Exit, exit: 25610.25, qty: 1, pnl: 21, runup: 25, drawdown: -5 };
+    const b1 = { no: 1, side: "long", entryAt: b1Entry, entry: 25500, exitAt: new Date(b1Entry.getTime() + 600_000), exit: 25520, qty: 1, pnl: 40, runup: 42, drawdown: -3 };
+    fullCsv = listOfTrades([b1, b2]);
+    oneCsv = listOfTrades([{ ...b2, no: 1 }]);
+
+    // reachable from the recorder panel
+    await openFresh("#/recorders");
+    await page.locator(`[data-testid=recorder-row][data-id="${btId}"]`).click();
+    await page.getByTestId("open-backtest").click();
+    await page.waitForURL(new RegExp(`#/backtest/${btId}`));
+    await page.getByTestId("backtest-drop").waitFor();
+    assert((await page.getByTestId("import-timezone").textContent()).includes("America/New_York"), "the import box should name the zone the file's times are read in");
+    // before any import: every live trade is extra
+    await waitFor(async () => (await page.getByTestId("no-import").count()) === 1, { what: "the 'no backtest imported' note" });
+    await waitFor(async () => (await page.getByTestId("import-current").textContent()).includes("No backtest imported yet"), { what: "'No backtest imported yet'" });
+    assert(await page.getByTestId("backtest-remove").isHidden(), "'Remove import' should be hidden without an import");
+
+    await dropFile("backtest-drop", fullCsv, "MNQ_strategy_List_of_trades.csv");
+    await importResult(2);
+    await expectSummary(btId, 300, FULL);
+    await waitFor(async () => /2 trades, imported .*newer layout, USD/.test(await page.getByTestId("import-current").textContent()), { what: "the current import line" });
+    const matched = page.locator('[data-testid=compare-row][data-kind="matched"]');
+    assert((await matched.count()) === 1, `matched rows: ${await matched.count()}`);
+    assert((await page.locator('[data-testid=compare-row][data-kind="missed"]').count()) === 1, "one missed row expected");
+    assert((await page.locator('[data-testid=compare-row][data-kind="extra"]').count()) === 1, "one extra row expected");
+    assert((await page.locator('[data-testid=compare-row][data-kind="missed"]').textContent()).includes("not taken live"), "the missed row should say it was not taken live");
+    assert((await page.locator('[data-testid=compare-row][data-kind="extra"]').textContent()).includes("not in the backtest"), "the extra row should say it is not in the backtest");
+    // the matched pair: 1 tick worse on entry and exit, $1.00 less, all tinted "worse"
+    const cellOf = (testid) => matched.getByTestId(testid);
+    for (const [testid, text] of [["entry-slippage", "+1 tick"], ["exit-slippage", "+1 tick"], ["pnl-diff", "-$1.00"]]) {
+      const c = cellOf(testid);
+      assert((await c.textContent()).trim() === text, `${testid} shows "${await c.textContent()}", expected "${text}"`);
+      assert(await c.evaluate((e) => e.classList.contains("worse")), `${testid} should be highlighted as worse`);
+    }
+    const lag = (await cellOf("entry-lag").textContent()).trim();
+    assert(/^\+3m \d\ds$/.test(lag), `entry lag "${lag}", expected +3m ..s`);
+    assert(money(await matched.getByTestId("bt-pnl").textContent()) === 21 && money(await matched.getByTestId("live-pnl").textContent()) === 20, "matched P&L: backtest $21.00 / live $20.00");
+    await page.locator("[data-testid=compare-chart] canvas").first().waitFor();
+    await scrollToSummary();
+    await sleep(600);
+    await shot("15-backtest-vs-live");
+  });
+
+  await test("backtest vs live: the tolerance is editable (60 s: nothing matches)", async () => {
+    await page.getByTestId("tolerance").fill("60");
+    await page.getByTestId("tolerance").press("Enter");
+    await expectSummary(btId, 60, { matched: 0, missedInLive: 2, extraInLive: 2, pnlFromSlippage: 0, netProfitBacktest: 61, netProfitLive: 30 });
+    assert(page.url().includes("tolerance=60"), `the tolerance is not in the URL: ${page.url()}`);
+    await page.getByTestId("tolerance").fill("300");
+    await page.getByTestId("tolerance").press("Enter");
+    await expectSummary(btId, 300, FULL);
+  });
+
+  await test("backtest vs live: the file picker imports too, replacing the previous import", async () => {
+    await pickFile(oneCsv, "one_trade.csv");
+    await importResult(1);
+    await expectSummary(btId, 300, { backtestTrades: 1, matched: 1, missedInLive: 0, extraInLive: 1, netProfitBacktest: 21, pnlFromMissed: 0 });
+  });
+
+  await test("backtest vs live: a malformed CSV shows the API's message naming the bad line; the import stays", async () => {
+    const lines = fullCsv.split("\r\n");
+    lines[3] = lines[3].replace("25520.00", "25S20.00"); // line 4 of the file: the oldest trade's exit row, a broken price
+    const bad = lines.join("\r\n");
+    const api = await fetch(`${base}/api/recorders/${btId}/backtest`, { method: "POST", headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "text/csv" }, body: bad }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    assert(api.status === 400 && api.body?.error?.code === "invalid_csv", `POST the bad CSV: ${api.status} ${JSON.stringify(api.body)}`);
+    assert(/\bline 4\b/i.test(api.body.error.message), `the API's message should name line 4: "${api.body.error.message}"`);
+    await pickFile(bad, "broken.csv");
+    const err = page.getByTestId("import-error");
+    await err.waitFor();
+    const text = await err.textContent();
+    assert(text.includes(api.body.error.message) && text.includes("broken.csv") && text.includes("invalid_csv"), `import error shows "${text}"`);
+    // the earlier import is still in place
+    await expectSummary(btId, 300, { backtestTrades: 1, matched: 1 });
+    // a drop of something that is not a file says so instead of sending it
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.setData("text/plain", "not a file");
+      document.querySelector("[data-testid=backtest-drop]").dispatchEvent(new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer: dt }));
+    });
+    await waitFor(async () => (await page.getByTestId("import-error").textContent()).includes("drop a .csv file"), { what: "the 'drop a .csv file' message" });
+  });
+
+  await test("backtest vs live: remove the import", async () => {
+    const remove = page.getByTestId("backtest-remove");
+    await remove.click();
+    await remove.click(); // confirm
+    await waitFor(async () => (await page.getByTestId("no-import").count()) === 1, { what: "the 'no backtest trades' note after removing" });
+    await waitFor(async () => (await page.getByTestId("import-current").textContent()).includes("No backtest imported yet") && (await remove.isHidden()), { what: "no current import, no 'Remove import'" });
+    assert((await apiGet(`/api/recorders/${btId}/backtest`)).body?.backtest === null, "GET /backtest should say there is no import");
+    await expectSummary(btId, 300, { backtestTrades: 0, matched: 0, missedInLive: 0, extraInLive: 2, netProfitBacktest: 0, netProfitLive: 30, pnlFromExtra: 30 });
+    assert((await page.locator('[data-testid=compare-row][data-kind="extra"]').count()) === 2, "both live trades should be listed as extra");
+  });
+
+  await test("backtest vs live at 390×844: no sideways page scroll, the table scrolls in its own box", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await dropFile("backtest-drop", fullCsv, "MNQ_strategy_List_of_trades.csv");
+      await importResult(2);
+      await expectSummary(btId, 300, FULL);
+      await page.locator("[data-testid=compare-chart] canvas").first().waitFor();
+      const m = await page.evaluate(() => {
+        const table = document.querySelector("[data-testid=compare-table]");
+        const box = table.parentElement;
+        return { page: document.documentElement.scrollWidth, width: document.documentElement.clientWidth, boxScroll: box.scrollWidth, boxWidth: box.clientWidth, boxOverflow: getComputedStyle(box).overflowX };
+      });
+      assert(m.page <= m.width, `the page scrolls sideways at 390 px: ${m.page} > ${m.width}`);
+      assert(m.boxScroll > m.boxWidth && m.boxOverflow === "auto", `the table should scroll inside its box: ${JSON.stringify(m)}`);
+      await scrollToSummary();
+      await sleep(500);
+      await shot("16-backtest-vs-live-phone");
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+  });
+
+  await test("report: 'As the Strategy Tester lists' counts a DCA'd position once per entry (stats, CSV)", async () => {
+    await ensureSignedIn();
+    const made = await apiPost("/api/recorders", { name: "DCA entries", symbol: "MNQ1!", commissionPerContract: 0, delayedFeed: "immediate", allowAdd: true });
+    assert(made.status === 201, `create recorder: ${made.status} ${JSON.stringify(made.body)}`);
+    const id = made.body.recorder.id;
+    const hook = `${base}${made.body.recorder.webhookPath}`;
+    for (const [action, price, want] of [["buy", 25600, "opened"], ["buy", 25590, "added"], ["close", 25610, "closed"]]) {
+      const r = await postTo(hook, { ticker: "MNQ1!", action, price: String(price), time: new Date().toISOString() });
+      assert(r.status === 200 && r.body?.result === want, `${action} @${price}: ${r.status} ${JSON.stringify(r.body)}`);
+    }
+    await waitFor(async () => (await apiGet(`/api/trades?recorderId=${id}`)).body?.trades?.length === 1, { what: "the DCA'd trade in D1" });
+    const [rt, en] = [(await apiGet(`/api/recorders/${id}/stats`)).body.stats, (await apiGet(`/api/recorders/${id}/stats?pairing=entries`)).body.stats];
+    assert(rt.totalClosedTrades === 1 && en.totalClosedTrades === 2, `API totals: round trips ${rt.totalClosedTrades}, entries ${en.totalClosedTrades}`);
+    // 1 @ 25600 and 1 @ 25590, both out @ 25610: 20 + 40 ticks × $0.50 = +$20.00 and +$40.00, $60.00 either way
+    assert(rt.netProfit === 60 && en.netProfit === 60, `net profit: ${rt.netProfit} / ${en.netProfit} (expected $60.00 both ways)`);
+
+    const total = page.locator("[data-testid=stat-totalClosedTrades] .value");
+    const csvLines = async () => {
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("report-csv").click()]);
+      const file = path.join(tmp, `report-${Date.now()}.csv`);
+      await download.saveAs(file);
+      return readFileSync(file, "utf8").split(/\r?\n/).filter(Boolean);
+    };
+    await openFresh(`#/report/${id}`);
+    await waitFor(async () => (await total.count()) && (await total.textContent()).trim() === "1", { what: "1 closed trade (round trips)" });
+    assert((await page.getByTestId("pairing-round_trips").getAttribute("aria-pressed")) === "true", "'Round trips' should be pressed by default");
+    assert((await csvLines()).length === 3, "round-trip CSV: header + 2 rows expected");
+    await page.getByTestId("pairing-entries").click();
+    await waitFor(async () => (await total.textContent()).trim() === "2", { what: "2 closed trades (as the Strategy Tester lists)" });
+    assert(page.url().includes("pairing=entries"), `the choice is not in the URL: ${page.url()}`);
+    assert(money(await page.locator("[data-testid=stat-netProfit] .value").textContent()) === 60, "net profit should stay $60.00");
+    await page.locator("[data-testid=equity-chart] canvas").first().waitFor();
+    const lines = await csvLines();
+    assert(lines.length === 5 && lines[0] === HEADER, `entries CSV: header + 4 rows expected, got ${lines.length} lines`);
+    // the toggle fits a phone's header
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await sleep(300);
+      const w = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, width: document.documentElement.clientWidth }));
+      assert(w.page <= w.width, `the report scrolls sideways at 390 px: ${w.page} > ${w.width}`);
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+    // a reload keeps the choice; back to round trips
+    await page.reload();
+    await waitFor(async () => (await total.count()) && (await total.textContent()).trim() === "2", { what: "2 closed trades after a reload" });
+    await page.getByTestId("pairing-round_trips").click();
+    await waitFor(async () => (await total.textContent()).trim() === "1", { what: "1 closed trade again" });
   });
 }
 
@@ -972,5 +1268,6 @@ try {
 }
 const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed + (fatal ? 1 : 0);
-console.log(`${passed} passed, ${failed} failed`);
+if (skipped.length) console.log(`[e2e] skipped (E2E_ONLY=${process.env.E2E_ONLY}): ${skipped.length} tests`);
+console.log(`${passed} passed, ${failed} failed${skipped.length ? `, ${skipped.length} skipped` : ""}`);
 process.exit(failed ? 1 : 0);

@@ -2,17 +2,26 @@
 // the signals scheduled for a delayed feed (recorder setting delayedFeed "align"), until the feed's market time
 // reaches them.
 //
+// Each row's "Data" says where its prices come from NOW — live, delayed (how far behind), stale (connected but no
+// tick for 30 s: a frozen last price) or feed down — from GET /status's per-symbol `health`, polled every 2 s
+// while positions are open (src/api/feed-health.ts has the rules). Prices show the instrument's decimals.
+// Under 600 px the table turns into one card per position (desk-phone.css, labels from data-label).
+//
 // Why polling (every 1 s, only while the tab is visible): it is the simplest robust choice. Plain GETs work the
 // same whether the dashboard is served by the Worker or from Pages on another origin (CORS, no sticky
 // connection), survive Worker/DO restarts and deploys without reconnect logic, and open positions come from
 // several per-symbol Durable Objects that the API gathers per request, so there is no single stream to
 // subscribe to. One small JSON request per second per visible tab is cheap; hidden tabs stop polling.
-import { Api, errorMessage, type Position, type Recorder, type SignalLog } from "../api";
+import { Api, errorMessage, type FeedHealth, type Position, type Recorder, type SignalLog } from "../api";
 import { h, replace, toast } from "../dom";
-import { ago, clock, dateTime, DASH, isDelayedMode, isNum, money, pnlClass, price, timeCell } from "../format";
-import { emptyRow, errorSlot, fillsTable, hashQuery, pageHeader, recorderName, recorders, recorderSelect, setHashQuery, sideBadge, signalAction } from "../shared";
+import { dataView } from "../feed-badge";
+import { ago, clock, dateTime, DASH, isNum, money, pnlClass, timeCell } from "../format";
+import { cardLabels, emptyRow, errorSlot, fillsTable, hashQuery, pageHeader, recorderName, recorders, recorderSelect, setHashQuery, sideBadge, signalAction } from "../shared";
+import { tickPrice, tickSizeOf } from "../ticks";
 
 const POLL_MS = 1000;
+/** How often the feeds' health is re-read while positions are open (staleness is 30 s, so 2 s is plenty). */
+const FEED_POLL_MS = 2000;
 
 interface Row {
   tr: HTMLTableRowElement;
@@ -23,8 +32,8 @@ interface Row {
 }
 
 const VALUE_COLS = ["qty", "avg", "last", "upnl", "worst", "best", "tp", "sl", "age", "data"] as const;
-
-type Badge = [text: string, cls: string, title: string];
+/** The card labels of a row's cells (phone layout), in cell order. */
+const COLUMN_LABELS = ["Recorder", "Symbol", "Side", "Qty", "Avg entry", "Last", "Unrealized", "Worst (MAE)", "Best (MFE)", "TP", "SL", "Opened", "Data", ""];
 
 /** "scheduled, applies at 14:32:05 market time" (local time of day). */
 export function scheduledText(s: SignalLog): string {
@@ -37,8 +46,8 @@ export function positionsView(root: HTMLElement): () => void {
   let inflight: AbortController | undefined;
   let recs: Recorder[] = [];
   const rows = new Map<string, Row>();
-  // Feed state per feed symbol (delayed data flag), refreshed from GET /status every 10 s.
-  const feeds = new Map<string, { delayed: boolean; updateMode: string | null; state: string }>();
+  // Feed health per feed symbol (live / delayed / stale / down), from GET /status every 2 s while positions are open.
+  const feeds = new Map<string, FeedHealth>();
   let feedsAt = 0;
   const lastSeen = new Map<string, Position>();
   const q = hashQuery();
@@ -55,7 +64,7 @@ export function positionsView(root: HTMLElement): () => void {
     h("h2", { class: "section-title" }, "Scheduled signals ", h("span", { class: "muted small" }, "— waiting for the delayed feed's market time to reach them")),
     h(
       "table",
-      { class: "grid" },
+      { class: "grid cards" },
       h("thead", null, h("tr", null, h("th", null, "Recorder"), h("th", null, "Symbol"), h("th", null, "Signal"), h("th", null, "Status"), h("th", null, "Received"))),
       scheduledBody,
     ),
@@ -75,7 +84,7 @@ export function positionsView(root: HTMLElement): () => void {
       { class: "card table-card" },
       h(
         "table",
-        { class: "grid", "data-testid": "positions-table" },
+        { class: "grid cards", "data-testid": "positions-table" },
         h(
           "thead",
           null,
@@ -166,7 +175,22 @@ export function positionsView(root: HTMLElement): () => void {
       h("div", { class: "stat" }, h("span", { class: "label" }, "Unrealized P&L"), h("span", { class: `value num ${pnlClass(totalU)}`, "data-testid": "total-unrealized" }, money(totalU, true))),
       h("div", { class: "stat" }, h("span", { class: "label" }, "Sum of worst so far"), h("span", { class: `value num ${pnlClass(totalWorst)}` }, money(totalWorst, true))),
       scheduled.length ? h("div", { class: "stat" }, h("span", { class: "label" }, "Scheduled signals"), h("span", { class: "value num", "data-testid": "scheduled-count" }, String(scheduled.length))) : null,
+      feedsStat(list),
     );
+  }
+
+  /** "Feeds: 1 live · 1 stale" over the symbols with open positions (only once /status has answered). */
+  function feedsStat(list: Position[]): HTMLElement | null {
+    const counts = new Map<string, number>();
+    for (const sym of new Set(list.map((p) => p.feedSymbol))) {
+      const st = feeds.get(sym)?.state;
+      if (st) counts.set(st, (counts.get(st) ?? 0) + 1);
+    }
+    if (!counts.size) return null;
+    const order = ["down", "stale", "delayed", "live"];
+    const text = order.filter((k) => counts.has(k)).map((k) => `${counts.get(k)} ${k}`).join(" · ");
+    const bad = counts.has("down") || counts.has("stale");
+    return h("div", { class: "stat" }, h("span", { class: "label" }, "Feeds"), h("span", { class: `value ${bad ? "warn-text" : ""}`, "data-testid": "feeds-summary" }, text));
   }
 
   /** A recorder created since the names were loaded (another tab, the API): reload the names, at most every 5 s. */
@@ -190,7 +214,7 @@ export function positionsView(root: HTMLElement): () => void {
     replace(
       scheduledBody,
       ordered.map((s) =>
-        h(
+        cardLabels(["Recorder", "Symbol", "Signal", "Status", "Received"], h(
           "tr",
           { "data-testid": "scheduled-row", "data-id": s.id },
           h("td", null, recorderName(recs, s.recorderId ?? null)),
@@ -202,7 +226,7 @@ export function positionsView(root: HTMLElement): () => void {
             h("span", { class: "badge status-scheduled", "data-testid": "scheduled-status" }, scheduledText(s)),
           ),
           h("td", null, timeCell(s.receivedAt)),
-        ),
+        )),
       ),
     );
   }
@@ -220,10 +244,13 @@ export function positionsView(root: HTMLElement): () => void {
       VALUE_COLS.map((k) => td(k, k === "age" || k === "data" ? "" : "r num")),
       action,
     );
+    cardLabels(COLUMN_LABELS, tr);
     cells.upnl.setAttribute("data-testid", "upnl");
     cells.worst.setAttribute("data-testid", "worst");
     cells.best.setAttribute("data-testid", "best");
     cells.last.setAttribute("data-testid", "last");
+    cells.avg.setAttribute("data-testid", "avg");
+    cells.data.setAttribute("data-testid", "data");
     closeControls(action, p);
     const row: Row = { tr, detail: null, cells, last: {} };
     tr.classList.add("clickable");
@@ -242,24 +269,6 @@ export function positionsView(root: HTMLElement): () => void {
     return row;
   }
 
-  /** "live" only when the symbol's feed streams real-time prices; otherwise say what the price is. Plus "not
-   * aligned" when a scheduled signal of this position was applied without a tick of its time. */
-  function dataBadges(p: Position, feedDelayed: boolean, state: string | undefined, mode: string | undefined): Badge[] {
-    const out = [dataBadge(p.delayedData === true, feedDelayed, state, p.lastPrice, mode)];
-    if (p.aligned === false) out.push(["not aligned", "badge badge-err", "A scheduled signal was applied with its own price because no feed tick of its time arrived: the excursions may miss part of the path"]);
-    return out;
-  }
-
-  function dataBadge(openedDelayed: boolean, feedDelayed: boolean, state: string | undefined, last: unknown, mode: string | undefined): Badge {
-    const title = `feed ${state || "unknown"}${mode ? ` · update mode ${mode}` : ""}`;
-    if (openedDelayed) return ["delayed", "badge badge-warn", `Opened while the feed sent delayed prices: worst/best come from delayed data · ${title}`];
-    if (feedDelayed) return ["delayed", "badge badge-warn", `The feed sends delayed prices now · ${title}`];
-    if (last == null) return ["no price", "badge badge-muted", title];
-    if (!state || state === "streaming") return ["live", "badge badge-ok", title];
-    if (state === "connected") return ["connected", "badge badge-ok", title];
-    return [`feed ${state}`, state === "refused" || state === "backoff" ? "badge badge-err" : "badge badge-muted", `${title} — last price is from the last signal or tick`];
-  }
-
   function renderDetail(row: Row, p: Position): void {
     if (!row.detail) return;
     const fills = p.fills ?? [];
@@ -272,9 +281,9 @@ export function positionsView(root: HTMLElement): () => void {
           "div",
           { class: "kv-grid" },
           h("span", { class: "muted" }, "Worst"),
-          h("span", { class: "num" }, `${money(p.worstUnrealizedPnl, true)} at ${price(p.worstPrice)} · ${dateTime(p.worstAt)}`),
+          h("span", { class: "num" }, `${money(p.worstUnrealizedPnl, true)} at ${tickPrice(p.worstPrice, tickOf(p))} · ${dateTime(p.worstAt)}`),
           h("span", { class: "muted" }, "Best"),
-          h("span", { class: "num" }, `${money(p.bestUnrealizedPnl, true)} at ${price(p.bestPrice)} · ${dateTime(p.bestAt)}`),
+          h("span", { class: "num" }, `${money(p.bestUnrealizedPnl, true)} at ${tickPrice(p.bestPrice, tickOf(p))} · ${dateTime(p.bestAt)}`),
           h("span", { class: "muted" }, "Realized / commission"),
           h("span", { class: "num" }, `${money(p.realizedPnl, true)} / ${money(p.commission)}`),
           h("span", { class: "muted" }, "Data"),
@@ -282,7 +291,7 @@ export function positionsView(root: HTMLElement): () => void {
           h("span", { class: "muted" }, "Position id"),
           h("span", { class: "mono small" }, p.id),
         ),
-        fillsTable(fills),
+        fillsTable(fills, tickOf(p)),
       ),
     );
   }
@@ -290,38 +299,44 @@ export function positionsView(root: HTMLElement): () => void {
   function updateRow(row: Row, p: Position): void {
     lastSeen.set(p.id, p);
     renderDetail(row, p);
-    const feed = p.feedSymbol ? feeds.get(p.feedSymbol) : undefined;
-    const mode = typeof p.updateMode === "string" ? p.updateMode : (feed?.updateMode ?? undefined);
-    const feedDelayed = isDelayedMode(mode) || feed?.delayed === true;
-    const badges = dataBadges(p, feedDelayed, feed?.state, mode);
+    const view = dataView(p, feeds.get(p.feedSymbol));
+    const tick = tickOf(p);
+    const px = (v: unknown) => tickPrice(v, tick);
     const values: Record<string, [string, string?, string?]> = {
       qty: [p.maxQuantity && p.maxQuantity !== p.quantity ? `${p.quantity} (max ${p.maxQuantity})` : String(p.quantity)],
-      avg: [price(p.avgEntryPrice)],
-      last: [price(p.lastPrice)],
+      avg: [px(p.avgEntryPrice), undefined, `exact average ${p.avgEntryPrice}`],
+      last: [px(p.lastPrice), view.frozen ? "frozen" : undefined, view.frozen ? `Not moving: ${view.detail}` : ""],
       upnl: [money(p.unrealizedPnl, true), pnlClass(p.unrealizedPnl)],
-      worst: [money(p.worstUnrealizedPnl, true), pnlClass(p.worstUnrealizedPnl), p.worstPrice != null ? `at ${price(p.worstPrice)}${p.worstAt ? ` · ${p.worstAt}` : ""}` : undefined],
-      best: [money(p.bestUnrealizedPnl, true), pnlClass(p.bestUnrealizedPnl), p.bestPrice != null ? `at ${price(p.bestPrice)}${p.bestAt ? ` · ${p.bestAt}` : ""}` : undefined],
-      tp: [price(p.takeProfitPrice)],
-      sl: [price(p.stopLossPrice)],
+      worst: [money(p.worstUnrealizedPnl, true), pnlClass(p.worstUnrealizedPnl), p.worstPrice != null ? `at ${px(p.worstPrice)}${p.worstAt ? ` · ${p.worstAt}` : ""}` : undefined],
+      best: [money(p.bestUnrealizedPnl, true), pnlClass(p.bestUnrealizedPnl), p.bestPrice != null ? `at ${px(p.bestPrice)}${p.bestAt ? ` · ${p.bestAt}` : ""}` : undefined],
+      tp: [px(p.takeProfitPrice)],
+      sl: [px(p.stopLossPrice)],
       age: [ago(p.openedAt), undefined, p.openedAt],
-      data: [badges.map((b) => `${b[0]}:${b[2]}`).join("|")],
+      data: [`${view.badges.map((b) => `${b.text}:${b.title}`).join("|")}#${view.detail}`],
     };
     const name = recorderName(recs, p.recorderId);
     if (row.cells.rec.textContent !== name) row.cells.rec.textContent = name;
     for (const k of VALUE_COLS) {
       const [text, cls, title] = values[k];
       const cell = row.cells[k];
-      const prev = row.last[k];
-      if (prev === text) continue;
-      row.last[k] = text;
+      // Redraw when the text, its colour or its title changed (a price may stay put while its feed turns stale).
+      const key = `${text}\u0000${cls ?? ""}\u0000${title ?? ""}`;
+      const prevKey = row.last[k];
+      if (prevKey === key) continue;
+      const prev = prevKey?.split("\u0000")[0];
+      row.last[k] = key;
       if (k === "data") {
-        replace(cell, h("span", { class: "badges", "data-testid": "data-badges" }, badges.map(([t, c, ti]) => h("span", { class: c, title: ti }, t))));
+        replace(
+          cell,
+          h("span", { class: "badges", "data-testid": "data-badges" }, view.badges.map((b) => h("span", { class: b.cls, title: b.title }, b.text))),
+          view.detail ? h("span", { class: "muted small feed-detail", "data-testid": "feed-detail" }, view.detail) : null,
+        );
         continue;
       }
       cell.textContent = text;
-      if (title) cell.title = title;
-      if (cls !== undefined) cell.className = `r num ${cls}`;
-      if (prev !== undefined && (k === "last" || k === "upnl") && text !== DASH) {
+      if (title !== undefined) cell.title = title;
+      if (cls !== undefined || k === "last") cell.className = `r num ${cls ?? ""}`;
+      if (prev !== undefined && prev !== text && (k === "last" || k === "upnl") && text !== DASH) {
         cell.classList.remove("flash");
         void cell.offsetWidth; // restart the animation
         cell.classList.add("flash");
@@ -362,15 +377,18 @@ export function positionsView(root: HTMLElement): () => void {
     replace(cell, btn);
   }
 
+  /** The tick size of a position's instrument (its recorder's override first). */
+  function tickOf(p: Position): number | null {
+    return tickSizeOf(p.symbol, recs.find((r) => r.id === p.recorderId));
+  }
+
   async function refreshFeeds(): Promise<void> {
     try {
       const st = await Api.status();
-      for (const s of st.symbols ?? []) {
-        const f = s.feed ?? {};
-        feeds.set(s.feedSymbol, { delayed: f.delayed === true || isDelayedMode(f.updateMode), updateMode: (f.updateMode as string | null) ?? null, state: String(f.state ?? "") });
-      }
+      for (const s of st.symbols ?? []) feeds.set(s.feedSymbol, s.health);
     } catch {
-      /* the flag is best effort; position errors are shown by the poll */
+      // Unknown is shown as unknown: drop what is now too old to be true, rather than keep claiming "live".
+      feeds.clear();
     }
   }
 
@@ -398,13 +416,17 @@ export function positionsView(root: HTMLElement): () => void {
       const list = res.positions ?? [];
       ensureNames([...list.map((p) => p.recorderId), ...(sched?.signals ?? []).map((s) => s.recorderId)]);
       if (sched) renderScheduled(sched.signals ?? []);
-      if (list.length && Date.now() - feedsAt > 10_000) {
+      if (list.length && Date.now() - feedsAt >= FEED_POLL_MS) {
         feedsAt = Date.now();
-        void refreshFeeds();
+        // The first time, wait for it: the rows' "Data" should not start out as "checking…" for a whole poll.
+        if (!feeds.size) await refreshFeeds();
+        else void refreshFeeds();
       }
+      if (!alive || ctrl.signal.aborted) return;
       renderRows(list);
       err.clear();
-      live.textContent = `live · ${new Date().toLocaleTimeString()}`;
+      // The page's own refresh, not the prices': each row's Data column says whether its feed is live.
+      live.textContent = `updated ${new Date().toLocaleTimeString()}`;
       live.className = "live on";
     } catch (e) {
       if ((e as Error)?.name === "AbortError" || !alive) return;

@@ -1,7 +1,9 @@
 // Every recorder setting the API accepts (CONTRACT "POST /api/recorders" and second round "Exits and risk
 // rules", "More than one recorder per alert"), grouped as the form and the detail panel show them, each with a
 // short help text: what it does, its unit and its default. `def` is the API's default (what an absent field
-// means), so the form sends only what differs from it.
+// means), taken from the table the API's schema uses (src/api/recorder-defaults.ts), so the form sends only what
+// differs from it.
+import { RECORDER_DEFAULTS as D } from "../../../src/api/recorder-defaults";
 import type { Recorder, TakeProfitLeg, TradingSession } from "../api";
 import { DASH, money, plain } from "../format";
 
@@ -63,22 +65,22 @@ export const GROUPS: SettingGroup[] = [
         hint: "optional, e.g. MNQ1!",
         help: "Ticker used when an alert has none, e.g. MNQ1! or CME_MINI:MNQ1!. Empty (default): the alert's ticker.",
       },
-      { key: "enabled", label: "Enabled", kind: "bool", def: true, help: "Off: the webhook answers 404 and nothing is recorded. Default on." },
+      { key: "enabled", label: "Enabled", kind: "bool", def: D.enabled, help: "Off: the webhook answers 404 and nothing is recorded. Default on." },
     ],
   },
   {
     id: "entries",
     title: "Entries & sizing",
     fields: [
-      { key: "initialQuantity", label: "Initial quantity", kind: "num", def: 1, min: 0, help: "Contracts a buy/sell opens when flat and the alert gives no quantity. Default 1." },
-      { key: "addQuantity", label: "Add quantity", kind: "num", def: 1, min: 0, help: "Contracts a same-side signal adds (DCA) when the alert gives no quantity. Default 1." },
-      { key: "allowAdd", label: "Allow adds (DCA)", kind: "bool", def: true, help: "A buy while long (sell while short) adds to the position; off: ignored (add_not_allowed). Default on." },
-      { key: "reverseOnOpposite", label: "Reverse on opposite signal", kind: "bool", def: true, help: "A sell while long closes and opens short (and vice versa); off: it only closes. Default on." },
+      { key: "initialQuantity", label: "Initial quantity", kind: "num", def: D.initialQuantity, min: 0, help: "Contracts a buy/sell opens when flat and the alert gives no quantity. Default 1." },
+      { key: "addQuantity", label: "Add quantity", kind: "num", def: D.addQuantity, min: 0, help: "Contracts a same-side signal adds (DCA) when the alert gives no quantity. Default 1." },
+      { key: "allowAdd", label: "Allow adds (DCA)", kind: "bool", def: D.allowAdd, help: "A buy while long (sell while short) adds to the position; off: ignored (add_not_allowed). Default on." },
+      { key: "reverseOnOpposite", label: "Reverse on opposite signal", kind: "bool", def: D.reverseOnOpposite, help: "A sell while long closes and opens short (and vice versa); off: it only closes. Default on." },
       {
         key: "directionFilter",
         label: "Direction",
         kind: "select",
-        def: "both",
+        def: D.directionFilter,
         options: [
           ["both", "long and short (default)"],
           ["long", "long only"],
@@ -87,8 +89,8 @@ export const GROUPS: SettingGroup[] = [
         help: "Entries on the other side are ignored (direction_filtered); exits always apply, and a reversal into it only closes. Default both.",
       },
       { key: "maxContracts", label: "Max contracts", kind: "num", nullable: true, min: 0, hint: "no cap", help: "Cap on the open quantity; a fill that would go above it is cut to the cap. Empty (default): no cap." },
-      { key: "quantityStep", label: "Quantity step", kind: "num", def: 1, min: 0, help: "Smallest quantity a signal may use: 1 = whole contracts, 0.001 allows fractions. Default 1." },
-      { key: "cooldownSeconds", label: "Cooldown (s)", kind: "int", def: 0, min: 0, help: "Seconds after an entry during which new entries (opens, adds) are ignored (cooldown); exits never are. Default 0 (off)." },
+      { key: "quantityStep", label: "Quantity step", kind: "num", def: D.quantityStep, min: 0, help: "Smallest quantity a signal may use: 1 = whole contracts, 0.001 allows fractions. Default 1." },
+      { key: "cooldownSeconds", label: "Cooldown (s)", kind: "int", def: D.cooldownSeconds, min: 0, help: "Seconds after an entry during which new entries (opens, adds) are ignored (cooldown); exits never are. Default 0 (off)." },
     ],
   },
   {
@@ -122,7 +124,7 @@ export const GROUPS: SettingGroup[] = [
         key: "slippageTicks",
         label: "Slippage (ticks)",
         kind: "int",
-        def: 0,
+        def: D.slippageTicks,
         min: 0,
         help: "Adverse ticks added to every market fill (signals, stops, manual, session and daily-limit closes), never to take-profits. Default 0.",
       },
@@ -132,20 +134,20 @@ export const GROUPS: SettingGroup[] = [
     id: "risk",
     title: "Risk & sessions",
     fields: [
-      { key: "timezone", label: "Time zone", kind: "timezone", def: "America/New_York", help: "IANA name for sessions and the trading day, e.g. Europe/London. Default America/New_York." },
-      { key: "tradingDayStart", label: "Trading day starts", kind: "time", def: "18:00", help: "HH:MM in the time zone; daily limits count from here. Default 18:00." },
+      { key: "timezone", label: "Time zone", kind: "timezone", def: D.timezone, help: "IANA name for sessions, the trading day and the times in an imported backtest CSV (use the chart's zone), e.g. Europe/London. Default America/New_York." },
+      { key: "tradingDayStart", label: "Trading day starts", kind: "time", def: D.tradingDayStart, help: "HH:MM in the time zone; daily limits count from here. Default 18:00." },
       {
         key: "sessions",
         label: "Sessions",
         kind: "sessions",
         wide: true,
-        def: [],
+        def: D.sessions,
         help: "Windows in which entries are taken; outside all of them entries are ignored (outside_session). An end before the start ends the next day. None (default): always open.",
       },
-      { key: "flattenAtSessionEnd", label: "Flatten at session end", kind: "bool", def: false, help: "At a session's end an open position closes at the last feed price (session_end). Default off." },
+      { key: "flattenAtSessionEnd", label: "Flatten at session end", kind: "bool", def: D.flattenAtSessionEnd, help: "At a session's end an open position closes at the last feed price (session_end). Default off." },
       { key: "dailyLossLimit", label: "Daily loss limit ($)", kind: "num", nullable: true, usd: true, min: 0, hint: "none", help: "USD, positive. When the day's realized net P&L reaches −limit, entries stop until the next trading day (daily_limit). Empty (default): none." },
       { key: "dailyProfitTarget", label: "Daily profit target ($)", kind: "num", nullable: true, usd: true, min: 0, hint: "none", help: "USD, positive. The same at +target. Empty (default): none." },
-      { key: "flattenOnDailyLimit", label: "Flatten on daily limit", kind: "bool", def: false, help: "Also close an open position on the tick where realized + unrealized reaches the limit or target. Default off." },
+      { key: "flattenOnDailyLimit", label: "Flatten on daily limit", kind: "bool", def: D.flattenOnDailyLimit, help: "Also close an open position on the tick where realized + unrealized reaches the limit or target. Default off." },
       { key: "maxSignalAgeSeconds", label: "Max signal age (s)", kind: "int", nullable: true, min: 1, hint: "no check", help: "A signal whose time is older than this on arrival is refused (422 stale_signal). Empty (default): no check." },
     ],
   },
@@ -167,18 +169,18 @@ export const GROUPS: SettingGroup[] = [
     title: "Advanced",
     blurb: "Costs, instrument overrides, report capital and webhook housekeeping.",
     fields: [
-      { key: "commissionPerContract", label: "Commission / contract ($)", kind: "num", def: 0, min: 0, usd: true, help: "USD per contract, charged on every fill (entries and exits). Default 0." },
+      { key: "commissionPerContract", label: "Commission / contract ($)", kind: "num", def: D.commissionPerContract, min: 0, usd: true, help: "USD per contract, charged on every fill (entries and exits). Default 0." },
       { key: "tickSize", label: "Tick size override", kind: "num", nullable: true, min: 0, hint: "from instrument", help: "Price increment; overrides the instrument table (makes unknown symbols usable). Empty (default): the instrument's." },
       { key: "tickValue", label: "Tick value override ($)", kind: "num", nullable: true, min: 0, usd: true, hint: "from instrument", help: "USD per tick per contract; overrides the instrument table. Empty (default): the instrument's." },
       { key: "initialCapital", label: "Initial capital ($)", kind: "num", nullable: true, min: 0, usd: true, hint: "none", help: "USD. Gives the report its percent figures (net profit %, drawdown %) and Sharpe / Sortino. Empty (default): none." },
-      { key: "dedupeWindowSeconds", label: "Dedupe window (s)", kind: "int", def: 10, min: 0, hint: "0 disables", help: "Seconds: an identical alert body without an id within this window is a duplicate. 0 disables. Default 10." },
-      { key: "maxSignalsPerMinute", label: "Max signals / minute", kind: "int", def: 60, min: 1, help: "Beyond this (accepted and rejected alike) the webhook answers 429 rate_limited. Default 60." },
-      { key: "signalLogRetentionDays", label: "Signal log kept (days)", kind: "int", def: 90, min: 1, help: "Signal-log rows older than this are deleted. Default 90." },
+      { key: "dedupeWindowSeconds", label: "Dedupe window (s)", kind: "int", def: D.dedupeWindowSeconds, min: 0, hint: "0 disables", help: "Seconds: an identical alert body without an id within this window is a duplicate. 0 disables. Default 10." },
+      { key: "maxSignalsPerMinute", label: "Max signals / minute", kind: "int", def: D.maxSignalsPerMinute, min: 1, help: "Beyond this (accepted and rejected alike) the webhook answers 429 rate_limited. Default 60." },
+      { key: "signalLogRetentionDays", label: "Signal log kept (days)", kind: "int", def: D.signalLogRetentionDays, min: 1, help: "Signal-log rows older than this are deleted. Default 90." },
       {
         key: "delayedFeed",
         label: "Delayed feed",
         kind: "select",
-        def: "align",
+        def: D.delayedFeed,
         options: [
           ["align", "align (default)"],
           ["immediate", "immediate"],

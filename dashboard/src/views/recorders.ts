@@ -1,25 +1,30 @@
-// Recorders: list (with follower relations), create / edit (recorder-form.ts), enable/disable, clone, reset,
-// delete, rotate token, and the webhook panel with ready-to-paste TradingView alert messages.
-import { Api, config, type Recorder } from "../api";
+// Recorders: list (with follower relations and each one's summary: net P&L, trades, open, max drawdown, last
+// signal, from GET /api/recorders?summary=true), create / edit (recorder-form.ts), enable/disable, clone, reset,
+// delete, rotate token, and the webhook panel: the URL (shown once), a note when TradingView cannot reach it
+// (webhook-reach.ts), "Send test signal" (test-signal.ts), ready-to-paste alert messages and a builder for them
+// (alert-builder.ts; the messages come from src/api/alerts.ts, as the README's do).
+import { indicatorAlert, STRATEGY_ALERT } from "../../../src/api/alerts";
+import { Api, config, type Recorder, type RecorderSummary } from "../api";
 import { copyButton, h, replace, toast } from "../dom";
-import { money, plain } from "../format";
-import { emptyRow, errorSlot, invalidateRecorders, pageHeader } from "../shared";
+import { ago, money, plain, pnl } from "../format";
+import { cardLabels, emptyRow, errorSlot, invalidateRecorders, pageHeader } from "../shared";
+import { alertBuilder } from "./alert-builder";
 import { cloneBox, confirmButton, resetBox } from "./recorder-actions";
 import { recorderForm } from "./recorder-form";
 import { GROUPS, settingText } from "./recorder-settings";
 
-/** Indicator alert (fixed action; duplicate it with "sell" / "close" for the other alerts). */
-export const INDICATOR_ALERT = (action: string) =>
-  `{"ticker":"{{ticker}}","action":"${action}","price":"{{close}}","time":"{{timenow}}"}`;
-/** Strategy alert: carries the target position, so replays and duplicates are harmless. */
-export const STRATEGY_ALERT =
-  '{"ticker":"{{ticker}}","action":"{{strategy.order.action}}","positionSize":"{{strategy.position_size}}","marketPosition":"{{strategy.market_position}}","price":"{{close}}","time":"{{timenow}}","id":"{{strategy.order.id}}-{{timenow}}"}';
+import { testSignalBox } from "./test-signal";
+import { reachNote } from "./webhook-reach";
+
+const LABELS = ["Name", "Symbol", "Enabled", "Qty / add", "TP / SL ticks", "Comm.", "Rules"];
 
 /** Full tokens are returned only by create / rotate; kept in memory for this page session only. */
 const freshTokens = new Map<string, { token: string; path: string }>();
 
 export function recordersView(root: HTMLElement): () => void {
   let list: Recorder[] = [];
+  /** Each recorder's summary line (absent when the summary could not be read: the list still works). */
+  const summaries = new Map<string, RecorderSummary>();
   let selected: string | null = null;
   let mode: "view" | "edit" | "create" = "view";
   /** An action box open in the detail panel. */
@@ -50,7 +55,7 @@ export function recordersView(root: HTMLElement): () => void {
         { class: "card table-card" },
         h(
           "table",
-          { class: "grid", "data-testid": "recorders-table" },
+          { class: "grid cards", "data-testid": "recorders-table" },
           h(
             "thead",
             null,
@@ -66,9 +71,12 @@ export function recordersView(root: HTMLElement): () => void {
   async function load(selectId?: string | null): Promise<void> {
     try {
       invalidateRecorders();
-      const res = await Api.recorders();
+      // The summary needs every open symbol object: if that fails, the list itself must still show.
+      const res = await Api.recordersWithSummary().catch(() => Api.recorders());
       if (!alive) return;
       list = res.recorders ?? [];
+      summaries.clear();
+      for (const r of res.recorders ?? []) if (r.summary) summaries.set(r.id, r.summary);
       err.clear();
       if (selectId !== undefined) selected = selectId;
       if (selected && !list.some((r) => r.id === selected)) selected = null;
@@ -97,7 +105,7 @@ export function recordersView(root: HTMLElement): () => void {
         const tr = h(
           "tr",
           { class: `clickable${r.id === selected ? " selected" : ""}`, "data-id": r.id, "data-testid": "recorder-row" },
-          h("td", null, h("strong", null, r.name), relationBadges(r)),
+          h("td", null, h("strong", null, r.name), relationBadges(r), summaryLine(summaries.get(r.id))),
           h("td", null, r.symbol || h("span", { class: "muted" }, "from alert")),
           h("td", null, toggle),
           h("td", { class: "r num" }, `${plain(r.initialQuantity)} / ${plain(r.addQuantity)}`),
@@ -105,6 +113,7 @@ export function recordersView(root: HTMLElement): () => void {
           h("td", { class: "r num" }, money(r.commissionPerContract)),
           h("td", { class: "rules-cell" }, rules(r)),
         );
+        cardLabels(LABELS, tr);
         tr.addEventListener("click", () => {
           if (selected !== r.id) action = null;
           selected = r.id;
@@ -114,6 +123,21 @@ export function recordersView(root: HTMLElement): () => void {
         });
         return tr;
       }),
+    );
+  }
+
+  /** "+$123.45 · 8 trades · 1 open · max DD $20.00 · last signal 3m ago" under the recorder's name. */
+  function summaryLine(s: RecorderSummary | undefined): HTMLElement | null {
+    if (!s) return null;
+    const part = (testid: string, ...c: (Node | string)[]) => h("span", { "data-testid": testid }, ...c);
+    return h(
+      "div",
+      { class: "rec-summary", "data-testid": "recorder-summary" },
+      part("sum-net", pnl(s.netProfit)),
+      part("sum-trades", `${s.totalClosedTrades} trade${s.totalClosedTrades === 1 ? "" : "s"}`),
+      part("sum-open", `${s.openPositions} open`),
+      part("sum-dd", `max DD ${money(s.maxDrawdown)}`),
+      part("sum-last", s.lastSignalAt ? h("span", { title: s.lastSignalAt }, `last signal ${ago(s.lastSignalAt)}`) : "no signal yet"),
     );
   }
 
@@ -277,9 +301,9 @@ export function recordersView(root: HTMLElement): () => void {
         );
 
     const alerts: [string, string][] = [
-      ["Indicator alert — buy", INDICATOR_ALERT("buy")],
-      ["Indicator alert — sell", INDICATOR_ALERT("sell")],
-      ["Indicator alert — close", INDICATOR_ALERT("close")],
+      ["Indicator alert — buy", indicatorAlert("buy")],
+      ["Indicator alert — sell", indicatorAlert("sell")],
+      ["Indicator alert — close", indicatorAlert("close")],
       ["Strategy alert (any strategy; recommended)", STRATEGY_ALERT],
     ];
 
@@ -290,17 +314,22 @@ export function recordersView(root: HTMLElement): () => void {
         "div",
         { class: "panel-head" },
         h("h2", null, r.name, r.enabled === false ? h("span", { class: "badge badge-muted" }, "disabled") : h("span", { class: "badge badge-ok" }, "enabled")),
-        h("div", { class: "btn-row" }, edit, h("a", { class: "btn btn-sm", href: `#/report/${encodeURIComponent(r.id)}`, "data-testid": "open-report" }, "Report"), h("a", { class: "btn btn-sm", href: `#/trades?recorderId=${encodeURIComponent(r.id)}` }, "Trades"), clone, reset, rotate, del),
+        h("div", { class: "btn-row" }, edit, h("a", { class: "btn btn-sm", href: `#/report/${encodeURIComponent(r.id)}`, "data-testid": "open-report" }, "Report"), h("a", { class: "btn btn-sm", href: `#/backtest/${encodeURIComponent(r.id)}`, "data-testid": "open-backtest" }, "Backtest vs live"), h("a", { class: "btn btn-sm", href: `#/trades?recorderId=${encodeURIComponent(r.id)}`, "data-testid": "open-trades" }, "Trades"), clone, reset, rotate, del),
       ),
       relation,
       actionBox,
       h("h3", null, "Webhook URL"),
       webhook,
+      reachNote(url ?? `${origin}/webhook/x`),
+      h("h3", null, "Test signal"),
+      testSignalBox(r, url),
       h("h3", null, "Alert messages"),
       h("p", { class: "muted small" }, "In TradingView: Create alert → Notifications → Webhook URL = the URL above; Message = one of these. For indicator alerts create one alert per action."),
       alerts.map(([label, text]) =>
         h("div", { class: "snippet" }, h("div", { class: "snippet-head" }, h("span", null, label), copyButton(() => text, "Copy")), h("pre", { class: "mono" }, text)),
       ),
+      h("h3", null, "Alert message builder"),
+      alertBuilder(),
       h("h3", null, "Settings"),
       h(
         "dl",
@@ -318,9 +347,11 @@ export function recordersView(root: HTMLElement): () => void {
     );
   }
 
+  /** Keeps the token of a recorder just created / rotated / cloned (the only answers that carry it). */
   function remember(rec: Recorder | undefined): void {
-    if (rec?.id && rec.webhookToken) {
-      freshTokens.set(rec.id, { token: rec.webhookToken, path: rec.webhookPath ?? `/webhook/${rec.webhookToken}` });
+    if (rec && "webhookToken" in rec && typeof rec.webhookToken === "string") {
+      const path = "webhookPath" in rec && typeof rec.webhookPath === "string" ? rec.webhookPath : `/webhook/${rec.webhookToken}`;
+      freshTokens.set(rec.id, { token: rec.webhookToken, path });
     }
   }
 

@@ -1,10 +1,13 @@
 // Recorder report: Strategy Tester metrics, equity curve with drawdown underneath, MAE-vs-result scatter.
+// Stats, equity and the CSV count trades either as round trips (flat → flat, the default) or "as the Strategy
+// Tester lists" them (one per entry, `?pairing=entries`), so a pyramiding strategy compares like for like with its
+// backtest; the choice lives in the hash (#/report/:id?pairing=entries) so a link keeps it.
 import type { IChartApi } from "lightweight-charts";
-import { Api, type Recorder, type Trade } from "../api";
+import { Api, type Pairing, type Recorder, type Trade } from "../api";
 import { equityChart, maeScatter } from "../charts";
 import { h, replace, toast } from "../dom";
 import { DASH, duration, fixed2, isNum, money, pct, pnlClass, plain } from "../format";
-import { errorBox, navigate, pageHeader, recorders, recorderSelect } from "../shared";
+import { errorBox, hashQuery, navigate, pageHeader, recorders, recorderSelect, setHashQuery } from "../shared";
 
 type Kind = "money" | "pnl" | "pct" | "fraction" | "ratio" | "count" | "duration" | "text" | "plain";
 
@@ -87,17 +90,26 @@ function fmt(v: unknown, kind: Kind): HTMLElement {
 export function reportView(root: HTMLElement, params: string[]): () => void {
   let alive = true;
   let chart: IChartApi | null = null;
+  /** Bumped by every load, so an older load that finishes late does not draw over a newer one. */
+  let generation = 0;
   const id = params[0] ?? "";
+  let pairing: Pairing = hashQuery().get("pairing") === "entries" ? "entries" : "round_trips";
   const selSlot = h("span");
+  const toggle = pairingToggle(pairing, (next) => {
+    pairing = next;
+    setHashQuery(next === "entries" ? { pairing: "entries" } : {});
+    if (id) void load(id);
+  });
   const csv = h("button", { class: "btn btn-sm", type: "button", "data-testid": "report-csv" }, "Download CSV");
+  const compare = h("a", { class: "btn btn-sm", href: id ? `#/backtest/${encodeURIComponent(id)}` : "#/backtest", "data-testid": "open-backtest" }, "Backtest vs live");
   const body = h("div", { class: "report" });
-  replace(root, pageHeader("Report", selSlot, csv), body);
+  replace(root, pageHeader("Report", selSlot, toggle, csv, compare), body);
 
   csv.addEventListener("click", async () => {
     if (!id) return;
     csv.disabled = true;
     try {
-      toast(`Downloaded ${await Api.tradesCsv(id, "List_of_trades.csv")}`, "ok");
+      toast(`Downloaded ${await Api.tradesCsv(id, "List_of_trades.csv", pairing)}`, "ok");
     } catch (e) {
       body.prepend(errorBox(e, "CSV download failed"));
     } finally {
@@ -123,20 +135,23 @@ export function reportView(root: HTMLElement, params: string[]): () => void {
       return;
     }
     const sel = recorderSelect(list, id, null, "report-recorder");
-    sel.addEventListener("change", () => navigate(`report/${encodeURIComponent(sel.value)}`));
+    sel.addEventListener("change", () => navigate(`report/${encodeURIComponent(sel.value)}${pairing === "entries" ? "?pairing=entries" : ""}`));
     replace(selSlot, sel);
     await load(id);
   })();
 
   async function load(recorderId: string): Promise<void> {
+    const gen = ++generation;
+    chart?.remove();
+    chart = null;
     const statsBox = h("section", { class: "card" }, h("p", { class: "muted" }, "Loading metrics…"));
     const chartBox = h("div", { class: "chart", "data-testid": "equity-chart" });
     const equityCard = h("section", { class: "card" }, h("h2", null, "Equity curve & drawdown"), chartBox);
-    const scatterCard = h("section", { class: "card" }, h("h2", null, "MAE vs result"), h("p", { class: "muted small" }, "Each dot is a closed trade: how far it went against you (x) and how it ended (y). Winners far left ended well after deep heat; losers near 0 on x never had room."), h("div", { class: "scatter-wrap" }, h("p", { class: "muted" }, "Loading…")));
+    const scatterCard = h("section", { class: "card" }, h("h2", null, "MAE vs result", pairing === "entries" ? h("span", { class: "muted small" }, "(round trips)") : null), h("p", { class: "muted small" }, "Each dot is a closed trade: how far it went against you (x) and how it ended (y). Winners far left ended well after deep heat; losers near 0 on x never had room."), h("div", { class: "scatter-wrap" }, h("p", { class: "muted" }, "Loading…")));
     replace(body, statsBox, h("div", { class: "report-grid" }, equityCard, scatterCard));
 
-    const [stats, equity, trades] = await Promise.allSettled([Api.stats(recorderId), Api.equity(recorderId), allTrades(recorderId)]);
-    if (!alive) return;
+    const [stats, equity, trades] = await Promise.allSettled([Api.stats(recorderId, pairing), Api.equity(recorderId, pairing), allTrades(recorderId)]);
+    if (!alive || gen !== generation) return;
 
     if (stats.status === "fulfilled") replace(statsBox, statsView(stats.value.stats ?? {}));
     else replace(statsBox, errorBox(stats.reason, "Could not load metrics"));
@@ -146,8 +161,9 @@ export function reportView(root: HTMLElement, params: string[]): () => void {
       if (!pts.length) replace(chartBox, h("p", { class: "muted" }, "No closed trades yet — the equity curve starts with the first one."));
       else {
         try {
-          chart = await equityChart(chartBox, pts);
-          if (!alive) chart.remove();
+          const c = await equityChart(chartBox, pts);
+          if (!alive || gen !== generation) c.remove();
+          else chart = c;
         } catch (e) {
           replace(chartBox, errorBox(e, "Chart failed"));
         }
@@ -164,6 +180,24 @@ export function reportView(root: HTMLElement, params: string[]): () => void {
     chart?.remove();
     chart = null;
   };
+}
+
+/** Two buttons, one pressed: how the report counts trades. */
+function pairingToggle(initial: Pairing, change: (p: Pairing) => void): HTMLElement {
+  const options: [Pairing, string, string][] = [
+    ["round_trips", "Round trips", "One trade per position, flat to flat (adds and partial exits merged)"],
+    ["entries", "As the Strategy Tester lists", "One trade per entry fill, exits matched first in, first out, as TradingView's Strategy Tester counts them"],
+  ];
+  const buttons = options.map(([value, label, title]) => {
+    const b = h("button", { class: "btn btn-sm", type: "button", title, "data-testid": `pairing-${value}`, "aria-pressed": String(value === initial) }, label);
+    b.addEventListener("click", () => {
+      if (b.getAttribute("aria-pressed") === "true") return;
+      for (const other of buttons) other.setAttribute("aria-pressed", String(other === b));
+      change(value);
+    });
+    return b;
+  });
+  return h("div", { class: "segmented", role: "group", "aria-label": "Count trades as", "data-testid": "pairing-toggle" }, buttons);
 }
 
 async function allTrades(recorderId: string, cap = 2000): Promise<Trade[]> {

@@ -1,10 +1,13 @@
 // Feed status (GET /status): one row per feed symbol with the TradingView connection state, how far its market
 // time is behind, the signals waiting for it (delayed feed, "align"), its D1 deliveries (pending, and dead letters:
-// statements D1 refused for good), plus the TradingView session (real-time data) card.
+// statements D1 refused for good), plus the TradingView session (real-time data) card. "Prices" is the symbol's
+// health in one word (live / delayed / stale / down, src/api/feed-health.ts), the same the positions screen shows.
 import { Api, type FeedSymbol } from "../api";
 import { h, replace, toast } from "../dom";
 import { ago, isDelayedMode, isNum, lag, plain, price, timeCell } from "../format";
 import { emptyRow, errorBox, errorSlot, pageHeader } from "../shared";
+
+const HEALTH_CLASS: Record<string, string> = { live: "badge-ok", delayed: "badge-warn", stale: "badge-warn", down: "badge-err" };
 
 export function statusView(root: HTMLElement): () => void {
   let alive = true;
@@ -30,6 +33,7 @@ export function statusView(root: HTMLElement): () => void {
             "tr",
             null,
             h("th", null, "Feed symbol"),
+            h("th", { title: "live · delayed (how far behind) · stale (connected, no tick for 30 s) · down (not connected)" }, "Prices"),
             h("th", null, "State"),
             h("th", { class: "r", title: "Open positions" }, "Positions"),
             h("th", null, "Last tick"),
@@ -63,6 +67,7 @@ export function statusView(root: HTMLElement): () => void {
       "tr",
       { "data-testid": "status-row" },
       h("td", null, h("strong", null, s.feedSymbol)),
+      h("td", { "data-testid": "feed-health", title: s.health.reason ?? "" }, h("span", { class: `badge ${HEALTH_CLASS[s.health.state]}` }, s.health.state), s.health.reason ? h("div", { class: "muted small" }, s.health.reason) : null),
       h("td", null, h("span", { class: `badge ${good ? "badge-ok" : bad ? "badge-err" : "badge-muted"}` }, state), typeof f.error === "string" && f.error ? h("div", { class: "muted small" }, f.error) : null),
       h("td", { class: "r num" }, plain(s.openPositions)),
       h("td", null, f.lastTickAt ? [timeCell(f.lastTickAt), h("span", { class: "muted small" }, ` (${ago(f.lastTickAt)})`)] : "—"),
@@ -88,7 +93,7 @@ export function statusView(root: HTMLElement): () => void {
       if (!alive) return;
       err.clear();
       const list = res.symbols ?? [];
-      replace(tbody, list.length ? list.map(row) : emptyRow(12, "No symbols subscribed. A feed starts when a position opens."));
+      replace(tbody, list.length ? list.map(row) : emptyRow(13, "No symbols subscribed. A feed starts when a position opens."));
       updated.textContent = `updated ${new Date().toLocaleTimeString()}`;
     } catch (e) {
       if (alive) err.show(e, "Could not load status");

@@ -1,9 +1,16 @@
-// Closed trades with recorder/symbol/date filters, cursor paging ("Load more") and the CSV export. A click on a
-// trade shows its position's fills (with where each price came from: the signal or the live feed).
+// Closed trades with recorder/symbol/date filters, cursor paging ("Load more") and the CSV export of exactly
+// what the filters select (GET /api/trades.csv). A click on a trade shows its position's fills (with where each
+// price came from: the signal or the live feed). The filters live in the hash (#/trades?recorderId=…), so the
+// recorder panel's "Trades" link opens this recorder's trades; prices show the instrument's decimals and exit
+// reasons are words. Under 600 px each trade is a card (desk-phone.css).
 import { Api, errorMessage, type Position, type Recorder, type Trade } from "../api";
 import { h, replace, toast } from "../dom";
-import { between, money, pnl, price, timeCell } from "../format";
-import { emptyRow, errorBox, errorSlot, fillsTable, hashQuery, pageHeader, recorderName, recorders, recorderSelect, setHashQuery, sideBadge } from "../shared";
+import { between, money, pnl, timeCell } from "../format";
+import { reasonClass, reasonText } from "../reasons";
+import { cardLabels, emptyRow, errorBox, errorSlot, fillsTable, hashQuery, pageHeader, recorderName, recorders, recorderSelect, setHashQuery, sideBadge } from "../shared";
+import { tickPrice, tickSizeOf } from "../ticks";
+
+const LABELS = ["Closed", "Recorder", "Symbol", "Side", "Qty", "Entry", "Exit", "Result (net)", "MAE", "MFE", "Comm.", "Exit reason", "Duration"];
 
 const PAGE = 50;
 
@@ -34,7 +41,10 @@ export function tradesView(root: HTMLElement): () => void {
 
   const err = errorSlot();
   const recorderSlot = h("span");
-  let recorderSel: HTMLSelectElement = recorderSelect([], q.get("recorderId") ?? "", "All recorders");
+  // The recorder filter is kept here, not read back from the <select>: until the recorders have loaded the select
+  // has no option for it, and reading it then would quietly widen the list (and the CSV) to every recorder.
+  let recorderId = q.get("recorderId") ?? "";
+  let recorderSel: HTMLSelectElement = recorderSelect([], recorderId, "All recorders");
   const symbol = h("input", { type: "text", placeholder: "Symbol (e.g. MNQ)", value: q.get("symbol") ?? "", class: "input-sm", "data-testid": "trades-symbol" });
   const from = h("input", { type: "datetime-local", value: toLocalInput(q.get("from")), title: "From (local time)", class: "input-sm" });
   const to = h("input", { type: "datetime-local", value: toLocalInput(q.get("to")), title: "To (local time)", class: "input-sm" });
@@ -69,7 +79,7 @@ export function tradesView(root: HTMLElement): () => void {
       { class: "card table-card" },
       h(
         "table",
-        { class: "grid", "data-testid": "trades-table" },
+        { class: "grid cards", "data-testid": "trades-table" },
         h(
           "thead",
           null,
@@ -98,16 +108,12 @@ export function tradesView(root: HTMLElement): () => void {
   );
 
   csv.addEventListener("click", async () => {
-    const id = recorderSel.value;
-    if (!id) {
-      toast("Choose a recorder first: the CSV is per recorder.", "info");
-      recorderSel.focus();
-      return;
-    }
     csv.disabled = true;
     try {
-      const name = recorderName(recs, id).replace(/[^\w.-]+/g, "_");
-      const file = await Api.tradesCsv(id, `${name}_List_of_trades.csv`);
+      // The filters as applied to the list (the hash), not half-typed ones: the file matches what is shown.
+      const f = applied;
+      const name = (f.recorderId ? recorderName(recs, f.recorderId) : "all_recorders").replace(/[^\w.-]+/g, "_");
+      const file = await Api.tradesCsvFiltered(f, `${name}_List_of_trades.csv`);
       toast(`Downloaded ${file}`, "ok");
     } catch (e) {
       err.show(e, "CSV download failed");
@@ -117,12 +123,16 @@ export function tradesView(root: HTMLElement): () => void {
   });
   more.addEventListener("click", () => void page());
 
+  /** The filters the list on screen was loaded with (the CSV downloads exactly these). */
+  let applied = query();
+
   function query() {
-    return { recorderId: recorderSel.value, symbol: symbol.value.trim(), from: toIso(from.value), to: toIso(to.value) };
+    return { recorderId, symbol: symbol.value.trim(), from: toIso(from.value), to: toIso(to.value) };
   }
 
   async function reload(): Promise<void> {
     const qq = query();
+    applied = qq;
     setHashQuery(qq);
     cursor = null;
     loaded = [];
@@ -190,11 +200,11 @@ export function tradesView(root: HTMLElement): () => void {
             h("span", { class: "muted" }, "Opened / closed"),
             h("span", null, timeCell(p.openedAt), " → ", timeCell(p.closedAt)),
             h("span", { class: "muted" }, "Worst / best"),
-            h("span", { class: "num" }, `${money(p.worstUnrealizedPnl, true)} at ${price(p.worstPrice)} / ${money(p.bestUnrealizedPnl, true)} at ${price(p.bestPrice)}`),
+            h("span", { class: "num" }, `${money(p.worstUnrealizedPnl, true)} at ${tickPrice(p.worstPrice, tickOf(t))} / ${money(p.bestUnrealizedPnl, true)} at ${tickPrice(p.bestPrice, tickOf(t))}`),
             h("span", { class: "muted" }, "Data"),
             h("span", null, `${p.delayedData ? "delayed prices" : "real-time prices"}${p.aligned === false ? " · not aligned (applied without a tick of its time)" : ""}`),
           ),
-          fillsTable(p.fills ?? []),
+          fillsTable(p.fills ?? [], tickOf(t)),
         ),
       );
     } catch (e) {
@@ -202,7 +212,12 @@ export function tradesView(root: HTMLElement): () => void {
     }
   }
 
+  function tickOf(t: Trade): number | null {
+    return tickSizeOf(t.symbol, recs.find((r) => r.id === t.recorderId));
+  }
+
   function row(t: Trade): HTMLTableRowElement {
+    const tick = tickOf(t);
     const tr = h(
       "tr",
       { "data-id": t.id, "data-testid": "trade-row", class: t.positionId ? "clickable" : null, title: t.positionId ? "Click for the fills" : null },
@@ -211,15 +226,16 @@ export function tradesView(root: HTMLElement): () => void {
       h("td", null, h("strong", null, t.symbol)),
       h("td", null, sideBadge(t.side)),
       h("td", { class: "r num" }, String(t.quantity)),
-      h("td", { class: "r num", title: `opened ${t.openedAt}` }, price(t.entryPrice)),
-      h("td", { class: "r num" }, price(t.exitPrice)),
+      h("td", { class: "r num", title: `opened ${t.openedAt} · exact average ${t.entryPrice}`, "data-testid": "trade-entry" }, tickPrice(t.entryPrice, tick)),
+      h("td", { class: "r num", title: `exact average ${t.exitPrice}`, "data-testid": "trade-exit" }, tickPrice(t.exitPrice, tick)),
       h("td", { class: "r", "data-testid": "trade-pnl", title: `gross ${money(t.grossPnl)} − commission ${money(t.commission)}` }, pnl(t.pnl)),
       h("td", { class: "r" }, pnl(t.maxAdverse)),
       h("td", { class: "r" }, pnl(t.maxFavorable)),
       h("td", { class: "r num" }, money(t.commission)),
-      h("td", null, h("span", { class: `badge reason-${t.exitReason ?? ""}` }, t.exitReason ?? "—")),
+      h("td", null, h("span", { class: `badge ${reasonClass(t.exitReason)}`, title: t.exitReason ?? "", "data-reason": t.exitReason ?? "", "data-testid": "exit-reason" }, reasonText(t.exitReason))),
       h("td", { class: "num" }, between(t.openedAt, t.closedAt)),
     );
+    cardLabels(LABELS, tr);
     if (t.positionId) tr.addEventListener("click", () => void toggleDetail(tr, t));
     return tr;
   }
@@ -228,8 +244,11 @@ export function tradesView(root: HTMLElement): () => void {
     .then((list) => {
       if (!alive) return;
       recs = list;
-      const sel = recorderSelect(list, recorderSel.value, "All recorders", "trades-recorder");
-      sel.addEventListener("change", () => void reload());
+      const sel = recorderSelect(list, recorderId, "All recorders", "trades-recorder");
+      sel.addEventListener("change", () => {
+        recorderId = sel.value;
+        void reload();
+      });
       recorderSel = sel;
       replace(recorderSlot, sel);
       void reload();
