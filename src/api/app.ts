@@ -8,6 +8,7 @@ import { requireAdmin } from "./auth";
 import { ApiError, errorBody } from "./errors";
 import { displayPath, redactWebhookPaths, securityHeaders } from "./security-headers";
 import { backtestRoutes } from "./routes/backtest";
+import { notificationRoutes } from "./routes/notifications";
 import { positionRoutes } from "./routes/positions";
 import { recorderRoutes } from "./routes/recorders";
 import { reportRoutes } from "./routes/reports";
@@ -52,6 +53,7 @@ export function buildApp() {
   app.route("/api/recorders", recorderRoutes);
   app.route("/api/recorders", reportRoutes);
   app.route("/api/recorders", backtestRoutes);
+  app.route("/api/recorders", notificationRoutes);
   app.route("/api/positions", positionRoutes);
   app.route("/api/trades", tradeRoutes);
   app.route("/api/trades.csv", tradesCsvRoutes);

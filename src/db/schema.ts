@@ -202,3 +202,40 @@ export const backtestImports = sqliteTable("backtest_imports", {
   currency: text("currency").notNull(),
   layout: text("layout", { enum: ["new", "old"] }).notNull(),
 });
+
+/**
+ * Notification targets (src/notify/): where a recorder's events go. The destination (a Discord/Slack/webhook URL,
+ * or a Telegram bot token + chat id) is sealed in `secretEnc` with TV_SESSION_KEY (purpose "notify_target") and
+ * never returned: the API shows `shown`, a masked form computed when the target is saved.
+ */
+export const notificationTargets = sqliteTable(
+  "notification_targets",
+  {
+    id: text("id").primaryKey(),
+    recorderId: text("recorder_id").notNull(),
+    kind: text("kind", { enum: ["discord", "slack", "telegram", "webhook"] }).notNull(),
+    /** A name the user gave it (optional). */
+    label: text("label"),
+    secretEnc: text("secret_enc").notNull(),
+    shown: text("shown").notNull(),
+    /** The events it wants: opened | closed | rejected | feed_down | feed_up | daily_summary. */
+    events: text("events", { mode: "json" }).$type<string[]>().notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("notification_targets_recorder").on(t.recorderId)],
+);
+
+/** One row per recorder and trading day whose daily summary was handed to the recorder's notification queue: the
+ * cron's idempotence (a day is summarized once, whatever how often the cron runs). */
+export const notificationSummaries = sqliteTable(
+  "notification_summaries",
+  {
+    recorderId: text("recorder_id").notNull(),
+    /** The trading day's start, ISO. */
+    tradingDay: text("trading_day").notNull(),
+    sentAt: text("sent_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.recorderId, t.tradingDay] })],
+);

@@ -14,6 +14,10 @@
 // - When D1 is unreachable (the probe fails too), or the error is one D1 documents as transient, nothing is
 //   counted or set aside: the flush stops and resolves false (the caller's alarm retries).
 //
+// After delivery: `onDelivered` (optional) is called with the entries D1 just took, in the same synchronous step as
+// they are marked delivered, so whatever it writes to the object's storage (the notification queue, src/notify/)
+// commits together with that mark: never lost, never written for an entry D1 did not take. It must not await.
+//
 // Injecting faults in tests: pass a wrapped D1Database (its `batch`/`prepare` may throw, or throw after the real
 // call for "applied, answer lost"), or subclass OutboxDelivery and override `send`/`probe`.
 import { sql } from "drizzle-orm";
@@ -41,6 +45,7 @@ export class OutboxDelivery {
   constructor(
     protected readonly store: OutboxStore,
     protected readonly d1: D1Database,
+    private readonly onDelivered?: (entries: readonly PendingEntry[]) => void,
   ) {
     this.db = drizzle(d1);
   }
@@ -77,6 +82,16 @@ export class OutboxDelivery {
     }
   }
 
+  /** The delivered hook; a fault in it is logged and never stops the delivery of the record itself. */
+  private afterDelivered(entries: readonly PendingEntry[]): void {
+    if (!this.onDelivered) return;
+    try {
+      this.onDelivered(entries);
+    } catch (err) {
+      console.warn(`outbox: after-delivery hook failed: ${errorText(err)}`);
+    }
+  }
+
   private async run(release: () => void): Promise<boolean> {
     try {
       /** Entities with an entry kept for retry in this flush: their later entries wait too. */
@@ -103,6 +118,7 @@ export class OutboxDelivery {
           }
           if (sent) {
             this.store.delivered(ready.map((e) => e.seq));
+            this.afterDelivered(ready);
             continue;
           }
         }
@@ -118,6 +134,7 @@ export class OutboxDelivery {
           }
           if (!failure) {
             this.store.delivered([e.seq]);
+            this.afterDelivered([e]);
             continue;
           }
           const message = errorText(failure.err);

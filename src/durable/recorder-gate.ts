@@ -5,10 +5,15 @@
 // - The signal log of signals refused before a symbol is known (invalid JSON or fields, unknown instrument): kept
 //   in this object's storage and delivered to D1 through the same outbox as the symbol objects', so a D1 outage
 //   loses none of them. A refusal over the limit is logged once per minute, so a flood cannot grow D1.
+// - Its notifications (src/notify/): "rejected" for those refusals (queued by the outbox's delivered hook, as in
+//   the symbol objects), and the daily summary the cron hands it (notify()).
 import { DurableObject } from "cloudflare:workers";
 import { RateWindow } from "./admission";
 import { OutboxDelivery, type SignalLogRow } from "./outbox";
 import { OutboxStore } from "./outbox-store";
+import type { NotifyEvent } from "../notify/events";
+import { Notifier } from "../notify/notifier";
+import { NotifyQueueStore } from "../notify/queue-store";
 
 export interface Admission {
   admitted: boolean;
@@ -20,13 +25,20 @@ export class RecorderGate extends DurableObject<Env> {
   private readonly window = new RateWindow();
   private readonly outbox: OutboxStore;
   private readonly delivery: OutboxDelivery;
+  private readonly notifier: Notifier;
   /** Feed symbols this recorder ever sent a signal to (persisted): where its positions and owed rows may be. */
   private readonly symbols: Set<string>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.outbox = new OutboxStore(ctx.storage.sql);
-    this.delivery = new OutboxDelivery(this.outbox, this.database());
+    this.notifier = new Notifier({
+      env,
+      store: new NotifyQueueStore(ctx.storage.sql),
+      wakeAt: (ms) => this.wakeAt(ms),
+      name: () => "gate",
+    });
+    this.delivery = new OutboxDelivery(this.outbox, this.database(), (entries) => this.notifier.onDelivered(entries));
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS symbols (feed_symbol TEXT PRIMARY KEY)");
     this.symbols = new Set(ctx.storage.sql.exec<{ feed_symbol: string }>("SELECT feed_symbol FROM symbols").toArray().map((r) => r.feed_symbol));
   }
@@ -76,14 +88,31 @@ export class RecorderGate extends DurableObject<Env> {
     return this.outbox.size();
   }
 
+  /** Queues a notification made outside a symbol (the daily summary): once per event key, sent with retries. */
+  async notify(event: NotifyEvent): Promise<{ queued: boolean }> {
+    return { queued: this.notifier.add(event) };
+  }
+
+  /** The recorder's notification targets changed (API). */
+  async forgetNotifyTargets(recorderId: string): Promise<void> {
+    this.notifier.forget(recorderId);
+  }
+
   override async alarm(): Promise<void> {
     await this.deliver();
+    this.notifier.kick();
+  }
+
+  /** The alarm at `ms` unless one is set earlier. */
+  private async wakeAt(ms: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > ms) await this.ctx.storage.setAlarm(ms);
   }
 
   private async deliver(): Promise<void> {
     if (this.outbox.size() === 0) return;
     const ok = await this.delivery.flush();
-    if (!ok) await this.ctx.storage.setAlarm(Date.now() + 5_000);
+    if (!ok) await this.wakeAt(Date.now() + 5_000);
   }
 }
 

@@ -8,6 +8,8 @@
 //   feed-supervisor.ts  when the quote socket runs, its update mode, live prices
 //   outbox(-store).ts   D1 deliveries with dead letters
 //   position-flags.ts   delayedData / aligned
+//   ../notify/          notifications: queued by the outbox's delivered hook, sent off the reply path; feed
+//                       down/up watched from the alarm
 //
 // Concurrency: every state change happens in one synchronous step of recording.ts, so no other event
 // interleaves with it. Awaits (the gate's rate limit, waiting for a fresh price) happen before it — so duplicates
@@ -30,6 +32,9 @@ import { rateLimitedError } from "./recorder-gate";
 import { SymbolRecording, usablePrice } from "./recording";
 import { ScheduledSignals } from "./schedule";
 import { directoryStub, gateStub } from "./stubs";
+import { FeedWatch, feedEvents } from "../notify/feed-watch";
+import { Notifier } from "../notify/notifier";
+import { NotifyQueueStore } from "../notify/queue-store";
 
 /** A scheduled signal the feed never reached is applied this long after its delay (CONTRACT: N + 120 s). */
 const ALIGN_GRACE_MS = 120_000;
@@ -50,6 +55,8 @@ export class SymbolObject extends DurableObject<Env> {
   private duplicates!: Duplicates;
   private scheduled!: ScheduledSignals;
   private flags!: PositionFlags;
+  private notifier!: Notifier;
+  private feedWatch!: FeedWatch;
   private spec: InstrumentSpec | null = null;
   private directoryActive: boolean | null = null;
   /** Per recorder, the tail of its signals still passing the awaits of applySignal (in memory: a restart drops
@@ -66,6 +73,9 @@ export class SymbolObject extends DurableObject<Env> {
         this.feed.start();
         await this.armAlarm(this.timing.keepaliveMs);
       }
+      // Notifications still owed (the object went away mid-send): the alarm sends them.
+      const notifyDue = this.notifier.nextDueMs();
+      if (notifyDue !== null) await this.armAlarm(Math.max(0, notifyDue - Date.now()) + 50);
     });
   }
 
@@ -83,7 +93,16 @@ export class SymbolObject extends DurableObject<Env> {
     const sql = this.ctx.storage.sql;
     this.bookStore = new SqlBookStore(sql);
     this.outbox = new OutboxStore(sql);
-    this.delivery = new OutboxDelivery(this.outbox, this.database());
+    const notifyStore = new NotifyQueueStore(sql);
+    this.notifier = new Notifier({
+      env: this.env,
+      store: notifyStore,
+      wakeAt: (ms) => this.armAlarm(Math.max(0, ms - Date.now())),
+      name: () => this.spec?.feedSymbol ?? "symbol",
+    });
+    // "Feed down" after two alarm looks without a live feed (one minute in production).
+    this.feedWatch = new FeedWatch(notifyStore, () => 2 * this.timing.keepaliveMs);
+    this.delivery = new OutboxDelivery(this.outbox, this.database(), (entries) => this.notifier.onDelivered(entries));
     this.duplicates = new Duplicates(new SeenSignals(sql));
     this.scheduled = new ScheduledSignals(sql);
     const meta = this.bookStore.meta;
@@ -227,6 +246,11 @@ export class SymbolObject extends DurableObject<Env> {
     };
   }
 
+  /** The recorder's notification targets changed (API): read them again before the next send. */
+  async forgetNotifyTargets(recorderId: string): Promise<void> {
+    this.notifier.forget(recorderId);
+  }
+
   // --- alarm: scheduled deadlines, delivery retries, feed keepalive, housekeeping ---------------------------
 
   override async alarm(): Promise<void> {
@@ -238,6 +262,9 @@ export class SymbolObject extends DurableObject<Env> {
     this.duplicates.forgetExpired(nowMs);
     this.durable.compactJournal();
     const feedRunning = this.feed.onAlarm(this.wantsFeed());
+    this.watchFeed();
+    // Notification retries (not awaited: a slow target never holds the alarm's other work).
+    this.notifier.kick();
     await this.syncDirectory();
     const deadline = this.nextDeadlineMs();
     let next = !delivered ? 5_000 : feedRunning || this.wantsFeed() ? this.timing.keepaliveMs : null;
@@ -248,11 +275,20 @@ export class SymbolObject extends DurableObject<Env> {
   /** The next wall-clock time the alarm must run for: a scheduled signal's deadline, a session or trading-day end
    * (plus the feed's delay). */
   private nextDeadlineMs(): number | null {
-    const scheduled = this.scheduled.nextDeadlineMs();
     const clock = this.durable.book.nextClockMs();
-    const clockWall = clock === null ? null : clock + this.feedDelayMs();
-    if (scheduled === null) return clockWall;
-    return clockWall === null ? scheduled : Math.min(scheduled, clockWall);
+    const times = [this.scheduled.nextDeadlineMs(), clock === null ? null : clock + this.feedDelayMs(), this.notifier.nextDueMs()];
+    const set = times.filter((t): t is number => t !== null);
+    return set.length === 0 ? null : Math.min(...set);
+  }
+
+  /** Feed down/up notifications (notify/feed-watch.ts), looked at from the alarm. */
+  private watchFeed(): void {
+    if (!this.spec) return;
+    const view = this.feed.view();
+    const look = { nowMs: Date.now(), state: view.state, recorders: [...new Set(this.durable.book.open().map((p) => p.recorderId))] };
+    const change = this.feedWatch.observe(look);
+    if (!change) return;
+    for (const e of feedEvents(change, this.spec.feedSymbol, { ...look, error: view.error })) this.notifier.add(e);
   }
 
   private feedDelayMs(): number {

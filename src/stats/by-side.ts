@@ -10,21 +10,24 @@ export interface StatsBySide {
   short: Stats;
 }
 
+type PerSide = { long: number; short: number };
+
 export function statsBySide(
   trades: readonly Trade[],
-  opts: Omit<StatsOptions, "openPnl"> & { openPnl?: { long: number; short: number } } = {},
+  opts: Omit<StatsOptions, "openPnl" | "openTrades"> & { openPnl?: PerSide; openTrades?: PerSide } = {},
 ): StatsBySide {
-  const open = opts.openPnl ?? { long: 0, short: 0 };
-  const base = { ...opts, openPnl: undefined };
+  const pnl = opts.openPnl ?? { long: 0, short: 0 };
+  const n = opts.openTrades ?? { long: 0, short: 0 };
+  const base = { ...opts, openPnl: undefined, openTrades: undefined };
   return {
-    all: computeStats(trades, { ...base, openPnl: open.long + open.short }),
+    all: computeStats(trades, { ...base, openPnl: pnl.long + pnl.short, openTrades: n.long + n.short }),
     long: computeStats(
       trades.filter((t) => t.side === "long"),
-      { ...base, openPnl: open.long },
+      { ...base, openPnl: pnl.long, openTrades: n.long },
     ),
     short: computeStats(
       trades.filter((t) => t.side === "short"),
-      { ...base, openPnl: open.short },
+      { ...base, openPnl: pnl.short, openTrades: n.short },
     ),
   };
 }

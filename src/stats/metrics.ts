@@ -10,7 +10,7 @@
 //   avgTrade and the percentProfitable denominator, as in TradingView).
 // - Sums and counts of an empty set are 0. Averages of an empty set, extremes of an empty set (largest winner with
 //   no winner) and ratios with nothing to divide by are null. No field is ever NaN or ±Infinity.
-// - Ratios (profitFactor, ratioAvgWinAvgLoss, percentProfitable, avgMfeCaptured, sharpeRatio, sortinoRatio) are
+// - Ratios (profitFactor, ratioAvgWinAvgLoss, percentProfitable, avgMfeCaptured, mfeCaptured, sharpeRatio, sortinoRatio) are
 //   not rounded; they are computed from the cent-rounded amounts.
 //
 // Figures relative to the initial capital C (the recorder's `initialCapital`, CONTRACT "Exits and risk rules").
@@ -40,6 +40,8 @@ import { sortByClose, timeMs } from "./order";
 export interface StatsOptions {
   /** Unrealized P&L of the open position(s), reported as openPnl. Default 0. */
   openPnl?: number;
+  /** How many positions are open, reported as totalOpenTrades. Default 0. */
+  openTrades?: number;
   /** Annual risk-free rate for Sharpe/Sortino, e.g. 0.02 = 2 %/year (TradingView's default). Default 0.02. */
   riskFreeRate?: number;
   /** Initial capital in USD (the recorder's `initialCapital`). null/undefined: not configured, and then the percent
@@ -114,6 +116,12 @@ export interface Stats {
   /** Mean of pnl / maxFavorable over trades with maxFavorable > 0 (share of the best open profit kept; can be
    *  negative, and above 1 is impossible unless commission is negative). null when no trade had maxFavorable > 0. */
   avgMfeCaptured: number | null;
+  /** Σ pnl / Σ maxFavorable over the same trades: of all the open profit the trades reached at their best, the
+   *  share that was kept at the close (one trade up $0.50 that closed at −$50 no longer swamps the figure, as it does
+   *  in the mean of ratios above). Can be negative; null when no trade had maxFavorable > 0. */
+  mfeCaptured: number | null;
+  /** Open positions (opts.openTrades), as the Strategy Tester's "Total open trades". */
+  totalOpenTrades: number;
   /** Trades that were in profit (maxFavorable > 0) but closed with |pnl| ≤ their commission (cent-exact), i.e.
    *  scratched at breakeven. With zero commission that means pnl = 0 exactly. */
   scratchedTrades: number;
@@ -296,6 +304,8 @@ export function computeStats(trades: readonly Trade[], opts: StatsOptions = {}):
   const maeWinners: number[] = [];
   const mfeLosers: number[] = [];
   const captured: number[] = [];
+  let capturedPnl = 0; // cents, over trades with an MFE
+  let capturedMfe = 0; // cents
 
   sorted.forEach((t, i) => {
     const p = pnl[i];
@@ -327,6 +337,8 @@ export function computeStats(trades: readonly Trade[], opts: StatsOptions = {}):
     }
     if (mfe > 0) {
       captured.push(p / mfe);
+      capturedPnl += p;
+      capturedMfe += mfe;
       if (Math.abs(p) <= Math.abs(fee)) scratched++;
     }
     equity += p;
@@ -376,6 +388,8 @@ export function computeStats(trades: readonly Trade[], opts: StatsOptions = {}):
     avgMaeWinners: avgCents(maeWinners),
     avgMfeLosers: avgCents(mfeLosers),
     avgMfeCaptured: meanOrNull(captured),
+    mfeCaptured: capturedMfe > 0 ? capturedPnl / capturedMfe : null,
+    totalOpenTrades: Math.max(0, Math.floor(finite(opts.openTrades, 0))),
     scratchedTrades: scratched,
     avgMae: avgCents(maeAll),
     avgMfe: avgCents(mfeAll),

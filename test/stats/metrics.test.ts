@@ -40,6 +40,8 @@ describe("computeStats: empty", () => {
       avgMaeWinners: null,
       avgMfeLosers: null,
       avgMfeCaptured: null,
+      mfeCaptured: null,
+      totalOpenTrades: 0,
       scratchedTrades: 0,
       avgMae: null,
       avgMfe: null,
@@ -106,6 +108,8 @@ describe("computeStats: single trades", () => {
       avgMaeWinners: -20,
       avgMfeLosers: null,
       avgMfeCaptured: expect.closeTo(0.8366666667, 9), // 125.5 / 150
+      mfeCaptured: expect.closeTo(0.8366666667, 9), // one trade: the same share
+      totalOpenTrades: 0,
       scratchedTrades: 0,
       avgMae: -20,
       avgMfe: 150,
@@ -330,6 +334,9 @@ describe("computeStats: sets of trades", () => {
     expect(s.avgMaeWinners).toBe(-17.51); // (-10 - 25.01) / 2 = -17.505 → half away from zero
     expect(s.avgMfeLosers).toBe(7.5); // (15 + 0) / 2
     expect(s.avgMfeCaptured).toBeCloseTo(-0.1666666667, 9); // (40/80 + 60/60 + -30/15) / 3 = (0.5 + 1 - 2) / 3; the MFE-0 trade is excluded
+    // Of the 155 of open profit those three reached, 40 + 60 − 30 = 70 was kept.
+    expect(s.mfeCaptured).toBeCloseTo(70 / 155, 12);
+    expect(computeStats(trades, { openTrades: 2 }).totalOpenTrades).toBe(2);
     expect(s.avgMae).toBe(-25); // (-10 - 25.01 - 45 - 20) / 4 = -25.0025
     expect(s.avgMfe).toBe(38.75); // (80 + 60 + 15 + 0) / 4
     expect(s.openPnl).toBe(3.01);

@@ -3,7 +3,17 @@ import { z } from "zod";
 import { drizzle } from "drizzle-orm/d1";
 import { and, eq, inArray, lte, ne } from "drizzle-orm";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
-import { backtestImports, backtestTrades, fills, positions, recorders, signals, trades } from "../../db/schema";
+import {
+  backtestImports,
+  backtestTrades,
+  fills,
+  notificationSummaries,
+  notificationTargets,
+  positions,
+  recorders,
+  signals,
+  trades,
+} from "../../db/schema";
 import {
   cloneRecorder,
   countFollowers,
@@ -74,6 +84,8 @@ export const recorderRoutes = new Hono<{ Bindings: Env }>()
       // The imported backtest goes with its recorder (reset keeps it: it is the reference, not the record).
       db.delete(backtestTrades).where(eq(backtestTrades.recorderId, id)),
       db.delete(backtestImports).where(eq(backtestImports.recorderId, id)),
+      db.delete(notificationTargets).where(eq(notificationTargets.recorderId, id)),
+      db.delete(notificationSummaries).where(eq(notificationSummaries.recorderId, id)),
     ]);
     return c.json({ ok: true, deleted: id });
   })

@@ -42,9 +42,13 @@ export const reportRoutes = new Hono<{ Bindings: Env }>()
     const db = drizzle(c.env.DB);
     const [rows, open] = await Promise.all([allTrades(db, id), livePositions(c.env, { recorderId: id })]);
     const openPnl = { long: 0, short: 0 };
-    for (const p of open) openPnl[p.side] += p.unrealizedPnl;
+    const openTrades = { long: 0, short: 0 };
+    for (const p of open) {
+      openPnl[p.side] += p.unrealizedPnl;
+      openTrades[p.side]++;
+    }
     // The Strategy Tester's All / Long / Short columns: `stats` is All, `bySide` the two others.
-    const { all: stats, long, short } = statsBySide(paired(rows), { openPnl, initialCapital: capitalOf(recorder) });
+    const { all: stats, long, short } = statsBySide(paired(rows), { openPnl, openTrades, initialCapital: capitalOf(recorder) });
     // Contracts held are the positions' (maxQuantity), however their trades are listed (as in the Strategy Tester).
     if (entries) {
       const held = (side?: Trade["side"]) => rows.reduce((m, t) => (side === undefined || t.side === side ? Math.max(m, t.quantity) : m), 0);

@@ -1,0 +1,1 @@
+export function startReceiver(): Promise<{ port: number; close(): Promise<void> }>;
