@@ -1,6 +1,6 @@
 // Recorders in D1 (drizzle). The webhook token is returned only by create/rotate/clone; at rest only its hash
 // exists.
-import { and, desc, eq, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, type SQL } from "drizzle-orm";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { recorders } from "../db/schema";
 import { newToken, sha256Hex } from "../lib/crypto";
@@ -150,6 +150,31 @@ export async function findByToken(db: DrizzleD1Database, token: string): Promise
     .from(recorders)
     .where(and(eq(recorders.tokenHash, hash), eq(recorders.enabled, true)))
     .get();
+}
+
+/**
+ * The webhook's lookup in one D1 round trip (a batch of two reads): the enabled recorder with this token, and, when
+ * it follows nobody, its enabled followers in creation order (what findByToken then findFollowers return).
+ */
+export async function findWithFollowers(db: DrizzleD1Database, token: string): Promise<{ recorder: RecorderRow; followers: RecorderRow[] } | undefined> {
+  const hash = await sha256Hex(token);
+  const leader = db
+    .select({ id: recorders.id })
+    .from(recorders)
+    .where(and(eq(recorders.tokenHash, hash), eq(recorders.enabled, true), isNull(recorders.followsRecorderId)));
+  const [found, followers] = await db.batch([
+    db
+      .select()
+      .from(recorders)
+      .where(and(eq(recorders.tokenHash, hash), eq(recorders.enabled, true))),
+    db
+      .select()
+      .from(recorders)
+      .where(and(inArray(recorders.followsRecorderId, leader), eq(recorders.enabled, true)))
+      .orderBy(asc(recorders.createdAt), asc(recorders.id)),
+  ]);
+  const recorder = found[0];
+  return recorder === undefined ? undefined : { recorder, followers: recorder.followsRecorderId === null ? followers : [] };
 }
 
 /** Applies a validated patch; undefined when there is no such recorder. Becoming a follower is checked (400) and

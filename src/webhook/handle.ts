@@ -6,7 +6,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { resolveTicker } from "../engine/instruments";
 import { sha256Hex } from "../lib/crypto";
 import { ApiError, type ErrorBody } from "../lib/errors";
-import { engineSettings, findByToken, findFollowers, type RecorderRow } from "../recorders/repository";
+import { engineSettings, findWithFollowers, type RecorderRow } from "../recorders/repository";
 import { signalAgeSeconds } from "../signals/age";
 import type { NormalizedSignal } from "../engine/types";
 import { otherDayNet } from "./day-net";
@@ -28,8 +28,10 @@ export type WebhookReply = SignalApplied & { followers?: FollowerResult[] };
 
 export async function handleWebhook(env: Env, token: string, text: string, now = new Date()): Promise<WebhookReply> {
   const db = drizzle(env.DB);
-  const recorder = token.length >= 16 && token.length <= 128 ? await findByToken(db, token) : undefined;
-  if (!recorder) throw new ApiError(404, "unknown_token", "No enabled recorder has this webhook token.");
+  // The recorder and its followers in one round trip (a bar-close burst makes every round trip count).
+  const found = token.length >= 16 && token.length <= 128 ? await findWithFollowers(db, token) : undefined;
+  if (!found) throw new ApiError(404, "unknown_token", "No enabled recorder has this webhook token.");
+  const { recorder, followers: rows } = found;
   const receivedAt = now.toISOString();
 
   const parsed = parseWebhookBody(text);
@@ -40,7 +42,6 @@ export async function handleWebhook(env: Env, token: string, text: string, now =
   // Followers record the same signal with their own settings, side by side with the leader (each its own
   // dedupe, rate limit and refusals); a follower's refusal never changes the leader's answer.
   // (A follower cannot lead: its own webhook records for itself alone.)
-  const rows = recorder.followsRecorderId === null ? await findFollowers(db, recorder.id) : [];
   const [leader, ...others] = await Promise.allSettled([recordFor(env, recorder, body), ...rows.map((f) => recordFor(env, f, body))]);
   const results: FollowerResult[] = others.map((r, i) =>
     r.status === "fulfilled"

@@ -1,4 +1,4 @@
-// The set-up scripts' checks (plain Node, `node --test test/scripts/`, part of `npm test`): dev's port check, deploy's refusals.
+// The set-up scripts' checks (plain Node, `node --test test/scripts/*.test.mjs`, part of `npm test`): dev's port check, deploy's refusals.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
