@@ -11,9 +11,12 @@
 //                 exits and legs; the naive object beside it. The engine phase runs the same scenario under Node.
 //   3. webhook    the real Worker under `wrangler dev --local` (throwaway --persist-to, D1 migrated): POST
 //                 /webhook/:token with 20 concurrent clients for 1 symbol and for 20 symbols, beside GET /health.
+//   4. burst      the bar-close burst (bench/burst.mjs, issue 13): 1 000 recorders with an open position each, one
+//                 signal per recorder from 50 clients, on 1 symbol and on 20 symbols x 50, beside GET /health from
+//                 the same clients; D1 statements per signal counted inside the Worker (bench/app-worker.ts).
 // Prints tables and writes bench/results/latest.json. Everything listens on 127.0.0.1 only; the repo's .dev.vars
 // and .wrangler state are not touched. BENCH_QUICK=1 shortens every phase (a smoke run). BENCH_PHASES=engine,trail
-// (any of engine, object, trail, webhook) runs only those phases and prints them, without writing latest.json.
+// (any of engine, object, trail, webhook, burst) runs only those phases and prints them, without writing latest.json.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -22,13 +25,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { freePort } from "../scripts/lib/free-port.mjs";
+import { burstBench, burstChecks, burstTables } from "./burst.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BUILD = path.join(ROOT, "bench/.build");
 const QUICK = !!process.env.BENCH_QUICK;
 const SIZES = [1, 100, 1000, 10000];
 const TRAIL_SIZES = [1, 10000];
-const ALL_PHASES = ["engine", "object", "trail", "webhook"];
+const ALL_PHASES = ["engine", "object", "trail", "webhook", "burst"];
 const PHASES = (process.env.BENCH_PHASES ?? ALL_PHASES.join(",")).split(",").map((p) => p.trim());
 const FULL = ALL_PHASES.every((p) => PHASES.includes(p));
 const CLIENTS = 20;
@@ -100,6 +104,9 @@ async function startWrangler(args, label) {
   }
   return {
     base,
+    /** The process group of wrangler and its workerd (the burst phase reads their CPU time). */
+    pid: child.pid,
+    inspector,
     output: () => output,
     async stop() {
       if (child.exitCode !== null) return;
@@ -395,6 +402,7 @@ log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, nod
 const engine = PHASES.includes("engine") ? await engineBench() : null;
 const object = PHASES.includes("object") || PHASES.includes("trail") ? await objectBench({ flat: PHASES.includes("object"), trail: PHASES.includes("trail") }) : null;
 const webhook = PHASES.includes("webhook") ? await webhookBench() : null;
+const burst = PHASES.includes("burst") ? await burstBench({ ROOT, tmp, QUICK, startWrangler, log }) : null;
 const seconds = (Date.now() - started) / 1000;
 
 const checks = {};
@@ -471,6 +479,14 @@ if (webhook) {
     r.label, r.requests, r.errors, fmt(r.rps), fmt(r.p50), fmt(r.p99), fmt(r.max), ratio(r.rps, webhook.health.rps),
   ])));
 }
+if (burst) {
+  out.push(...burstTables(burst, { table, fmt, ratio }));
+  Object.assign(checks, burstChecks(burst, webhook));
+  out.push(`Burst checks: 1-symbol burst drains in ${checks.burstDrainVsHealth1Symbol.toFixed(2)}× the time of ${burst.recorders} GET /health from the same ${burst.clients} clients` +
+    ` (wanted <= 2; ${burst.symbols} symbols: ${checks.burstDrainVsHealth20Symbols.toFixed(2)}×), lost ${checks.burstLost}, doubled ${checks.burstDoubled} (wanted 0, 0);` +
+    ` webhook p99 vs /health p99 with 20 clients ${checks.webhookP99VsHealth20Clients.toFixed(2)}× (wanted <= 2${checks.webhookPhaseP99VsHealth20Clients === undefined ? "" : `; webhook phase: ${checks.webhookPhaseP99VsHealth20Clients.toFixed(2)}×`});` +
+    ` D1 ${checks.burstD1RoundTripsPerSignal.toFixed(2)} round trips, ${checks.burstD1StatementsPerSignal.toFixed(2)} statements per signal`);
+}
 const c = (k, d = 2) => (checks[k] === undefined ? "-" : k.startsWith("trailRows") || k.startsWith("trailQuiet") || k.startsWith("rows") ? fmt(checks[k]) : checks[k].toFixed(d));
 out.push(`\nChecks: rows/1000 ticks ${c("rowsPer1000Ticks1")} (1 position) vs ${c("rowsPer1000Ticks10k")} (10 000); ` +
   `ticks/s 10 000 vs 1: engine ${c("engineTicksPerSecond10kVs1")}, object ${c("objectTicksPerSecond10kVs1")}`);
@@ -483,7 +499,7 @@ if (FULL) {
   mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
   writeFileSync(
     path.join(ROOT, "bench/results/latest.json"),
-    JSON.stringify({ at: new Date().toISOString(), quick: QUICK, seconds, machine, engine, object, webhook, checks }, null, 2) + "\n",
+    JSON.stringify({ at: new Date().toISOString(), quick: QUICK, seconds, machine, engine, object, webhook, burst, checks }, null, 2) + "\n",
   );
 }
 process.exit(0);
