@@ -11,6 +11,8 @@
 // (the fall-back hour) resolve to the first, as src/engine/calendar.ts does for sessions.
 // Cost: Intl calls only for the first time in each 6-hour span (see offsetAt); formatters are cached per zone.
 
+import { localEpoch as intlLocalEpoch } from "../engine/calendar";
+
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const TIME = String.raw`(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:\s*([ap]\.?m\.?))?`;
 const ZONE = String.raw`(z|utc|gmt|[+-]\d{2}(?::?\d{2})?)`;
@@ -99,34 +101,12 @@ function valid(p: Parts): boolean {
   return p.day <= daysInMonth && p.hour <= 23 && p.minute <= 59 && p.second <= 59;
 }
 
-// ---- Local wall time in an IANA zone → instant (the approach of src/engine/calendar.ts, which keeps it private).
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
+// ---- Local wall time in an IANA zone → instant, on src/engine/calendar.ts's local clock.
 
 /** The zone's offset (ms) at instant `ms`, straight from Intl. */
 function offsetFromIntl(ms: number, timeZone: string): number {
   const whole = ms - (((ms % 1000) + 1000) % 1000);
-  const parts = formatter(timeZone).formatToParts(new Date(whole));
-  const n = (type: string) => Number(parts.find((x) => x.type === type)?.value ?? 0);
-  return Date.UTC(n("year"), n("month") - 1, n("day"), n("hour") % 24, n("minute"), n("second")) - whole;
+  return intlLocalEpoch(whole, timeZone) - whole;
 }
 
 // A file of 15 000 trades has 30 000 times and Intl is the cost: offsets are remembered per zone and 6-hour UTC

@@ -44,7 +44,7 @@ export function isTimeZone(timeZone: string): boolean {
 }
 
 /** The local calendar date and clock of instant `ms` in `timeZone`, as a UTC-based "local epoch" (ms). */
-function localEpoch(ms: number, timeZone: string): number {
+export function localEpoch(ms: number, timeZone: string): number {
   const parts = formatter(timeZone).formatToParts(new Date(ms));
   const n = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   return Date.UTC(n("year"), n("month") - 1, n("day"), n("hour") % 24, n("minute"), n("second")) + (ms % 1000 + 1000) % 1000;
