@@ -31,7 +31,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BUILD = path.join(ROOT, "bench/.build");
 const QUICK = !!process.env.BENCH_QUICK;
 const SIZES = [1, 100, 1000, 10000];
-const TRAIL_SIZES = [1, 10000];
+// 1 000 beside 10 000: the rows per fill must be the same at both (at 1 position nothing fills).
+const TRAIL_SIZES = [1, 1000, 10000];
 const ALL_PHASES = ["engine", "object", "trail", "webhook", "burst"];
 const PHASES = (process.env.BENCH_PHASES ?? ALL_PHASES.join(",")).split(",").map((p) => p.trim());
 const FULL = ALL_PHASES.every((p) => PHASES.includes(p));
@@ -452,6 +453,9 @@ if (object?.trail) {
   checks.trailRowsPer1000Ticks10k = tMax.real.rowsPer1000;
   checks.trailQuietRowsPer1000Ticks1 = t1.real.quietRowsPer1000;
   checks.trailQuietRowsPer1000Ticks10k = tMax.real.quietRowsPer1000;
+  const t1k = object.trail.find((r) => r.positions === 1000);
+  if (t1k?.real.rowsPerEvent != null) checks.trailRowsPerFill1k = t1k.real.rowsPerEvent;
+  if (tMax.real.rowsPerEvent != null) checks.trailRowsPerFill10k = tMax.real.rowsPerEvent;
   out.push(`\nSymbol Durable Object, trailing stops + take-profit legs on every position: the same ${tMax.real.ticks} ticks of the trend walk after seeding`);
   out.push(table(
     ["open positions", "object ticks/s", "naive ticks/s", "speed-up", "vs 1 position", "rows/1000 ticks", "quiet ticks", "exits", "legs filled", "rows/fill", "naive rows/1000"],
@@ -491,7 +495,8 @@ const c = (k, d = 2) => (checks[k] === undefined ? "-" : k.startsWith("trailRows
 out.push(`\nChecks: rows/1000 ticks ${c("rowsPer1000Ticks1")} (1 position) vs ${c("rowsPer1000Ticks10k")} (10 000); ` +
   `ticks/s 10 000 vs 1: engine ${c("engineTicksPerSecond10kVs1")}, object ${c("objectTicksPerSecond10kVs1")}`);
 out.push(`Trail checks: ticks/s 10 000 vs 1: object ${c("trailObjectTicksPerSecond10kVs1")} (wanted >= 0.5), engine ${c("engineTrailTicksPerSecond10kVs1", 3)}; ` +
-  `rows/1000 ticks ${c("trailRowsPer1000Ticks1")} (1) vs ${c("trailRowsPer1000Ticks10k")} (10 000), on quiet ticks ${c("trailQuietRowsPer1000Ticks1")} vs ${c("trailQuietRowsPer1000Ticks10k")}`);
+  `rows/1000 ticks ${c("trailRowsPer1000Ticks1")} (1) vs ${c("trailRowsPer1000Ticks10k")} (10 000), on quiet ticks ${c("trailQuietRowsPer1000Ticks1")} vs ${c("trailQuietRowsPer1000Ticks10k")}; ` +
+  `rows per fill ${c("trailRowsPerFill1k")} (1 000) vs ${c("trailRowsPerFill10k")} (10 000)`);
 out.push(`Total ${seconds.toFixed(0)} s. ${FULL ? "Results: bench/results/latest.json" : `Phases ${PHASES.join(", ")} only: latest.json not written`}`);
 console.log(out.join("\n"));
 

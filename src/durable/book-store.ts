@@ -8,6 +8,7 @@
 // Every number written is checked finite first (assertFinite): a non-finite value is a bug upstream and must
 // never become a row that a restart would load.
 import type { BookExtras } from "../engine/book";
+import { stateJson } from "../engine/position";
 import type { PendingOrder } from "../engine/pending";
 import type { RecorderMemo } from "../engine/rules";
 import type { PositionState } from "../engine/types";
@@ -119,7 +120,7 @@ export class SqlBookStore implements BookStore {
        ON CONFLICT(id) DO UPDATE SET state = excluded.state, checkpoint_seq = excluded.checkpoint_seq`,
       state.id,
       state.recorderId,
-      JSON.stringify(state),
+      stateJson(state),
       seq,
     );
   }

@@ -212,9 +212,22 @@ export function toTrade(s: PositionState, id: string): Trade {
   };
 }
 
+/** The JSON text each copy `serialize` made was parsed from. Copies are handed out to be persisted at once, so the
+ * store writes this text instead of stringifying the copy again (the largest cost of a fill's checkpoint). A copy
+ * must not be changed before it is persisted; nothing does (restore() makes its own copy). */
+const serializedText = new WeakMap<PositionState, string>();
+
 /** A deep, JSON-safe copy of the state (what to persist). */
 export function serialize(s: PositionState): PositionState {
-  return JSON.parse(JSON.stringify(s)) as PositionState;
+  const json = JSON.stringify(s);
+  const copy = JSON.parse(json) as PositionState;
+  serializedText.set(copy, json);
+  return copy;
+}
+
+/** The state as JSON text: the text `serialize` made it from, or a fresh stringify. */
+export function stateJson(s: PositionState): string {
+  return serializedText.get(s) ?? JSON.stringify(s);
 }
 
 /** Validates and copies a persisted state so the engine never shares it with the caller. A state saved before
@@ -225,7 +238,7 @@ export function restore(raw: unknown): PositionState {
   if (!s || typeof s !== "object" || s.v !== 1 || typeof s.id !== "string" || !Array.isArray(s.fills)) {
     throw new Error("not a PositionState v1");
   }
-  const copy = serialize(s);
+  const copy = JSON.parse(JSON.stringify(s)) as PositionState; // not serialize(): this copy is changed below
   copy.favorTicks ??= copy.bestPriceTicks;
   copy.rules ??= noRules();
   copy.legBase ??= copy.quantity;
