@@ -3,7 +3,28 @@
 
 // The API's JSON types come from ONE module the Worker compiles too (src/api/types.ts): a field the API renames
 // breaks this build instead of a badge silently never showing.
-import type { ApiPosition, EquityPoint, Recorder, RecorderSummary, RecorderWithToken, ResetResponse, SignalLog, StatusResponse, SymbolStatus, Trade, TradeFilters, TvSessionState, Weekday } from "../../src/api/types";
+import type {
+  ApiPosition,
+  EquityPoint,
+  NotificationDeleteResponse,
+  NotificationTargetInput,
+  NotificationTargetPatch,
+  NotificationTargetResponse,
+  NotificationTargetsResponse,
+  NotificationTestResponse,
+  Recorder,
+  RecorderSummary,
+  RecorderWithToken,
+  ResetResponse,
+  SignalLog,
+  StatsResponse,
+  StatusResponse,
+  SymbolStatus,
+  Trade,
+  TradeFilters,
+  TvSessionState,
+  Weekday,
+} from "../../src/api/types";
 export type {
   ApiPosition,
   BreakEven,
@@ -12,12 +33,18 @@ export type {
   FeedHealth,
   FeedHealthState,
   Fill,
+  NotificationEvent,
+  NotificationKind,
+  NotificationTarget,
+  NotificationTargetInput,
+  NotificationTargetPatch,
   Recorder,
   RecorderSettingsInput,
   RecorderSummary,
   RecorderWithToken,
   SignalLog,
   Stats,
+  StatsResponse,
   StatusResponse,
   SymbolStatus,
   TakeProfitLeg,
@@ -296,7 +323,7 @@ export const Api = {
   tradesCsvFiltered: (filters: TradeFilters, name: string) => downloadFile("/api/trades.csv", name, { ...filters }),
   signals: (query: Query, signal?: AbortSignal) => api<{ signals: SignalLog[] }>("/api/signals", { query, signal }),
   stats: (id: string, pairing: Pairing = "round_trips") =>
-    api<{ stats: Record<string, unknown> }>(`/api/recorders/${enc(id)}/stats`, { query: pairingQuery(pairing) }),
+    api<StatsResponse>(`/api/recorders/${enc(id)}/stats`, { query: pairingQuery(pairing) }),
   equity: (id: string, pairing: Pairing = "round_trips") =>
     api<{ points: EquityPoint[] }>(`/api/recorders/${enc(id)}/equity`, { query: pairingQuery(pairing) }),
   tradesCsv: (id: string, name: string, pairing: Pairing = "round_trips") =>
@@ -309,6 +336,18 @@ export const Api = {
   removeBacktest: (id: string) => api<{ ok: boolean; deleted: number }>(`/api/recorders/${enc(id)}/backtest`, { method: "DELETE" }),
   comparison: (id: string, toleranceSeconds: number) =>
     api<Comparison>(`/api/recorders/${enc(id)}/comparison`, { query: { toleranceSeconds } }),
+
+  /** A recorder's notification targets: destinations masked (`shown`), never the URL or bot token. */
+  notifications: (id: string) => api<NotificationTargetsResponse>(`/api/recorders/${enc(id)}/notifications`),
+  addNotification: (id: string, body: NotificationTargetInput) =>
+    api<NotificationTargetResponse>(`/api/recorders/${enc(id)}/notifications`, { method: "POST", body }),
+  updateNotification: (id: string, targetId: string, body: NotificationTargetPatch) =>
+    api<NotificationTargetResponse>(`/api/recorders/${enc(id)}/notifications/${enc(targetId)}`, { method: "PATCH", body }),
+  deleteNotification: (id: string, targetId: string) =>
+    api<NotificationDeleteResponse>(`/api/recorders/${enc(id)}/notifications/${enc(targetId)}`, { method: "DELETE" }),
+  /** Sends a test message now: `{ok, status}` when the target answered 2xx, else ApiError 502 target_failed. */
+  testNotification: (id: string, targetId: string) =>
+    api<NotificationTestResponse>(`/api/recorders/${enc(id)}/notifications/${enc(targetId)}/test`, { method: "POST" }),
 
   tvSession: () => api<{ ok: true; session: TvSessionState }>("/api/tradingview/session"),
   setTvSession: (body: { sessionid: string; sessionid_sign?: string }) =>

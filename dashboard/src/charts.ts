@@ -53,9 +53,12 @@ export async function equityChart(container: HTMLElement, points: EquityPoint[])
     priceFormat: { type: "price", precision: 2, minMove: 0.01 },
   });
   equity.setData([...lead({ time: start, value: 0 }), ...points.map((p, i) => ({ time: times[i], value: p.equity }))]);
+  // Room above the highest value: its axis label and the "Equity" tag are drawn whole, not cut by the pane's edge.
+  equity.priceScale().applyOptions({ scaleMargins: { top: 0.12, bottom: 0.06 } });
 
   if (points.some((p) => typeof p.peak === "number")) {
-    const peak = chart.addSeries(LineSeries, { color: "rgba(139,149,165,0.55)", lineWidth: 1, lineStyle: 2, title: "Peak", lastValueVisible: false, priceLineVisible: false, crosshairMarkerVisible: false });
+    // No axis tag: at a new high the peak equals the equity, and its tag was drawn on top of the "Equity" one.
+    const peak = chart.addSeries(LineSeries, { color: "rgba(139,149,165,0.55)", lineWidth: 1, lineStyle: 2, title: "", lastValueVisible: false, priceLineVisible: false, crosshairMarkerVisible: false });
     peak.setData([...lead({ time: start, value: 0 }), ...points.map((p, i) => ({ time: times[i], value: p.peak ?? p.equity }))]);
   }
 
@@ -65,8 +68,12 @@ export async function equityChart(container: HTMLElement, points: EquityPoint[])
     1,
   );
   dd.setData([...lead({ time: start, value: 0 }), ...points.map((p, i) => ({ time: times[i], value: -Math.abs(p.drawdown ?? 0), color: (p.drawdown ?? 0) === 0 ? "rgba(38,166,154,0.5)" : RED }))]);
+  // The drawdown's 0 is the top of its pane and its deepest value the bottom: margins at both ends keep the
+  // "Drawdown" tag off the pane separator and the time axis, and off the scale's own labels (they overlapped at
+  // 90 px with no margin).
+  dd.priceScale().applyOptions({ scaleMargins: { top: 0.22, bottom: 0.16 } });
   const panes = chart.panes();
-  if (panes[1]) panes[1].setHeight(90);
+  if (panes[1]) panes[1].setHeight(110);
   chart.timeScale().fitContent();
   return chart;
 }

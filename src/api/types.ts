@@ -247,8 +247,11 @@ export interface StatusResponse {
 
 // ---- reports ---------------------------------------------------------------------------------------------
 
+/** `GET /api/recorders/:id/stats`: `stats` is the Strategy Tester's "All" column, `bySide` its Long and Short
+ * columns (each the same summary over that side's trades only; src/stats/by-side.ts). */
 export interface StatsResponse {
   stats: Stats;
+  bySide: { long: Stats; short: Stats };
 }
 
 /** One point of `GET /api/recorders/:id/equity` (src/stats/equity.ts). */
@@ -265,6 +268,65 @@ export interface EquityPoint {
 
 export interface EquityResponse {
   points: EquityPoint[];
+}
+
+// ---- notifications (src/notify/) ---------------------------------------------------------------------------
+
+/** Where a target posts (src/notify/destination.ts TargetKind). */
+export type NotificationKind = "discord" | "slack" | "telegram" | "webhook";
+
+/** What a target may be told about (src/notify/events.ts EVENT_KINDS, same order). */
+export type NotificationEvent = "opened" | "closed" | "rejected" | "feed_down" | "feed_up" | "daily_summary";
+
+/** A target as the API lists it (src/notify/targets.ts TargetView): never its URL or bot token, only `shown`,
+ * a masked form such as `discord.com/api/…1234` or `telegram bot …wxyz → chat …789`. */
+export interface NotificationTarget {
+  id: string;
+  recorderId: string;
+  kind: NotificationKind;
+  label: string | null;
+  shown: string;
+  events: NotificationEvent[];
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface NotificationTargetOptions {
+  /** Non-empty, no event twice. */
+  events: NotificationEvent[];
+  enabled?: boolean;
+  /** ≤ 60 characters; null: none. */
+  label?: string | null;
+}
+
+/** `POST /api/recorders/:id/notifications`: a URL for discord / slack / webhook, a bot token and chat id for
+ * telegram. The secret part is stored encrypted and never answered back. */
+export type NotificationTargetInput =
+  | (NotificationTargetOptions & { kind: "discord" | "slack" | "webhook"; url: string })
+  | (NotificationTargetOptions & { kind: "telegram"; botToken: string; chatId: string });
+
+/** `PATCH /api/recorders/:id/notifications/:targetId`: any non-empty subset (the destination cannot change). */
+export interface NotificationTargetPatch {
+  events?: NotificationEvent[];
+  enabled?: boolean;
+  label?: string | null;
+}
+
+export interface NotificationTargetsResponse {
+  targets: NotificationTarget[];
+}
+export interface NotificationTargetResponse {
+  target: NotificationTarget;
+}
+export interface NotificationDeleteResponse {
+  ok: true;
+  deleted: string;
+}
+/** `POST …/:targetId/test` when the target answered 2xx (a failure is `502 target_failed`, details `{status}`). */
+export interface NotificationTestResponse {
+  ok: true;
+  status: number;
 }
 
 // ---- TradingView session ---------------------------------------------------------------------------------

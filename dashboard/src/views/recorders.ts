@@ -2,7 +2,8 @@
 // signal, from GET /api/recorders?summary=true), create / edit (recorder-form.ts), enable/disable, clone, reset,
 // delete, rotate token, and the webhook panel: the URL (shown once), a note when TradingView cannot reach it
 // (webhook-reach.ts), "Send test signal" (test-signal.ts), ready-to-paste alert messages and a builder for them
-// (alert-builder.ts; the messages come from src/api/alerts.ts, as the README's do).
+// (alert-builder.ts; the messages come from src/api/alerts.ts, as the README's do), and its notification targets
+// (recorder-notifications.ts).
 import { indicatorAlert, STRATEGY_ALERT } from "../../../src/api/alerts";
 import { Api, config, type Recorder, type RecorderSummary } from "../api";
 import { copyButton, h, replace, toast } from "../dom";
@@ -11,6 +12,7 @@ import { cardLabels, emptyRow, errorSlot, invalidateRecorders, pageHeader } from
 import { alertBuilder } from "./alert-builder";
 import { cloneBox, confirmButton, resetBox } from "./recorder-actions";
 import { recorderForm } from "./recorder-form";
+import { recorderNotifications } from "./recorder-notifications";
 import { GROUPS, settingText } from "./recorder-settings";
 
 import { testSignalBox } from "./test-signal";
@@ -323,6 +325,8 @@ export function recordersView(root: HTMLElement): () => void {
       reachNote(url ?? `${origin}/webhook/x`),
       h("h3", null, "Test signal"),
       testSignalBox(r, url),
+      h("h3", null, "Notifications"),
+      recorderNotifications(r.id),
       h("h3", null, "Alert messages"),
       h("p", { class: "muted small" }, "In TradingView: Create alert → Notifications → Webhook URL = the URL above; Message = one of these. For indicator alerts create one alert per action."),
       alerts.map(([label, text]) =>

@@ -1,9 +1,9 @@
-// Recorder report: Strategy Tester metrics, equity curve with drawdown underneath, MAE-vs-result scatter.
+// Recorder report: Strategy Tester metrics (All / Long / Short columns), equity curve with drawdown underneath, MAE-vs-result scatter.
 // Stats, equity and the CSV count trades either as round trips (flat → flat, the default) or "as the Strategy
 // Tester lists" them (one per entry, `?pairing=entries`), so a pyramiding strategy compares like for like with its
 // backtest; the choice lives in the hash (#/report/:id?pairing=entries) so a link keeps it.
 import type { IChartApi } from "lightweight-charts";
-import { Api, type Pairing, type Recorder, type Trade } from "../api";
+import { Api, type Pairing, type Recorder, type Stats, type StatsResponse, type Trade } from "../api";
 import { equityChart, maeScatter } from "../charts";
 import { h, replace, toast } from "../dom";
 import { DASH, duration, fixed2, isNum, money, pct, pnlClass, plain } from "../format";
@@ -11,18 +11,23 @@ import { errorBox, hashQuery, navigate, pageHeader, recorders, recorderSelect, s
 
 type Kind = "money" | "pnl" | "pct" | "fraction" | "ratio" | "count" | "duration" | "text" | "plain";
 
-/** Strategy Tester labels, in the Tester's order; any other numeric key the API adds is shown after these. */
-const KNOWN: [string, string, Kind][] = [
+/** Strategy Tester labels, in the Tester's order (the percent figures beside their amounts; they need the
+ * recorder's initial capital, else "—"); any other numeric key the API adds is shown after these. The optional
+ * fourth element is the row's tooltip. */
+const KNOWN: [keyof Stats, string, Kind, string?][] = [
   ["netProfit", "Net profit", "pnl"],
+  ["netProfitPercent", "Net profit %", "pct", "Net profit as a percent of the recorder's initial capital (set it in the recorder's settings)"],
   ["grossProfit", "Gross profit", "money"],
   ["grossLoss", "Gross loss", "money"],
   ["maxRunup", "Max run-up", "money"],
+  ["maxRunupPercent", "Max run-up %", "pct", "The largest rise of account equity as a percent of the low it rose from (needs the initial capital)"],
   ["maxDrawdown", "Max drawdown", "money"],
+  ["maxDrawdownPercent", "Max drawdown %", "pct", "The largest fall of account equity as a percent of the peak it fell from (needs the initial capital)"],
   ["profitFactor", "Profit factor", "ratio"],
   ["commissionPaid", "Commission paid", "money"],
   ["openPnl", "Open P&L", "pnl"],
   ["totalClosedTrades", "Total closed trades", "count"],
-  ["totalOpenTrades", "Total open trades", "count"],
+  ["totalOpenTrades", "Total open trades", "count", "Positions open now"],
   ["winningTrades", "Winning trades", "count"],
   ["losingTrades", "Losing trades", "count"],
   ["breakevenTrades", "Breakeven trades", "count"],
@@ -44,9 +49,17 @@ const KNOWN: [string, string, Kind][] = [
   ["avgMfe", "Avg MFE (all trades)", "pnl"],
   ["avgMaeWinners", "Avg MAE of winners", "pnl"],
   ["avgMfeLosers", "Avg MFE of losers", "pnl"],
-  ["avgMfeCaptured", "Avg MFE captured", "fraction"],
-  ["scratchedTrades", "Scratched at breakeven", "count"],
+  [
+    "mfeCaptured",
+    "Best open profit kept",
+    "fraction",
+    "Of all the open profit the trades reached at their best (MFE), the share kept at the close: Σ net P&L ÷ Σ MFE over the trades that were in profit at some point. Negative when they gave it all back and more.",
+  ],
+  ["scratchedTrades", "Scratched at breakeven", "count", "Trades that were in profit but closed within their commission of zero"],
 ];
+/** Not shown: avgMfeCaptured is a mean of ratios, which one trade up $0.50 that closed at −$50 swamps
+ * (mfeCaptured above replaces it). */
+const HIDDEN = new Set<string>(["avgMfeCaptured"]);
 const HEADLINE = ["netProfit", "totalClosedTrades", "percentProfitable", "profitFactor", "maxDrawdown", "avgTrade"];
 
 function humanize(key: string): string {
@@ -63,27 +76,29 @@ function guessKind(key: string): Kind {
   return "money";
 }
 
-function fmt(v: unknown, kind: Kind): HTMLElement {
-  if (v === null || v === undefined) return h("span", { class: "value num flat" }, DASH);
+/** One figure; `cls` is "value" for the All column (and the headline tiles), "value-long" / "value-short" for the
+ * side columns, so a test (or a user's stylesheet) can tell them apart. */
+function fmt(v: unknown, kind: Kind, cls = "value"): HTMLElement {
+  if (v === null || v === undefined) return h("span", { class: `${cls} num flat` }, DASH);
   switch (kind) {
     case "pnl":
-      return h("span", { class: `value num ${pnlClass(v)}` }, money(v, true));
+      return h("span", { class: `${cls} num ${pnlClass(v)}` }, money(v, true));
     case "money":
-      return h("span", { class: "value num" }, money(v));
+      return h("span", { class: `${cls} num` }, money(v));
     case "pct":
-      return h("span", { class: "value num" }, pct(v));
+      return h("span", { class: `${cls} num` }, pct(v));
     case "fraction":
-      return h("span", { class: "value num", title: String(v) }, isNum(v) ? pct(v * 100) : DASH);
+      return h("span", { class: `${cls} num`, title: String(v) }, isNum(v) ? pct(v * 100) : DASH);
     case "duration":
-      return h("span", { class: "value num" }, isNum(v) ? duration(v) : DASH);
+      return h("span", { class: `${cls} num` }, isNum(v) ? duration(v) : DASH);
     case "text":
-      return h("span", { class: "value" }, String(v));
+      return h("span", { class: cls }, String(v));
     case "ratio":
-      return h("span", { class: "value num" }, fixed2(v));
+      return h("span", { class: `${cls} num` }, fixed2(v));
     case "count":
-      return h("span", { class: "value num" }, plain(v));
+      return h("span", { class: `${cls} num` }, plain(v));
     default:
-      return h("span", { class: "value num" }, plain(v));
+      return h("span", { class: `${cls} num` }, plain(v));
   }
 }
 
@@ -153,7 +168,7 @@ export function reportView(root: HTMLElement, params: string[]): () => void {
     const [stats, equity, trades] = await Promise.allSettled([Api.stats(recorderId, pairing), Api.equity(recorderId, pairing), allTrades(recorderId)]);
     if (!alive || gen !== generation) return;
 
-    if (stats.status === "fulfilled") replace(statsBox, statsView(stats.value.stats ?? {}));
+    if (stats.status === "fulfilled") replace(statsBox, statsView(stats.value));
     else replace(statsBox, errorBox(stats.reason, "Could not load metrics"));
 
     if (equity.status === "fulfilled") {
@@ -211,28 +226,57 @@ async function allTrades(recorderId: string, cap = 2000): Promise<Trade[]> {
   return out;
 }
 
-function statsView(stats: Record<string, unknown>): HTMLElement {
-  const known = new Map(KNOWN.map(([k, label, kind]) => [k, { label, kind }]));
-  const entries: [string, string, Kind][] = [];
-  for (const [k, label, kind] of KNOWN) if (k in stats) entries.push([k, label, kind]);
-  for (const k of Object.keys(stats)) {
-    if (known.has(k)) continue;
-    const v = stats[k];
-    if (v === null || typeof v === "number") entries.push([k, humanize(k).replace(/ ms$/, ""), guessKind(k)]);
+/** The headline tiles, then the Performance Summary as a table with the Strategy Tester's All / Long / Short
+ * columns. Each row is `stat-<key>`; the All figure has class `value`, the sides `value-long` / `value-short`. */
+function statsView(res: StatsResponse): HTMLElement {
+  const all = (res.stats ?? {}) as unknown as Record<string, unknown>;
+  const long = (res.bySide?.long ?? {}) as unknown as Record<string, unknown>;
+  const short = (res.bySide?.short ?? {}) as unknown as Record<string, unknown>;
+  const known = new Map(KNOWN.map(([k, label, kind]) => [k as string, { label, kind }]));
+  const rows: [string, string, Kind, string?][] = [];
+  for (const [k, label, kind, title] of KNOWN) if (k in all) rows.push([k, label, kind, title]);
+  for (const k of Object.keys(all)) {
+    if (known.has(k) || HIDDEN.has(k)) continue;
+    const v = all[k];
+    if (v === null || typeof v === "number") rows.push([k, humanize(k).replace(/ ms$/, ""), guessKind(k)]);
   }
-  const head = HEADLINE.filter((k) => k in stats).map((k) => {
+  const head = HEADLINE.filter((k) => k in all).map((k) => {
     const d = known.get(k)!;
-    return h("div", { class: "stat big", "data-key": k }, h("span", { class: "label" }, d.label), fmt(stats[k], d.kind));
+    // Net profit's tile also gives it as a percent of the initial capital, as the Strategy Tester's header does.
+    const sub = k === "netProfit" && isNum(all.netProfitPercent) ? h("span", { class: "sub num", "data-testid": "headline-netProfitPercent" }, pct(all.netProfitPercent)) : null;
+    return h("div", { class: "stat big", "data-key": k }, h("span", { class: "label" }, d.label), h("span", null, fmt(all[k], d.kind), sub));
   });
+  const table = (part: typeof rows) =>
+    h(
+      "div",
+      { class: "stats-scroll" },
+      h(
+        "table",
+        { class: "grid stats-table" },
+        h("thead", null, h("tr", null, h("th", null, "Metric"), h("th", { class: "r" }, "All"), h("th", { class: "r" }, "Long"), h("th", { class: "r" }, "Short"))),
+        h(
+          "tbody",
+          null,
+          part.map(([k, label, kind, title]) =>
+            h(
+              "tr",
+              { class: "stat-row", "data-key": k, "data-testid": `stat-${k}` },
+              h("th", { scope: "row", class: title ? "label has-hint" : "label", title: title ?? null }, label),
+              h("td", { class: "r" }, fmt(all[k], kind)),
+              h("td", { class: "r" }, fmt(long[k], kind, "value-long")),
+              h("td", { class: "r" }, fmt(short[k], kind, "value-short")),
+            ),
+          ),
+        ),
+      ),
+    );
+  // Two tables side by side on a desk (the summary stays one screen high), one under the other below 1000 px.
+  const half = Math.ceil(rows.length / 2);
   return h(
     "div",
     { "data-testid": "stats" },
     h("div", { class: "summary" }, head),
-    h(
-      "div",
-      { class: "stats-grid" },
-      entries.map(([k, label, kind]) => h("div", { class: "stat", "data-key": k, "data-testid": `stat-${k}` }, h("span", { class: "label" }, label), fmt(stats[k], kind))),
-    ),
-    entries.length ? null : h("p", { class: "muted" }, "No metrics yet."),
+    // each table scrolls in its own box: on a phone the page never scrolls sideways
+    rows.length ? h("div", { class: "stats-tables", "data-testid": "stats-table" }, table(rows.slice(0, half)), table(rows.slice(half))) : h("p", { class: "muted" }, "No metrics yet."),
   );
 }
