@@ -68,63 +68,11 @@ export type FeedSymbol = SymbolStatus;
  * Tester lists them (CONTRACT "Backtest beside live", `?pairing=entries`). */
 export type Pairing = "round_trips" | "entries";
 
-/** One row of an imported TradingView "List of trades" (table backtest_trades); exit fields null while open. */
-export interface BacktestTrade {
-  tradeNo: number;
-  side: "long" | "short";
-  entryAt: string;
-  entryPrice: number;
-  entrySignal?: string | null;
-  exitAt: string | null;
-  exitPrice: number | null;
-  exitSignal?: string | null;
-  quantity: number;
-  pnl: number | null;
-  runup: number | null;
-  drawdown: number | null;
-}
-
-/** The recorder's current import (GET /backtest), null when there is none. */
-export interface BacktestImport {
-  importedAt: string;
-  /** Trades in the file, open ones included (the comparison counts closed ones only). */
-  trades: number;
-  currency: string;
-  layout: "new" | "old";
-}
-
-/** One line of the comparison: matched (both), missed in live (backtest only) or extra in live (live only).
- * Slippage in ticks, adverse positive; lag and diffs are live − backtest; null where a side is missing. */
-export interface ComparisonRow {
-  backtest: BacktestTrade | null;
-  live: Trade | null;
-  entrySlippageTicks: number | null;
-  exitSlippageTicks: number | null;
-  entryLagSeconds: number | null;
-  pnlDiff: number | null;
-  runupDiff: number | null;
-  drawdownDiff: number | null;
-}
-
-/** netProfitLive = netProfitBacktest + pnlFromMissed + pnlFromExtra + pnlFromSlippage. */
-export interface ComparisonSummary {
-  backtestTrades: number;
-  liveTrades: number;
-  matched: number;
-  missedInLive: number;
-  extraInLive: number;
-  netProfitBacktest: number;
-  netProfitLive: number;
-  pnlFromMissed: number;
-  pnlFromExtra: number;
-  pnlFromSlippage: number;
-  [k: string]: unknown;
-}
-
-export interface Comparison {
-  summary: ComparisonSummary;
-  trades: ComparisonRow[];
-}
+/** The backtest types are the Worker's own (src/backtest, shared through src/api/types.ts); the dashboard calls
+ * the current import `BacktestImport`. */
+export type { BacktestTrade, Comparison, ComparisonRow, ComparisonSummary } from "../../src/api/types";
+export type { BacktestImportInfo as BacktestImport } from "../../src/api/types";
+import type { BacktestImportInfo as BacktestImport, Comparison } from "../../src/api/types";
 
 /** One entry of a 400's `details`: the offending field (a dotted path, e.g. "takeProfitLegs.1.percent"). */
 export type { FieldProblem } from "../../src/api/types";

@@ -5,8 +5,7 @@ import type { RecordedPosition, FeedView as WorkerFeedView, SymbolStatus as Work
 import type { RecorderSummary as WorkerRecorderSummary } from "../queries/recorder-summaries";
 import type { SessionState } from "../tradingview/session";
 import type { recorderView } from "../recorders/repository";
-import type { EquityPoint as WorkerEquityPoint } from "../stats/equity";
-import type { ApiPosition, EquityPoint, FeedView, Recorder, RecorderSummary, SymbolStatus, TvSessionState } from "./types";
+import type { ApiPosition, FeedView, Recorder, RecorderSummary, SymbolStatus, TvSessionState } from "./types";
 
 /** Compiles only when A and B are mutually assignable. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -18,7 +17,6 @@ export type Checks = [
   Assert<Same<WorkerFeedView, FeedView>>,
   Assert<Same<Omit<SymbolStatus, "health">, WorkerSymbolStatus>>,
   Assert<Same<SessionState, TvSessionState>>,
-  Assert<Same<WorkerEquityPoint, EquityPoint>>,
   // The API's recorder (D1 row without the token hash) is the shared Recorder, field for field.
   Assert<Same<ReturnType<typeof recorderView>, Omit<Recorder, "summary">>>,
 ];

@@ -22,6 +22,9 @@ import type {
   Weekday,
 } from "../engine/types";
 import type { RatioPeriod, Stats } from "../stats/metrics";
+import type { EquityPoint } from "../stats/equity";
+import type { BacktestImportInfo, BacktestLayout, BacktestTrade } from "../backtest/types";
+import type { Comparison, ComparisonRow, ComparisonSummary } from "../backtest/compare";
 
 export type { BreakEvenSpec, ExitReason, Fill, FillReason, Position, PriceSource, RatioPeriod, SessionSpec, Side, Stats, TakeProfitLeg, Trade, TrailingStopSpec, Weekday };
 
@@ -254,20 +257,19 @@ export interface StatsResponse {
   bySide: { long: Stats; short: Stats };
 }
 
-/** One point of `GET /api/recorders/:id/equity` (src/stats/equity.ts). */
-export interface EquityPoint {
-  time: string;
-  tradeId: string | null;
-  pnl: number;
-  equity: number;
-  peak: number;
-  drawdown: number;
-  equityPercent?: number;
-  drawdownPercent?: number;
-}
+/** One point of `GET /api/recorders/:id/equity`: src/stats/equity.ts's own (pure, so shared as it is). */
+export type { EquityPoint };
 
 export interface EquityResponse {
   points: EquityPoint[];
+}
+
+// ---- backtest beside live (src/backtest/, pure: shared as they are) ---------------------------------------
+
+export type { BacktestImportInfo, BacktestLayout, BacktestTrade, Comparison, ComparisonRow, ComparisonSummary };
+
+export interface BacktestImportResponse {
+  backtest: BacktestImportInfo | null;
 }
 
 // ---- notifications (src/notify/) ---------------------------------------------------------------------------

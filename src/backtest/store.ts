@@ -10,17 +10,13 @@ import { asc, eq, sql } from "drizzle-orm";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { backtestImports, backtestTrades } from "../db/schema";
 import type { ParsedBacktest } from "./csv";
-import type { BacktestTrade } from "./types";
+import type { BacktestImportInfo, BacktestTrade } from "./types";
+
+export type { BacktestImportInfo };
 
 // Characters, not bytes: 500 000 characters stay under 2 MB of UTF-8 even if every one took 3 bytes.
 const CHUNK_CHARS = 500_000;
 
-export interface BacktestImportInfo {
-  importedAt: string;
-  trades: number;
-  currency: string;
-  layout: "new" | "old";
-}
 
 /** Replaces the recorder's import; false when the recorder no longer exists (nothing written). */
 export async function replaceBacktest(db: DrizzleD1Database, recorderId: string, parsed: ParsedBacktest, importedAt: string): Promise<boolean> {

@@ -22,3 +22,12 @@ export interface BacktestTrade {
   /** Worst open loss during the trade (≤ 0, whatever sign the CSV used); null like runup. */
   drawdown: number | null;
 }
+
+/** The recorder's current import (`GET /api/recorders/:id/backtest`). */
+export interface BacktestImportInfo {
+  importedAt: string;
+  /** Trades in the file, open ones included (the comparison counts closed ones only). */
+  trades: number;
+  currency: string;
+  layout: BacktestLayout;
+}
