@@ -61,6 +61,8 @@ function benchable<T extends new (...args: any[]) => SymbolObject>(Base: T) {
         for (const state of out.changed) bookStore.checkpoint(state, durable.last.seq);
       }
       saveAllExtras(bookStore, durable.book.extras());
+      // Saved: what the signals touched is not owed again (DurableBook.signal takes them after each signal).
+      durable.book.takeTouched();
       // The trail scenario's priming tick (tick 0 of its walk, not measured; see TRAIL_WINDOW in scenario.ts).
       if (scenario === "trail") self.recording.tick(SCENARIOS.trail.prices(1)[0], times(1, Date.UTC(2030, 0, 3))[0]);
       return durable.book.size;

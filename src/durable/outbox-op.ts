@@ -31,4 +31,8 @@ export type OutboxOp =
   | { t: "symbol"; feedSymbol: string; root: string; at: string }
   | { t: "position"; position: Position }
   | { t: "trade"; trade: TradeDelivery }
+  // A close: the position's last version and its trade in ONE entry (one storage row instead of two on the tick
+  // path's exits; D1 gets the same statements as from a "position" then a "trade" entry). Entries written before
+  // it existed are the two separate ones, still delivered as such.
+  | { t: "closed"; position: Position; trade: TradeDelivery }
   | { t: "signal"; row: SignalLogRow };

@@ -43,6 +43,7 @@ export function recorderOf(op: OutboxOp): string | null {
     case "position":
       return op.position.recorderId;
     case "trade":
+    case "closed":
       return op.trade.recorderId;
     case "signal":
       return op.row.recorderId;
@@ -58,6 +59,7 @@ export function entityOf(op: OutboxOp): string {
     case "position":
       return `position:${op.position.id}`;
     case "trade":
+    case "closed":
       return `position:${op.trade.positionId}`;
     case "signal":
       return `signal:${op.row.id}`;
@@ -131,8 +133,8 @@ export class OutboxStore {
   enqueue(op: OutboxOp): void {
     // Positions and trades must be finite (the record); a signal's body is the sender's text, kept as is (JSON
     // writes a parsed 1e400 as null).
-    if (op.t === "position") assertFinite(op.position, `position ${op.position.id}`);
-    else if (op.t === "trade") assertFinite(op.trade, `trade ${op.trade.id}`);
+    if (op.t === "position" || op.t === "closed") assertFinite(op.position, `position ${op.position.id}`);
+    if (op.t === "trade" || op.t === "closed") assertFinite(op.trade, `trade ${op.trade.id}`);
     const seq = this.lastSeq + 1;
     this.write("INSERT INTO outbox (seq, op, recorder_id, entity) VALUES (?, ?, ?, ?)", seq, JSON.stringify(op), recorderOf(op), entityOf(op));
     this.lastSeq = seq;

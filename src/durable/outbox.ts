@@ -177,6 +177,8 @@ function statements(db: ReturnType<typeof drizzle>, seq: number, op: OutboxOp): 
   switch (op.t) {
     case "symbol":
       return [db.insert(symbols).values({ feedSymbol: op.feedSymbol, root: op.root, firstSeenAt: op.at }).onConflictDoNothing()];
+    case "closed":
+      return [...statements(db, seq, { t: "position", position: op.position }), ...statements(db, seq, { t: "trade", trade: op.trade })];
     case "position": {
       const p = op.position;
       const row = {

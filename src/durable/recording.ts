@@ -220,9 +220,9 @@ export class SymbolRecording {
   }
 
   private recordClose({ position, trade, entryTrades }: ClosedPosition): void {
-    this.p.outbox.enqueue({ t: "position", position: this.p.flags.apply(position) });
-    // The per-entry chunks travel inside the trade's own entry (column entry_trades): one row, one statement.
-    this.p.outbox.enqueue({ t: "trade", trade: { ...trade, entryTrades } });
+    // One outbox entry for both (a row per exit less on the tick path); the per-entry chunks travel inside the
+    // trade (column entry_trades).
+    this.p.outbox.enqueue({ t: "closed", position: this.p.flags.apply(position), trade: { ...trade, entryTrades } });
     this.p.flags.closed(position.id);
   }
 

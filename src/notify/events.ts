@@ -103,7 +103,9 @@ export function eventOf(op: OutboxOp): NotifyEvent | null {
         stopLossPrice: p.stopLossPrice,
       };
     }
-    case "trade": {
+    case "trade":
+    case "closed": {
+      // A "closed" entry's position is closed: never an opening, so its trade is the whole story.
       const t = op.trade;
       return {
         kind: "closed",

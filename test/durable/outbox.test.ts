@@ -552,4 +552,29 @@ describe("outbox store", () => {
     },
     TIMEOUT,
   );
+
+  it(
+    "a close is one entry (one storage row) that lands as the position's last version and its trade",
+    async () => {
+      await inObject(async (sql) => {
+        const store = new OutboxStore(sql);
+        const rec = uid("rec");
+        const pos = uid("pos");
+        store.enqueue(posOp(position(pos, rec, "open", 1)));
+        const rows0 = store.rowsWritten;
+        store.enqueue({ t: "closed", position: position(pos, rec, "closed", 2), trade: trade(pos, rec) });
+        expect(store.rowsWritten - rows0).toBe(1);
+        expect(store.pending(10).map((e) => [e.op.t, e.entity])).toEqual([
+          ["position", `position:${pos}`],
+          ["closed", `position:${pos}`],
+        ]);
+        expect(store.pendingForRecorder(rec)).toBe(2);
+        expect(await new OutboxDelivery(store, env.DB).flush()).toBe(true);
+        expect(await d1Position(pos)).toMatchObject({ status: "closed", version: 2 });
+        expect(await d1Count("fills", "position_id", pos)).toBe(2);
+        expect(await d1Count("trades", "position_id", pos)).toBe(1);
+      });
+    },
+    TIMEOUT,
+  );
 });
