@@ -16,7 +16,7 @@
 //                 the same clients; D1 statements per signal counted inside the Worker (bench/app-worker.ts).
 // Prints tables and writes bench/results/latest.json. Everything listens on 127.0.0.1 only; the repo's .dev.vars
 // and .wrangler state are not touched. BENCH_QUICK=1 shortens every phase (a smoke run). BENCH_PHASES=engine,trail
-// (any of engine, object, trail, webhook, burst) runs only those phases and prints them, without writing latest.json.
+// (any of engine, replay, object, trail, webhook, burst) runs only those phases and prints them, without writing latest.json.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -33,7 +33,7 @@ const QUICK = !!process.env.BENCH_QUICK;
 const SIZES = [1, 100, 1000, 10000];
 // 1 000 beside 10 000: the rows per fill must be the same at both (at 1 position nothing fills).
 const TRAIL_SIZES = [1, 1000, 10000];
-const ALL_PHASES = ["engine", "object", "trail", "webhook", "burst"];
+const ALL_PHASES = ["engine", "replay", "object", "trail", "webhook", "burst"];
 const PHASES = (process.env.BENCH_PHASES ?? ALL_PHASES.join(",")).split(",").map((p) => p.trim());
 const FULL = ALL_PHASES.every((p) => PHASES.includes(p));
 const CLIENTS = 20;
@@ -74,6 +74,17 @@ async function engineBench() {
   });
   if (r.status !== 0) throw new Error(`engine bench failed (${r.status})`);
   return JSON.parse(r.stdout.trim().split("\n").at(-1));
+}
+
+/** bench/replay.ts under Node: a restart's recovery at 10 000 positions with a long journal, against the previous
+ * O(positions × rows) recovery in the same process (which also checks both rebuild the same book). */
+async function replayBench() {
+  mkdirSync(BUILD, { recursive: true });
+  const out = path.join(BUILD, "replay.mjs");
+  await esbuild.build({ entryPoints: [path.join(ROOT, "bench/replay.ts")], bundle: true, platform: "node", format: "esm", outfile: out, logLevel: "warning" });
+  const r = spawnSync(process.execPath, [out], { encoding: "utf8", env: process.env, stdio: ["ignore", "pipe", "inherit"], timeout: 300_000 });
+  if (r.status !== 0) throw new Error(`replay bench failed (${r.status})`);
+  return JSON.parse(r.stdout.trim().split("\n").at(-1)).replay;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -401,6 +412,7 @@ const machine = {
 
 log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, node ${machine.node}, wrangler ${machine.wrangler}`);
 const engine = PHASES.includes("engine") ? await engineBench() : null;
+const replay = PHASES.includes("replay") ? await replayBench() : null;
 const object = PHASES.includes("object") || PHASES.includes("trail") ? await objectBench({ flat: PHASES.includes("object"), trail: PHASES.includes("trail") }) : null;
 const webhook = PHASES.includes("webhook") ? await webhookBench() : null;
 const burst = PHASES.includes("burst") ? await burstBench({ ROOT, tmp, QUICK, startWrangler, log }) : null;
@@ -476,6 +488,14 @@ if (object?.trail) {
   out.push(`(rows/1000 ticks: all rows over the window; quiet ticks: rows per 1 000 ticks that filled nothing (meta.last + journal); rows/fill: the rest per exit or leg;` +
     ` naive: ${object.trail.map((r) => `${r.positions}: ${r.naive.rowsWindow}`).join(", ")})`);
 }
+if (replay) {
+  out.push(`\nRestart replay (pure TypeScript, Node): DurableBook.load with every tick a journal row, vs the previous recovery (every row to every position) in the same process`);
+  out.push(table(["open positions", "journal rows", "replay ms", "previous ms", "previous / replay", "same book"], replay.map((r) => [
+    r.positions, r.journalRows, fmt(r.replayMs), r.previousMs === null ? "-" : fmt(r.previousMs), r.previousMs === null ? "-" : ratio(r.previousMs, r.replayMs), r.same === null ? "-" : r.same ? "yes" : "NO",
+  ])));
+  const big = replay.find((r) => r.positions === 10000 && r.previousMs === null);
+  if (big) checks.replayMs10kPositionsLongJournal = big.replayMs;
+}
 if (webhook) {
   out.push(`\nWebhook path (real Worker, wrangler dev --local, ${CLIENTS} concurrent clients unless noted)`);
   const wl = [webhook.health, webhook.oneSymbol, webhook.twentySymbols, webhook.oneSymbolOneClient];
@@ -504,7 +524,7 @@ if (FULL) {
   mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
   writeFileSync(
     path.join(ROOT, "bench/results/latest.json"),
-    JSON.stringify({ at: new Date().toISOString(), quick: QUICK, seconds, machine, engine, object, webhook, burst, checks }, null, 2) + "\n",
+    JSON.stringify({ at: new Date().toISOString(), quick: QUICK, seconds, machine, engine, replay, object, webhook, burst, checks }, null, 2) + "\n",
   );
 }
 process.exit(0);
