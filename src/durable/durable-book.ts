@@ -10,6 +10,10 @@
 // its time — or after it — then it is a new low since the latest checkpoint; and the earliest occurrence is the
 // one journaled (ties keep the earliest time, as the rules want). The last tick is always kept (meta.last) so a
 // restarted position also has its last price.
+// A checkpoint taken by a tick that only took legs (partial exits) or moved a day's end restarts the range at that
+// tick's price instead of empty: such a position already saw the price, and at a smaller quantity the P&L at a price
+// it saw is no new extreme (|P&L| shrinks, its sign stays). An opening or an add at the tick (a pending entry) has
+// not seen it at its new quantity, so then the range restarts empty.
 //
 // Costs: a tick writes 1 row (meta.last), 2 when it is a new extreme, plus the rows of positions it closes; a
 // signal writes one checkpoint per changed position. Recovery reads every checkpoint and the journal since the
@@ -142,8 +146,15 @@ export class DurableBook {
       this.runMin = this.runMin === null ? price : Math.min(this.runMin, price);
       this.runMax = this.runMax === null ? price : Math.max(this.runMax, price);
     }
+    const pendingBefore = this.book.pendingSize;
     const out = this.book.applyTick(price, at, atMs);
     this.persistTickOutcome(out);
+    // A checkpoint at this tick restarted the range (checkpoint()). When this tick only took legs or moved a day's
+    // end — no position opened or added to (no pending entry could fill) — every checkpointed state has already seen
+    // this price at its current quantity (a partial exit only shrinks the P&L at a price it saw; see the header), so
+    // the range restarts at this price, not empty: the next tick at the same price needs no journal row. (A position
+    // opened or added to now has not seen this price at its new quantity: then the range stays empty.)
+    if (!late && this.runMin === null && this.book.size > 0 && out.opened === undefined && pendingBefore === 0) this.runMin = this.runMax = price;
     return out;
   }
 
