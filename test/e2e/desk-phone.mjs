@@ -269,6 +269,8 @@ export async function deskAndPhone({ base, page, fakeTv, apiGet, apiPost, postTo
         await page.locator("main.main").waitFor();
         await sleep(300);
         await activeTabVisible(name);
+        // Every screen, not only the card ones: nothing may make the page itself scroll sideways on a phone.
+        await noSideScroll(`${name} at 390`);
       }
       await page.goto(`${base}/#/positions`);
       const row = positionRow(mesPos.id);
