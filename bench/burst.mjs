@@ -21,7 +21,7 @@ import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import * as esbuild from "esbuild";
+import { bundleForWorkerd } from "./bundle.mjs";
 
 /** The 20 feed symbols of the 20-symbol burst: every root of the instrument table (1!), and the 2! of four. */
 const ROOT_PRICES = {
@@ -293,17 +293,8 @@ export async function burstBench({ ROOT, tmp, QUICK, startWrangler, log }) {
   writeFileSync(envFile, `ADMIN_TOKEN=${admin}\nTV_SESSION_KEY=${randomBytes(24).toString("hex")}\n`);
   // The Worker is bundled here, once: wrangler then watches only the bundle, so edits to src/ during the run
   // (wrangler dev reloads the Worker on every change of its sources) cannot restart it mid-burst.
-  await esbuild.build({
-    entryPoints: [path.join(ROOT, "bench/app-worker.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser", "import"],
-    mainFields: ["module", "main"],
-    external: ["cloudflare:*", "node:*"],
-    outfile: path.join(ROOT, "bench/.build/burst/app-worker.mjs"), // alone in its directory: wrangler watches it
-    logLevel: "warning",
-  });
+  // alone in its directory: wrangler watches it
+  await bundleForWorkerd(path.join(ROOT, "bench/app-worker.ts"), path.join(ROOT, "bench/.build/burst/app-worker.mjs"));
   const mig = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--config", config, "--persist-to", persist], {
     cwd: ROOT, encoding: "utf8", env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" }, timeout: 120_000,
   });

@@ -5,52 +5,13 @@
 // previous recovery in the same process (every journal row after its checkpoint to every position: O(positions ×
 // rows)), which also checks that both rebuild identical books. Prints one JSON line on stdout.
 import { DurableBook } from "../src/durable/durable-book";
-import { extrasFromRows, type BookStore, type Checkpoint, type JournalRow, type LastTick } from "../src/durable/book-store";
 import { SymbolBook } from "../src/engine/book";
-import type { PendingOrder } from "../src/engine/pending";
-import type { RecorderMemo } from "../src/engine/rules";
-import type { PositionState } from "../src/engine/types";
+import { MemoryBookStore } from "../test/engine/memory-book-store";
 import { BASE_TICKS, MNQ, openingSignals } from "./scenario";
 
-/** The BookStore in plain maps (JSON in and out, as SQLite would). */
-class BenchStore implements BookStore {
-  positions = new Map<string, { state: string; seq: number }>();
-  rows: JournalRow[] = [];
-  last: string | undefined;
-  extras = new Map<string, string>();
-  loadPositions(): Checkpoint[] {
-    return [...this.positions.values()].map((p) => ({ state: JSON.parse(p.state) as PositionState, checkpointSeq: p.seq }));
-  }
-  checkpoint(state: PositionState, seq: number): void {
-    this.positions.set(state.id, { state: JSON.stringify(state), seq });
-  }
-  removePosition(id: string): void {
-    this.positions.delete(id);
-  }
-  journal(row: JournalRow): void {
-    this.rows.push({ ...row });
-  }
-  journalSince(seq: number): JournalRow[] {
-    return this.rows.filter((r) => r.seq > seq).map((r) => ({ ...r }));
-  }
-  compactJournal(): void {}
-  getLast(): LastTick | undefined {
-    return this.last === undefined ? undefined : (JSON.parse(this.last) as LastTick);
-  }
-  setLast(last: LastTick): void {
-    this.last = JSON.stringify(last);
-  }
-  loadExtras() {
-    return extrasFromRows([...this.extras].map(([recorderId, data]) => ({ recorderId, ...(JSON.parse(data) as { memo?: RecorderMemo; pending?: PendingOrder }) })));
-  }
-  saveRecorderExtras(recorderId: string, x: { memo?: RecorderMemo; pending?: PendingOrder }): void {
-    this.extras.set(recorderId, JSON.stringify(x));
-  }
-}
-
 /** n positions (no TP/SL: the swings would reach them), then `rows` ticks, each a new high or a new low. */
-function build(n: number, rows: number): BenchStore {
-  const store = new BenchStore();
+function build(n: number, rows: number): MemoryBookStore {
+  const store = new MemoryBookStore();
   let id = 0;
   const d = DurableBook.load(store, { newId: () => `p${++id}` });
   for (const s of openingSignals(n)) {
@@ -61,12 +22,12 @@ function build(n: number, rows: number): BenchStore {
     const ticks = BASE_TICKS + (k % 2 === 1 ? (k + 1) / 2 : -k / 2);
     d.tick(ticks * MNQ.tickSize, new Date(t0 + k * 100).toISOString());
   }
-  if (store.rows.length < rows) throw new Error(`journal has ${store.rows.length} rows, wanted ${rows}`);
+  if (store.journalSince(0).length < rows) throw new Error(`journal has ${store.journalSince(0).length} rows, wanted ${rows}`);
   return store;
 }
 
 /** The recovery before this round: every journal row after its checkpoint replayed to every position. */
-function previousRecovery(store: BenchStore): SymbolBook {
+function previousRecovery(store: MemoryBookStore): SymbolBook {
   const saved = store.loadPositions();
   const last = store.getLast()!;
   const book = SymbolBook.restore(
@@ -102,6 +63,6 @@ for (const [n, rows, withPrevious] of (quick
     same = JSON.stringify(prev.value.states()) === JSON.stringify(mine.value.book.states());
     if (!same) throw new Error(`replay at ${n} positions × ${rows} rows differs from the previous recovery`);
   }
-  out.push({ positions: n, journalRows: store.rows.length, replayMs: mine.ms, previousMs, same });
+  out.push({ positions: n, journalRows: store.journalSince(0).length, replayMs: mine.ms, previousMs, same });
 }
 console.log(JSON.stringify({ replay: out }));

@@ -23,7 +23,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import * as esbuild from "esbuild";
+import { bundleForNode, bundleForWorkerd } from "./bundle.mjs";
 import { freePort } from "../scripts/lib/free-port.mjs";
 import { burstBench, burstChecks, burstTables } from "./burst.mjs";
 
@@ -62,30 +62,21 @@ for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => process.exit(130)
 // ---------------------------------------------------------------------------------------------------------------
 // 1. engine
 
-async function engineBench() {
+/** Bundles a pure-TypeScript phase for Node, runs it in its own process and returns the JSON of its last line. */
+async function nodeBench(name, env = {}, timeout = 120_000) {
   mkdirSync(BUILD, { recursive: true });
-  const out = path.join(BUILD, "engine.mjs");
-  await esbuild.build({ entryPoints: [path.join(ROOT, "bench/engine.ts")], bundle: true, platform: "node", format: "esm", outfile: out, logLevel: "warning" });
-  const r = spawnSync(process.execPath, [out], {
-    encoding: "utf8",
-    env: { ...process.env, BENCH_ENGINE_MS: QUICK ? "60" : "300" },
-    stdio: ["ignore", "pipe", "inherit"],
-    timeout: 120_000,
-  });
-  if (r.status !== 0) throw new Error(`engine bench failed (${r.status})`);
+  const out = path.join(BUILD, `${name}.mjs`);
+  await bundleForNode(path.join(ROOT, `bench/${name}.ts`), out);
+  const r = spawnSync(process.execPath, [out], { encoding: "utf8", env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"], timeout });
+  if (r.status !== 0) throw new Error(`${name} bench failed (${r.status})`);
   return JSON.parse(r.stdout.trim().split("\n").at(-1));
 }
 
+const engineBench = () => nodeBench("engine", { BENCH_ENGINE_MS: QUICK ? "60" : "300" });
+
 /** bench/replay.ts under Node: a restart's recovery at 10 000 positions with a long journal, against the previous
  * O(positions × rows) recovery in the same process (which also checks both rebuild the same book). */
-async function replayBench() {
-  mkdirSync(BUILD, { recursive: true });
-  const out = path.join(BUILD, "replay.mjs");
-  await esbuild.build({ entryPoints: [path.join(ROOT, "bench/replay.ts")], bundle: true, platform: "node", format: "esm", outfile: out, logLevel: "warning" });
-  const r = spawnSync(process.execPath, [out], { encoding: "utf8", env: process.env, stdio: ["ignore", "pipe", "inherit"], timeout: 300_000 });
-  if (r.status !== 0) throw new Error(`replay bench failed (${r.status})`);
-  return JSON.parse(r.stdout.trim().split("\n").at(-1)).replay;
-}
+const replayBench = async () => (await nodeBench("replay", {}, 300_000)).replay;
 
 // ---------------------------------------------------------------------------------------------------------------
 // wrangler dev
@@ -140,17 +131,7 @@ async function startWrangler(args, label) {
 // 2. symbol object
 
 async function buildObjectWorker() {
-  await esbuild.build({
-    entryPoints: [path.join(ROOT, "bench/worker.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser", "import"],
-    mainFields: ["module", "main"],
-    external: ["cloudflare:*", "node:*"],
-    outfile: path.join(BUILD, "worker.mjs"),
-    logLevel: "warning",
-  });
+  await bundleForWorkerd(path.join(ROOT, "bench/worker.ts"), path.join(BUILD, "worker.mjs"));
 }
 
 async function objectBench({ flat = true, trail = true } = {}) {

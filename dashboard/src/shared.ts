@@ -155,3 +155,28 @@ export function fillsTable(fills: Fill[], tick: number | null = null): HTMLTable
     ),
   );
 }
+
+/**
+ * The recorders list for a per-recorder screen (#/<screen>/:id), with `id` checked: null when the list failed (the
+ * error is shown in `body`), when it is empty (said in `body`), when the screen was left meanwhile (`alive`), or
+ * when `id` is none of them (then it navigates to the first recorder's screen instead).
+ */
+export async function screenRecorders(body: HTMLElement, screen: string, id: string | undefined, alive: () => boolean): Promise<Recorder[] | null> {
+  let list: Recorder[];
+  try {
+    list = await recorders();
+  } catch (e) {
+    replace(body, errorBox(e, "Could not load recorders"));
+    return null;
+  }
+  if (!alive()) return null;
+  if (!list.length) {
+    replace(body, h("p", { class: "muted" }, "No recorders yet."));
+    return null;
+  }
+  if (!id || !list.some((r) => r.id === id)) {
+    navigate(`${screen}/${encodeURIComponent(list[0].id)}`);
+    return null;
+  }
+  return list;
+}

@@ -26,9 +26,15 @@ export class MemoryBookStore implements BookStore {
     this.positions.delete(id);
   }
   journal(row: JournalRow): void {
-    this.rows = this.rows.filter((r) => r.seq !== row.seq);
+    // Rows come in sequence order (O(1)); a rewrite of an existing seq replaces it, like INSERT OR REPLACE.
+    const lastRow = this.rows[this.rows.length - 1];
+    if (lastRow !== undefined && lastRow.seq >= row.seq) {
+      this.rows = this.rows.filter((r) => r.seq !== row.seq);
+      this.rows.push({ ...row });
+      this.rows.sort((a, b) => a.seq - b.seq);
+      return;
+    }
     this.rows.push({ ...row });
-    this.rows.sort((a, b) => a.seq - b.seq);
   }
   journalSince(seq: number): JournalRow[] {
     return this.rows.filter((r) => r.seq > seq).map((r) => ({ ...r }));

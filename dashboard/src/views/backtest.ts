@@ -7,7 +7,7 @@ import { comparisonCurves } from "../backtest-curves";
 import { curvesChart } from "../charts";
 import { h, replace } from "../dom";
 import { isNum, money, pnlClass, plain } from "../format";
-import { errorBox, hashQuery, navigate, pageHeader, recorders, recorderSelect, setHashQuery } from "../shared";
+import { errorBox, hashQuery, navigate, pageHeader, recorderSelect, screenRecorders, setHashQuery } from "../shared";
 import { comparisonTable } from "./backtest-table";
 import { importBox } from "./backtest-import";
 
@@ -65,16 +65,8 @@ export function backtestView(root: HTMLElement, params: string[]): () => void {
   let generation = 0;
 
   void (async () => {
-    let list: Recorder[] = [];
-    try {
-      list = await recorders();
-    } catch (e) {
-      replace(body, errorBox(e, "Could not load recorders"));
-      return;
-    }
-    if (!alive) return;
-    if (!list.length) return replace(body, h("p", { class: "muted" }, "No recorders yet."));
-    if (!id || !list.some((r) => r.id === id)) return navigate(`backtest/${encodeURIComponent(list[0].id)}`);
+    const list = await screenRecorders(body, "backtest", id, () => alive);
+    if (!list || !id) return;
     const sel = recorderSelect(list, id, null, "backtest-recorder");
     sel.addEventListener("change", () => navigate(`backtest/${encodeURIComponent(sel.value)}?tolerance=${tolerance}`));
     replace(selSlot, sel);

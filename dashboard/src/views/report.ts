@@ -3,11 +3,11 @@
 // Tester lists" them (one per entry, `?pairing=entries`), so a pyramiding strategy compares like for like with its
 // backtest; the choice lives in the hash (#/report/:id?pairing=entries) so a link keeps it.
 import type { IChartApi } from "lightweight-charts";
-import { Api, type Pairing, type Recorder, type Stats, type StatsResponse, type Trade } from "../api";
+import { Api, type Pairing, type Stats, type StatsResponse, type Trade } from "../api";
 import { equityChart, maeScatter } from "../charts";
 import { h, replace, toast } from "../dom";
 import { DASH, duration, fixed2, isNum, money, pct, pnlClass, plain } from "../format";
-import { errorBox, hashQuery, navigate, pageHeader, recorders, recorderSelect, setHashQuery } from "../shared";
+import { errorBox, hashQuery, navigate, pageHeader, recorderSelect, screenRecorders, setHashQuery } from "../shared";
 
 type Kind = "money" | "pnl" | "pct" | "fraction" | "ratio" | "count" | "duration" | "text" | "plain";
 
@@ -133,22 +133,8 @@ export function reportView(root: HTMLElement, params: string[]): () => void {
   });
 
   void (async () => {
-    let list: Recorder[] = [];
-    try {
-      list = await recorders();
-    } catch (e) {
-      replace(body, errorBox(e, "Could not load recorders"));
-      return;
-    }
-    if (!alive) return;
-    if (!list.length) {
-      replace(body, h("p", { class: "muted" }, "No recorders yet."));
-      return;
-    }
-    if (!id || !list.some((r) => r.id === id)) {
-      navigate(`report/${encodeURIComponent(list[0].id)}`);
-      return;
-    }
+    const list = await screenRecorders(body, "report", id, () => alive);
+    if (!list || !id) return;
     const sel = recorderSelect(list, id, null, "report-recorder");
     sel.addEventListener("change", () => navigate(`report/${encodeURIComponent(sel.value)}${pairing === "entries" ? "?pairing=entries" : ""}`));
     replace(selSlot, sel);
