@@ -4,7 +4,8 @@
 //   - DB: every D1 call is counted — round trips (each awaited first/all/run/raw/batch/exec) and statements (one
 //     per prepared statement run, each statement of a batch), with the time awaited, by caller (the Worker, the
 //     symbol objects, the recorder gates) and by the SQL's table and verb;
-//   - SYMBOLS / GATES / DIRECTORY: every RPC call on a stub is timed, by caller and method;
+//   - SYMBOLS / GATES / DIRECTORY / LIVE: every request into a Durable Object — each RPC call and each fetch on a
+//     stub — is counted and timed, by caller (the Worker or the object making it) and method ("fetch" for a fetch);
 //   - the symbol object's applySignal and the Worker's whole request are timed from the inside;
 //   - the symbol object's alarm calls (getAlarm / setAlarm on its storage) are counted and timed.
 // Times are awaited wall time in the isolate (workerd only moves its clock across I/O, which is what is timed here).
@@ -16,9 +17,10 @@ import { SymbolObject as ProdSymbolObject } from "../src/durable/symbol-object";
 import { RecorderGate as ProdRecorderGate } from "../src/durable/recorder-gate";
 import { OutboxDelivery } from "../src/durable/outbox";
 import type { SignalReply, SignalRequest } from "../src/durable/protocol";
-export { SymbolDirectory } from "../src/durable/symbol-directory";
+import { SymbolDirectory as ProdSymbolDirectory } from "../src/durable/symbol-directory";
+import { LiveHub as ProdLiveHub } from "../src/durable/live-hub";
 
-type Caller = "worker" | "symbol" | "gate";
+type Caller = "worker" | "symbol" | "gate" | "directory" | "live";
 
 interface Tally {
   n: number;
@@ -127,8 +129,10 @@ function timedNamespace(caller: Caller, name: string, ns: DurableObjectNamespace
         return new Proxy(stub, {
           get(s, method) {
             const m = Reflect.get(s, method);
-            if (typeof method !== "string" || typeof m !== "function" || method === "fetch") return m;
-            return (...args: unknown[]) => timed(`${caller} rpc ${name}.${method}`, () => Reflect.apply(m as (...x: unknown[]) => Promise<unknown>, s, args));
+            if (typeof method !== "string" || typeof m !== "function") return m;
+            // "worker fetch LIVE" (a WebSocket upgrade, say) beside "worker rpc SYMBOLS.openPositions"
+            const key = method === "fetch" ? `${caller} fetch ${name}` : `${caller} rpc ${name}.${method}`;
+            return (...args: unknown[]) => timed(key, () => Reflect.apply(m as (...x: unknown[]) => Promise<unknown>, s, args));
           },
         });
       };
@@ -138,15 +142,15 @@ function timedNamespace(caller: Caller, name: string, ns: DurableObjectNamespace
 
 function observedEnv(caller: Caller, env: Env): Env {
   const db = countingD1(caller, env.DB);
-  const ns = {
-    SYMBOLS: timedNamespace(caller, "SYMBOLS", env.SYMBOLS as unknown as DurableObjectNamespace),
-    GATES: timedNamespace(caller, "GATES", env.GATES as unknown as DurableObjectNamespace),
-    DIRECTORY: timedNamespace(caller, "DIRECTORY", env.DIRECTORY as unknown as DurableObjectNamespace),
-  };
+  const ns: Record<string, DurableObjectNamespace> = {};
+  for (const name of ["SYMBOLS", "GATES", "DIRECTORY", "LIVE"]) {
+    const binding = (env as unknown as Record<string, DurableObjectNamespace | undefined>)[name];
+    if (binding) ns[name] = timedNamespace(caller, name, binding);
+  }
   return new Proxy(env, {
     get(target, prop) {
       if (prop === "DB") return db;
-      if (typeof prop === "string" && prop in ns) return ns[prop as keyof typeof ns];
+      if (typeof prop === "string" && prop in ns) return ns[prop];
       return Reflect.get(target, prop);
     },
   });
@@ -204,6 +208,19 @@ export class RecorderGate extends ProdRecorderGate {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, observedEnv("gate", env));
     add("gate construct", 0);
+  }
+}
+
+export class SymbolDirectory extends ProdSymbolDirectory {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, observedEnv("directory", env));
+  }
+}
+
+/** The dashboards' hub (GET /api/live): its calls into the directory and the symbol objects are counted too. */
+export class LiveHub extends ProdLiveHub {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, observedEnv("live", env));
   }
 }
 

@@ -14,9 +14,12 @@
 //   4. burst      the bar-close burst (bench/burst.mjs, issue 13): 1 000 recorders with an open position each, one
 //                 signal per recorder from 50 clients, on 1 symbol and on 20 symbols x 50, beside GET /health from
 //                 the same clients; D1 statements per signal counted inside the Worker (bench/app-worker.ts).
+//   5. dashboards open dashboards vs Durable Object requests (bench/dashboards.mjs, issue 13 item 5): the same Worker
+//                 with a ticking fake TradingView feed and open positions on 5 symbols; object requests/s by class
+//                 with no dashboard, 1 and 10 polling dashboards (the old page) and 1 and 10 pushed (/api/live).
 // Prints tables and writes bench/results/latest.json. Everything listens on 127.0.0.1 only; the repo's .dev.vars
 // and .wrangler state are not touched. BENCH_QUICK=1 shortens every phase (a smoke run). BENCH_PHASES=engine,trail
-// (any of engine, replay, object, trail, webhook, burst) runs only those phases and prints them, without writing latest.json.
+// (any of engine, replay, object, trail, webhook, burst, dashboards) runs only those phases and prints them, without writing latest.json.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -26,6 +29,7 @@ import { fileURLToPath } from "node:url";
 import { bundleForNode, bundleForWorkerd } from "./bundle.mjs";
 import { freePort } from "../scripts/lib/free-port.mjs";
 import { burstBench, burstChecks, burstTables } from "./burst.mjs";
+import { dashboardsBench, dashboardsCheckLine, dashboardsChecks, dashboardsTables } from "./dashboards.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BUILD = path.join(ROOT, "bench/.build");
@@ -33,7 +37,7 @@ const QUICK = !!process.env.BENCH_QUICK;
 const SIZES = [1, 100, 1000, 10000];
 // 1 000 beside 10 000: the rows per fill must be the same at both (at 1 position nothing fills).
 const TRAIL_SIZES = [1, 1000, 10000];
-const ALL_PHASES = ["engine", "replay", "object", "trail", "webhook", "burst"];
+const ALL_PHASES = ["engine", "replay", "object", "trail", "webhook", "burst", "dashboards"];
 const PHASES = (process.env.BENCH_PHASES ?? ALL_PHASES.join(",")).split(",").map((p) => p.trim());
 const FULL = ALL_PHASES.every((p) => PHASES.includes(p));
 const CLIENTS = 20;
@@ -397,6 +401,7 @@ const replay = PHASES.includes("replay") ? await replayBench() : null;
 const object = PHASES.includes("object") || PHASES.includes("trail") ? await objectBench({ flat: PHASES.includes("object"), trail: PHASES.includes("trail") }) : null;
 const webhook = PHASES.includes("webhook") ? await webhookBench() : null;
 const burst = PHASES.includes("burst") ? await burstBench({ ROOT, tmp, QUICK, startWrangler, log }) : null;
+const dashboards = PHASES.includes("dashboards") ? await dashboardsBench({ ROOT, tmp, QUICK, startWrangler, log }) : null;
 const seconds = (Date.now() - started) / 1000;
 
 const checks = {};
@@ -492,6 +497,11 @@ if (burst) {
     ` webhook p99 vs /health p99 with 20 clients ${checks.webhookP99VsHealth20Clients.toFixed(2)}× (wanted <= 2${checks.webhookPhaseP99VsHealth20Clients === undefined ? "" : `; webhook phase: ${checks.webhookPhaseP99VsHealth20Clients.toFixed(2)}×`});` +
     ` D1 ${checks.burstD1RoundTripsPerSignal.toFixed(2)} round trips, ${checks.burstD1StatementsPerSignal.toFixed(2)} statements per signal`);
 }
+if (dashboards) {
+  out.push(...dashboardsTables(dashboards, { table, fmt, ratio }));
+  Object.assign(checks, dashboardsChecks(dashboards));
+  out.push(dashboardsCheckLine(dashboards, checks));
+}
 const c = (k, d = 2) => (checks[k] === undefined ? "-" : k.startsWith("trailRows") || k.startsWith("trailQuiet") || k.startsWith("rows") ? fmt(checks[k]) : checks[k].toFixed(d));
 out.push(`\nChecks: rows/1000 ticks ${c("rowsPer1000Ticks1")} (1 position) vs ${c("rowsPer1000Ticks10k")} (10 000); ` +
   `ticks/s 10 000 vs 1: engine ${c("engineTicksPerSecond10kVs1")}, object ${c("objectTicksPerSecond10kVs1")}`);
@@ -505,7 +515,7 @@ if (FULL) {
   mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
   writeFileSync(
     path.join(ROOT, "bench/results/latest.json"),
-    JSON.stringify({ at: new Date().toISOString(), quick: QUICK, seconds, machine, engine, replay, object, webhook, burst, checks }, null, 2) + "\n",
+    JSON.stringify({ at: new Date().toISOString(), quick: QUICK, seconds, machine, engine, replay, object, webhook, burst, dashboards, checks }, null, 2) + "\n",
   );
 }
 process.exit(0);

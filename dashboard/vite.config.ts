@@ -21,6 +21,8 @@ export default defineConfig({
   },
   server: {
     proxy: {
+      // the positions screen's WebSocket (listed before "/api": the first matching prefix wins)
+      "/api/live": { target: apiTarget, ws: true },
       "/api": apiTarget,
       "/webhook": apiTarget,
       "/health": apiTarget,

@@ -1,5 +1,5 @@
 // Worker entry: the Hono app for webhooks and the admin API, the daily housekeeping, and the Durable Object
-// classes (symbol objects, recorder gates, the symbol directory).
+// classes (symbol objects, recorder gates, the symbol directory, the live hub of the dashboards' WebSockets).
 import { buildApp } from "./api/app";
 import { runDailySummaries } from "./notify/daily-summary";
 import { dropExpiredSignals } from "./queries/retention";
@@ -7,6 +7,7 @@ import { dropExpiredSignals } from "./queries/retention";
 export { SymbolObject } from "./durable/symbol-object";
 export { RecorderGate } from "./durable/recorder-gate";
 export { SymbolDirectory } from "./durable/symbol-directory";
+export { LiveHub } from "./durable/live-hub";
 
 const app = buildApp();
 /** Must match the daily entry of `crons` in wrangler.toml. */

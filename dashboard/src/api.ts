@@ -32,7 +32,12 @@ export type {
   EquityPoint,
   FeedHealth,
   FeedHealthState,
+  FeedView,
   Fill,
+  LiveFeed,
+  LiveMessage,
+  LiveSnapshotMessage,
+  LiveSymbolMessage,
   NotificationEvent,
   NotificationKind,
   NotificationTarget,
@@ -56,6 +61,9 @@ export type {
   WebhookReply,
   Weekday,
 } from "../../src/api/types";
+
+/** GET /api/live's subprotocols (dashboard/src/live.ts). */
+export { LIVE_AUTH_PREFIX, LIVE_SUBPROTOCOL } from "../../src/api/types";
 
 export const WEEKDAYS: Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 

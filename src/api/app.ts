@@ -8,6 +8,7 @@ import { requireAdmin } from "./auth";
 import { ApiError, errorBody } from "./errors";
 import { displayPath, redactWebhookPaths, securityHeaders } from "./security-headers";
 import { backtestRoutes } from "./routes/backtest";
+import { liveRoutes } from "./routes/live";
 import { notificationRoutes } from "./routes/notifications";
 import { positionRoutes } from "./routes/positions";
 import { recorderRoutes } from "./routes/recorders";
@@ -22,6 +23,10 @@ export function buildApp() {
 
   // First, so it wraps every route, error, 404 and CORS preflight: CSP, nosniff, no-referrer, no-store.
   app.use("*", securityHeaders);
+
+  // The dashboards' live updates, a WebSocket: before CORS (a WebSocket has none) and before requireAdmin (a
+  // browser cannot send the header: the route checks the token it carries as a subprotocol).
+  app.route("/api/live", liveRoutes);
 
   // The dashboard may be served from Cloudflare Pages on another origin: allow it (bearer auth, no cookies).
   app.use("/api/*", cors({ origin: "*", allowHeaders: ["Authorization", "Content-Type"], maxAge: 600 }));

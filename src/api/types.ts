@@ -248,6 +248,51 @@ export interface StatusResponse {
   symbols: SymbolStatus[];
 }
 
+// ---- live updates: GET /api/live (a WebSocket) ----------------------------------------------------------------
+//
+// The client offers two subprotocols: LIVE_SUBPROTOCOL and `auth.<base64url(ADMIN_TOKEN), no padding>` (a browser
+// cannot set headers on a WebSocket); the server answers with LIVE_SUBPROTOCOL only. It then sends one
+// `snapshot`, and a `symbol` message whenever a symbol's open positions change: at once when the set changes
+// (open, close, reversal, add, partial exit), at most once a second per symbol for price-only changes. The text
+// `ping` is answered `pong`; anything else the client sends is ignored.
+
+/** The subprotocol of GET /api/live. */
+export const LIVE_SUBPROTOCOL = "recorder-live";
+/** Prefix of the subprotocol that carries the admin token: `auth.` + base64url(UTF-8 token) without `=`. */
+export const LIVE_AUTH_PREFIX = "auth.";
+
+/** A symbol's feed for the "Data" badge: the feed as /status reports it (FeedView), and `health` as of the
+ * message's `at`. No message comes when a feed goes quiet, so a client recomputes the health as time passes with
+ * `feedHealth(feed, serverNow)` (src/api/feed-health.ts, pure), serverNow = its clock corrected by the skew seen
+ * between a message's `at` and its arrival. */
+export interface LiveFeed extends FeedView {
+  feedSymbol: string;
+  health: FeedHealth;
+}
+
+/** Right after connecting: every open position of every symbol with open positions (what GET
+ * /api/positions?status=open lists, newest first) and each such symbol's feed. Replaces everything. */
+export interface LiveSnapshotMessage {
+  type: "snapshot";
+  positions: ApiPosition[];
+  feeds: LiveFeed[];
+  /** The server's clock when the state was read (ISO). */
+  at: string;
+}
+
+/** A symbol's open positions changed: they replace every position of that feed symbol (`[]`: its last one
+ * closed). */
+export interface LiveSymbolMessage {
+  type: "symbol";
+  feedSymbol: string;
+  positions: ApiPosition[];
+  feed: LiveFeed;
+  /** When the symbol's object read this state (ISO). */
+  at: string;
+}
+
+export type LiveMessage = LiveSnapshotMessage | LiveSymbolMessage;
+
 // ---- reports ---------------------------------------------------------------------------------------------
 
 /** `GET /api/recorders/:id/stats`: `stats` is the Strategy Tester's "All" column, `bySide` its Long and Short

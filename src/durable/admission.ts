@@ -1,7 +1,7 @@
 // Admission of a signal at its symbol object, before the engine sees it: duplicates (CONTRACT "Duplicates") and
 // the recorder's rate limit. A retried duplicate gets its first answer before the rate limit is counted, so a
 // TradingView retry is never a 429. The limit itself is recorder-wide (all symbols, accepted and rejected
-// signals alike), so it is counted by the recorder's gate object (recorder-gate.ts), not here.
+// signals alike): rate-lease.ts counts it, leased by the recorder's gate object (recorder-gate.ts).
 import type { SignalApplied, SignalRequest } from "./protocol";
 
 /** How long signal ids are remembered for duplicate detection. */
@@ -77,26 +77,5 @@ export class Duplicates {
 
   forgetExpired(nowMs: number): void {
     this.seen.forgetBefore(nowMs - SEEN_RETENTION_MS);
-  }
-}
-
-/**
- * A sliding one-minute window of signal times (in the gate's memory: a restart of the gate forgets it, which at
- * worst lets one extra minute's worth through).
- */
-export class RateWindow {
-  private times: number[] = [];
-  /** When the last refusal was logged (one refusal row per window is enough to explain the 429s). */
-  lastLoggedRefusalMs = -Infinity;
-
-  /** Counts a signal at `nowMs` unless `max` were already counted in the minute before; true when admitted. */
-  admit(nowMs: number, max: number): boolean {
-    const from = nowMs - 60_000;
-    let i = 0;
-    while (i < this.times.length && this.times[i] <= from) i++;
-    if (i > 0) this.times.splice(0, i);
-    if (this.times.length >= max) return false;
-    this.times.push(nowMs);
-    return true;
   }
 }

@@ -4,7 +4,8 @@
 //   with the tick sequence number it was taken at;
 // - `journal` holds only ticks that set a new low or high since the LATEST checkpoint of any position (see
 //   durable-book.ts for why that recovers every position's excursions exactly);
-// - `meta.last` is one upserted row with the last price, its market time, the tick sequence and the tick count.
+// - `meta.last` is one upserted row with the last price, its market time, the tick sequence and the tick count,
+//   written at most once a second (durable-book.ts says when more often, and what a restart may find stale in it).
 // Every number written is checked finite first (assertFinite): a non-finite value is a bug upstream and must
 // never become a row that a restart would load.
 import type { BookExtras } from "../engine/book";
@@ -45,6 +46,8 @@ export interface BookStore {
   journalSince(seq: number): JournalRow[];
   /** Drops journal rows no open checkpoint can need again. */
   compactJournal(): void;
+  /** The highest tick sequence number a journal row or a checkpoint holds (0: none): meta.last may be behind it. */
+  highestSeq(): number;
   getLast(): LastTick | undefined;
   setLast(last: LastTick): void;
   /** The book's recorder memos and pending orders (SymbolBook.extras()), one row per recorder: written for the
@@ -142,6 +145,13 @@ export class SqlBookStore implements BookStore {
     const row = this.sql.exec<{ m: number | null }>("SELECT MIN(checkpoint_seq) AS m FROM positions").toArray()[0];
     if (row?.m == null) this.write("DELETE FROM journal");
     else this.write("DELETE FROM journal WHERE seq <= ?", row.m);
+  }
+
+  highestSeq(): number {
+    const row = this.sql
+      .exec<{ m: number | null }>("SELECT MAX(m) AS m FROM (SELECT MAX(seq) AS m FROM journal UNION ALL SELECT MAX(checkpoint_seq) FROM positions)")
+      .toArray()[0];
+    return row?.m ?? 0;
   }
 
   getLast(): LastTick | undefined {

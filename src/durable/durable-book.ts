@@ -8,14 +8,37 @@
 // monotonic in the price while quantity and average are constant). The lowest price since any earlier
 // checkpoint c is either before the latest checkpoint — then it was journaled against the checkpoint current at
 // its time — or after it — then it is a new low since the latest checkpoint; and the earliest occurrence is the
-// one journaled (ties keep the earliest time, as the rules want). The last tick is always kept (meta.last) so a
-// restarted position also has its last price.
+// one journaled (ties keep the earliest time, as the rules want).
 // A checkpoint taken by a tick that only took legs (partial exits) or moved a day's end restarts the range at that
 // tick's price instead of empty: such a position already saw the price, and at a smaller quantity the P&L at a price
 // it saw is no new extreme (|P&L| shrinks, its sign stays). An opening or an add at the tick (a pending entry) has
 // not seen it at its new quantity, so then the range restarts empty.
 //
-// Costs: a tick writes 1 row (meta.last), 2 when it is a new extreme, plus the rows of positions it closes; a
+// The last tick (meta.last: price, market time, sequence number, tick count) is exact in memory (`last`, what the
+// object's status shows) but written at most once per second of wall clock (`now`, Date.now by default; workerd's
+// clock stands still within one event, so a burst of ticks in one event writes it once), and by `compactJournal`
+// (the object's alarm) when unsaved. It is written on EVERY tick while something recorded depends on the last price:
+// a session end or trading-day end pending (`nextClockMs`: a session end closes at the last price), or the owner's
+// `lastIsRead` (scheduled signals without a price take the last tick's: see DurableBookOptions).
+// So a restart (eviction) at any point keeps exact: every position's excursions (worst/best P&L, their prices and
+// times), its favour and so its trailing stop and break-even, legs, levels, fills, pending orders, memos, session-end
+// exits; and sequence numbers never go back: recovery continues after the highest of meta.last, the journal and the
+// checkpoints, so no journal row or checkpoint is ever numbered before a tick its position has not seen.
+// What a restart may find stale: the ticks that arrived less than a second after meta.last's last write (none while
+// it is written on every tick; a tick a second or more later, or the alarm, writes it), when they were plain (no new
+// extreme since the latest checkpoint, not late, no fill: those leave rows that recovery replays). Then, after it:
+// - a position's last price, and so its unrealized P&L, is the latest of its checkpoint, the journal rows after it
+//   and meta.last, until the position sees its next tick (a late tick reaches only positions opened before its
+//   stamp); what reads it before that tick reads the stale one: a signal's `position` reply, and the distance of a
+//   percent trailing stop set by a signal that fills nothing (a percent of the last price);
+// - the symbol's last tick (status lastPrice, lastTickAt) is meta.last's until the next tick, and `ticksProcessed`
+//   goes on from meta.last's count, short of the lost ticks for good;
+// - the market time is the latest stamp recovery knows (meta.last, the journal): a position opened after it starts
+//   dormant instead of live, which changes how a later tick reaches it (dormant: the tick wakes it; live: a tick
+//   stamped before its open is late), never whether it does (test/engine/random*.test.ts restart on it).
+//
+// Costs: a tick writes a journal row when it is a new extreme since the latest checkpoint (or late), meta.last at
+// most once a second (every tick in the cases above), plus the rows of the positions it closes or checkpoints; a
 // signal writes one checkpoint per changed position. Recovery reads every checkpoint and the journal since the
 // oldest one, and replays it in O(journal + positions × log journal) (see `replay`).
 import { SymbolBook, type SymbolBookOptions } from "../engine/book";
@@ -27,40 +50,77 @@ import { latestInstantMs } from "../engine/market-time";
 import { priceToTicks } from "../engine/money";
 import type { BookStore, JournalRow, LastTick } from "./book-store";
 
+/** meta.last is written at most once per this many ms of wall clock (see the header). */
+export const LAST_WRITE_MS = 1000;
+
+export interface DurableBookOptions extends SymbolBookOptions {
+  /** The wall clock (ms) that paces the writes of meta.last; Date.now by default (tests inject a fake one). */
+  now?: () => number;
+  /** True while the owner may record something read from `last` (src/durable/recording.ts: a scheduled signal
+   * without a price takes the last tick's price; signals are scheduled while the feed is delayed): then every tick
+   * writes meta.last, so that a restart cannot change such a price. When it turns true for a reason the book does
+   * not see (the feed turns delayed), the owner calls `flushLast()`. */
+  lastIsRead?: () => boolean;
+}
+
 export class DurableBook {
   book: SymbolBook;
+  /** The last tick, exact (what status() shows); meta.last is this as of its last write (`lastUnsaved`). */
   last: LastTick;
+  /** The highest tick sequence number used (by this book, or found in the store at recovery). */
+  private seq: number;
+  /** Whether `last` has changed since meta.last was written. */
+  private unsaved = false;
+  /** Wall-clock time of the last write of meta.last (null: none by this instance yet). */
+  private savedAtMs: number | null = null;
+  private readonly now: () => number;
+  private readonly lastIsRead: () => boolean;
+  private readonly opts: SymbolBookOptions;
   /** Price range since the latest checkpoint: a tick outside it is journaled. */
   private runMin: number | null = null;
   private runMax: number | null = null;
 
   private constructor(
     private readonly store: BookStore,
-    private readonly opts: SymbolBookOptions,
+    options: DurableBookOptions,
   ) {
+    const { now, lastIsRead, ...opts } = options;
+    this.opts = opts;
+    this.now = now ?? (() => Date.now());
+    this.lastIsRead = lastIsRead ?? (() => false);
     this.last = store.getLast() ?? { seq: 0, price: null, at: null, ticks: 0 };
+    // Never a number a checkpoint or a journal row already holds (meta.last may be behind them: see the header).
+    this.seq = Math.max(this.last.seq, store.highestSeq());
     this.book = new SymbolBook(opts);
   }
 
   /** Rebuilds the book from the store: checkpoints, then the journaled extremes each has not seen, then the last
    * tick (a real tick too). */
-  static load(store: BookStore, opts: SymbolBookOptions): DurableBook {
+  static load(store: BookStore, opts: DurableBookOptions): DurableBook {
     const d = new DurableBook(store, opts);
     d.recover();
     return d;
   }
 
+  /** Whether the last tick is newer than meta.last (a restart now would leave the header's stale values). */
+  get lastUnsaved(): boolean {
+    return this.unsaved;
+  }
+
   private recover(): void {
     const saved = this.store.loadPositions();
-    const marketTimeMs = this.last.at !== null ? Date.parse(this.last.at) : undefined;
+    const oldest = saved.length === 0 ? null : Math.min(...saved.map((s) => s.checkpointSeq));
+    const rows = oldest === null ? [] : this.store.journalSince(oldest);
+    // The market time: the latest stamp known (meta.last may be older than journal rows written after it).
+    let marketTimeMs = this.last.at !== null ? Date.parse(this.last.at) : -Infinity;
+    if (this.last.normal !== undefined) marketTimeMs = Math.max(marketTimeMs, Date.parse(this.last.normal.at));
+    for (const r of rows) marketTimeMs = Math.max(marketTimeMs, Date.parse(r.at));
     this.book = SymbolBook.restore(
       saved.map((s) => s.state),
-      { ...this.opts, marketTimeMs, extras: this.store.loadExtras() },
+      { ...this.opts, marketTimeMs: marketTimeMs === -Infinity ? undefined : marketTimeMs, extras: this.store.loadExtras() },
     );
     this.runMin = this.runMax = null;
-    if (saved.length === 0) return;
-    const oldest = Math.min(...saved.map((s) => s.checkpointSeq));
-    const rows = this.store.journalSince(oldest);
+    if (oldest === null) return;
     // The last tick, and the last one before a run of late ticks: every position's last price is one of them or a
     // journaled (late) tick, so each is replayed in its place in the sequence.
     for (const extra of [this.last.normal, this.last.price !== null && this.last.at !== null ? { seq: this.last.seq, price: this.last.price, at: this.last.at } : undefined]) {
@@ -125,15 +185,21 @@ export class DurableBook {
    * may override it) and the book rounds per tick size. Returns null when the price is not bookable. */
   tick(raw: number, at: string, atMs: number = Date.parse(at)): TickOutcome | null {
     if (!isBoundedPrice(raw) || Number.isNaN(atMs)) return null;
-    const price = cleanPrice(raw);
-    const seq = this.last.seq + 1;
+    const out = this.applyTick(cleanPrice(raw), at, atMs);
+    // A pending session end closes at the last price, a scheduled signal may take it: then every tick is saved.
+    this.saveLast(this.book.nextClockMs() !== null || this.lastIsRead());
+    return out;
+  }
+
+  private applyTick(price: number, at: string, atMs: number): TickOutcome {
+    const seq = ++this.seq;
     // A position waking up now has seen none of the range so far: like a checkpoint, the range starts afresh.
     if (this.book.wakesAt(atMs)) this.runMin = this.runMax = null;
     const late = this.book.size > 0 && this.book.isLate(atMs);
     const prev = this.last;
     const normal = !late ? undefined : prev.normal ?? (prev.price !== null && prev.at !== null ? { seq: prev.seq, price: prev.price, at: prev.at } : undefined);
     this.last = { seq, price, at, ticks: prev.ticks + 1, ...(normal ? { normal } : {}) };
-    this.store.setLast(this.last);
+    this.unsaved = true;
     if (this.book.size === 0) {
       // Nothing to journal; but a pending entry may wait for this very price.
       if (this.book.pendingSize === 0) return { exits: [] };
@@ -156,6 +222,17 @@ export class DurableBook {
     // opened or added to now has not seen this price at its new quantity: then the range stays empty.)
     if (!late && this.runMin === null && this.book.size > 0 && out.opened === undefined && pendingBefore === 0) this.runMin = this.runMax = price;
     return out;
+  }
+
+  /** Writes meta.last when unsaved and forced or a second (LAST_WRITE_MS) of wall clock has passed since the
+   * last write. */
+  private saveLast(force: boolean): void {
+    if (!this.unsaved) return;
+    const now = this.now();
+    if (!force && this.savedAtMs !== null && now - this.savedAtMs < LAST_WRITE_MS) return;
+    this.store.setLast(this.last);
+    this.savedAtMs = now;
+    this.unsaved = false;
   }
 
   /** Session ends and day ends with no tick (the object's alarm): market time `nowMs`. */
@@ -185,7 +262,7 @@ export class DurableBook {
   }
 
   private checkpoint(state: PositionState): void {
-    this.store.checkpoint(state, this.last.seq);
+    this.store.checkpoint(state, this.seq);
     // A new checkpoint restarts the journal's running range (see the header for why replay stays exact).
     this.runMin = this.runMax = null;
   }
@@ -211,7 +288,15 @@ export class DurableBook {
     return out;
   }
 
+  /** Writes meta.last now if unsaved (the owner starts reading `last`: see DurableBookOptions.lastIsRead). */
+  flushLast(): void {
+    this.saveLast(true);
+  }
+
+  /** The object's alarm: drops the journal rows no checkpoint needs, and writes meta.last if unsaved (so a quiet
+   * market leaves it stale for one alarm period at most). */
   compactJournal(): void {
+    this.saveLast(true);
     this.store.compactJournal();
   }
 }

@@ -38,6 +38,7 @@ export interface FeedSupervisorDeps {
   meta: MetaStore;
   feedSymbol: () => string | null;
   onPrice: (price: number, at: string) => void;
+  onMode?: () => void;
   timing: () => FeedTiming;
   tuning: () => FeedTuning;
 }
@@ -153,6 +154,7 @@ export class FeedSupervisor {
     if (view.updateMode !== null && view.updateMode !== this.mode) {
       this.mode = view.updateMode;
       this.deps.meta.set(META_FEED_MODE, view.updateMode);
+      this.deps.onMode?.();
     }
   }
 }

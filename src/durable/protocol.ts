@@ -1,6 +1,8 @@
-// The typed RPC surface between the Worker and the Durable Objects (symbol objects, recorder gates, directory).
+// The typed RPC surface between the Worker and the Durable Objects (symbol objects, recorder gates, directory,
+// the live hub).
 import type { InstrumentSpec, NormalizedSignal, Position, RecorderSettings, SignalResult, Trade } from "../engine/types";
 import type { ErrorBody } from "../lib/errors";
+import type { FeedHealth } from "../api/types";
 
 /** The recorder settings a symbol object needs besides the engine's. */
 export interface RecorderPolicy extends RecorderSettings {
@@ -87,3 +89,20 @@ export interface SymbolStatus {
 export type ManualCloseReply =
   | { ok: true; position: RecordedPosition; trade: Trade }
   | { ok: false; status: 404 | 422; error: ErrorBody };
+
+/** A symbol's feed as live updates carry it (src/api/types.ts LiveFeed): its FeedView, so a dashboard can age
+ * `health` itself with feedHealth (src/api/feed-health.ts) while no update comes, and `health` as of `at`. */
+export type LiveFeedView = FeedView & { feedSymbol: string; health: FeedHealth };
+
+/** One symbol's live state, from its symbol object to the LiveHub (watch() and publish()); the hub sends it to the
+ * dashboards as a `symbol` message (src/api/types.ts LiveSymbolMessage) without `seq`. */
+export interface SymbolLive {
+  feedSymbol: string;
+  /** Its open positions, newest first (as GET /api/positions?status=open lists them). */
+  positions: RecordedPosition[];
+  feed: LiveFeedView;
+  /** When the object read this state (ISO). */
+  at: string;
+  /** Increasing per symbol object: the hub never sends an older state after a newer one. */
+  seq: number;
+}

@@ -1,28 +1,28 @@
 // One Durable Object per recorder (`env.GATES.getByName(recorderId)`): what must be counted or kept per recorder
 // whatever the symbol.
-// - The rate limit (CONTRACT: `maxSignalsPerMinute`, accepted and rejected signals alike). Symbol objects ask it
-//   for every non-duplicate signal; the Worker for every signal refused before a symbol is known.
+// - The rate limit (CONTRACT: `maxSignalsPerMinute`, accepted and rejected signals alike). It leases the count to
+//   the symbol object the recorder trades on, which then counts locally (rate-lease.ts says why and how), and
+//   counts itself the signals the Worker refuses before a symbol is known, and while the recorder uses two symbols.
 // - The signal log of signals refused before a symbol is known (invalid JSON or fields, unknown instrument): kept
 //   in this object's storage and delivered to D1 through the same outbox as the symbol objects', so a D1 outage
 //   loses none of them. A refusal over the limit is logged once per minute, so a flood cannot grow D1.
 // - Its notifications (src/notify/): "rejected" for those refusals (queued by the outbox's delivered hook, as in
 //   the symbol objects), and the daily summary the cron hands it (notify()).
 import { DurableObject } from "cloudflare:workers";
-import { RateWindow } from "./admission";
+import { LeaseLedger, type Admission, type LeaseAnswer, type LeaseRecord } from "./rate-lease";
 import { OutboxDelivery, type SignalLogRow } from "./outbox";
 import { OutboxStore } from "./outbox-store";
+import { symbolStub } from "./stubs";
 import type { NotifyEvent } from "../notify/events";
 import { Notifier } from "../notify/notifier";
 import { NotifyQueueStore } from "../notify/queue-store";
 
-export interface Admission {
-  admitted: boolean;
-  /** When refused: whether this refusal should be logged (the first one of its minute). */
-  logRefusal: boolean;
-}
+export type { Admission } from "./rate-lease";
 
 export class RecorderGate extends DurableObject<Env> {
-  private readonly window = new RateWindow();
+  private readonly ledger: LeaseLedger;
+  /** Lease operations one at a time: a reclaim awaits the holder, and nothing may be granted meanwhile. */
+  private serial: Promise<unknown> = Promise.resolve();
   private readonly outbox: OutboxStore;
   private readonly delivery: OutboxDelivery;
   private readonly notifier: Notifier;
@@ -41,6 +41,11 @@ export class RecorderGate extends DurableObject<Env> {
     this.delivery = new OutboxDelivery(this.outbox, this.database(), (entries) => this.notifier.onDelivered(entries));
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS symbols (feed_symbol TEXT PRIMARY KEY)");
     this.symbols = new Set(ctx.storage.sql.exec<{ feed_symbol: string }>("SELECT feed_symbol FROM symbols").toArray().map((r) => r.feed_symbol));
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS lease (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL)");
+    const saved = ctx.storage.sql.exec<{ record: string }>("SELECT record FROM lease").toArray()[0];
+    this.ledger = new LeaseLedger(saved ? (JSON.parse(saved.record) as LeaseRecord) : null, (record) =>
+      ctx.storage.sql.exec("INSERT INTO lease (id, record) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET record = excluded.record", JSON.stringify(record)),
+    );
   }
 
   /** Seam for fault injection (test subclass). */
@@ -48,16 +53,52 @@ export class RecorderGate extends DurableObject<Env> {
     return this.env.DB;
   }
 
-  /** Counts one signal against the recorder's limit (a symbol object asks, naming itself). */
-  async admit(nowMs: number, maxPerMinute: number, feedSymbol?: string): Promise<Admission> {
-    if (feedSymbol !== undefined && !this.symbols.has(feedSymbol)) {
-      this.symbols.add(feedSymbol);
-      this.ctx.storage.sql.exec("INSERT OR IGNORE INTO symbols (feed_symbol) VALUES (?)", feedSymbol);
+  /** A symbol object without a current lease asks to admit a signal of this recorder: it gets the lease (and
+   * counts the signal itself) or the gate's own count (another symbol held the lease lately). */
+  async lease(recorderId: string, nowMs: number, maxPerMinute: number, feedSymbol: string): Promise<LeaseAnswer> {
+    return this.oneAtATime(async () => {
+      this.touch(feedSymbol);
+      await this.reclaimFor(recorderId, feedSymbol, nowMs);
+      return this.ledger.ask(feedSymbol, nowMs, maxPerMinute);
+    });
+  }
+
+  /** Counts one signal here (the lease, if any, is reclaimed first). */
+  async admit(recorderId: string, nowMs: number, maxPerMinute: number): Promise<Admission> {
+    return this.oneAtATime(async () => {
+      await this.reclaimFor(recorderId, null, nowMs);
+      return this.ledger.admit(nowMs, maxPerMinute);
+    });
+  }
+
+  /** The symbol object holding the lease, if any (tests, /status). */
+  async leaseHolder(): Promise<string | null> {
+    return this.ledger.holder;
+  }
+
+  private touch(feedSymbol: string): void {
+    if (this.symbols.has(feedSymbol)) return;
+    this.symbols.add(feedSymbol);
+    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO symbols (feed_symbol) VALUES (?)", feedSymbol);
+  }
+
+  /** Takes the lease back from a holder other than `asker` before the gate answers anyone else. */
+  private async reclaimFor(recorderId: string, asker: string | null, nowMs: number): Promise<void> {
+    const holder = this.ledger.toReclaim(asker);
+    if (holder === null) return;
+    try {
+      this.ledger.reclaimed(await symbolStub(this.env, holder).giveBackLease(recorderId), nowMs, true);
+    } catch (err) {
+      // Unreachable: it stops counting by itself when the lease ends; no lease is granted before that.
+      console.warn(`gate: the lease holder ${holder} was not reachable: ${String(err)}`);
+      this.ledger.reclaimed(null, nowMs, false);
     }
-    if (this.window.admit(nowMs, maxPerMinute)) return { admitted: true, logRefusal: false };
-    const logRefusal = nowMs - this.window.lastLoggedRefusalMs >= 60_000;
-    if (logRefusal) this.window.lastLoggedRefusalMs = nowMs;
-    return { admitted: false, logRefusal };
+  }
+
+  private oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.serial.then(fn);
+    this.serial = run.catch(() => undefined);
+    return run;
   }
 
   /**
@@ -66,7 +107,7 @@ export class RecorderGate extends DurableObject<Env> {
    */
   async refuse(row: SignalLogRow, maxPerMinute: number): Promise<{ admitted: boolean }> {
     const nowMs = Date.parse(row.receivedAt);
-    const a = await this.admit(Number.isFinite(nowMs) ? nowMs : Date.now(), maxPerMinute);
+    const a = await this.admit(row.recorderId, Number.isFinite(nowMs) ? nowMs : Date.now(), maxPerMinute);
     if (a.admitted) this.outbox.enqueue({ t: "signal", row });
     else if (a.logRefusal) {
       this.outbox.enqueue({

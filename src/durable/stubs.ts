@@ -15,3 +15,10 @@ export function gateStub(env: Env, recorderId: string) {
 export function directoryStub(env: Env) {
   return env.DIRECTORY.getByName(DIRECTORY_NAME);
 }
+
+/** The one live hub: the dashboards' WebSockets (GET /api/live), fed by the symbol objects. */
+export const LIVE_HUB_NAME = "live";
+
+export function liveHubStub(env: Env) {
+  return env.LIVE.getByName(LIVE_HUB_NAME);
+}

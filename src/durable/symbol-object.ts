@@ -8,6 +8,7 @@
 //   feed-supervisor.ts  when the quote socket runs, its update mode, live prices
 //   outbox(-store).ts   D1 deliveries with dead letters
 //   position-flags.ts   delayedData / aligned
+//   live-publisher.ts   live dashboards (GET /api/live): what changed, published to the live hub while watched
 //   ../notify/          notifications: queued by the outbox's delivered hook, sent off the reply path; feed
 //                       down/up watched from the alarm
 //
@@ -15,6 +16,7 @@
 // interleaves with it. Awaits (the gate's rate limit, waiting for a fresh price) happen before it — so duplicates
 // are checked again right before the step — or after it (D1 delivery, the directory).
 import { DurableObject } from "cloudflare:workers";
+import { feedHealth } from "../api/feed-health";
 import { findInstrument } from "../engine/instruments";
 import { SignalRefusedError } from "../engine/limits";
 import { roundToTick } from "../engine/money";
@@ -23,15 +25,17 @@ import { Duplicates, SeenSignals } from "./admission";
 import { SqlBookStore } from "./book-store";
 import { DurableBook } from "./durable-book";
 import type { FeedTuning } from "./feed-port";
+import { LivePublisher, REAL_CLOCK, type LiveClock, type LiveState } from "./live-publisher";
 import { FEED_TIMING, FeedSupervisor, type FeedTiming } from "./feed-supervisor";
 import { OutboxDelivery } from "./outbox";
 import { OutboxStore } from "./outbox-store";
 import { PositionFlags } from "./position-flags";
-import type { ManualCloseReply, RecordedPosition, SignalReply, SignalRequest, SymbolStatus } from "./protocol";
+import type { FeedView, ManualCloseReply, RecordedPosition, SignalReply, SignalRequest, SymbolLive, SymbolStatus } from "./protocol";
+import { HeldLeases, type Admission, type RateState } from "./rate-lease";
 import { rateLimitedError } from "./recorder-gate";
 import { SymbolRecording, usablePrice } from "./recording";
 import { ScheduledSignals } from "./schedule";
-import { directoryStub, gateStub } from "./stubs";
+import { directoryStub, gateStub, liveHubStub } from "./stubs";
 import { FeedWatch, feedEvents } from "../notify/feed-watch";
 import { Notifier } from "../notify/notifier";
 import { NotifyQueueStore } from "../notify/queue-store";
@@ -41,6 +45,8 @@ const ALIGN_GRACE_MS = 120_000;
 const META_SPEC = "spec";
 /** What the directory was last told (true: has open positions). */
 const META_DIRECTORY = "directory_active";
+/** The longest lease a watch() may set (the hub asks for 60 s). */
+const MAX_WATCH_MS = 10 * 60_000;
 
 export class SymbolObject extends DurableObject<Env> {
   /** Feed timings and socket overrides: defaults here; a test subclass shortens them. */
@@ -57,11 +63,16 @@ export class SymbolObject extends DurableObject<Env> {
   private flags!: PositionFlags;
   private notifier!: Notifier;
   private feedWatch!: FeedWatch;
+  protected live!: LivePublisher;
+  private hub: ReturnType<typeof liveHubStub> | null = null;
   private spec: InstrumentSpec | null = null;
   private directoryActive: boolean | null = null;
   /** Per recorder, the tail of its signals still passing the awaits of applySignal (in memory: a restart drops
    * waiting requests, whose callers then get an error and retry). */
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** The recorders whose rate limit this object counts itself, leased by their gates (rate-lease.ts; in memory:
+   * a restart drops them and the next signal asks the gate again). */
+  private readonly leases = new HeldLeases();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -82,6 +93,11 @@ export class SymbolObject extends DurableObject<Env> {
   /** Seam for tests (test subclass): the wall clock the alarm ends sessions and trading days by. */
   protected clockNow(): number {
     return Date.now();
+  }
+
+  /** Seam for tests (test subclass): the clock and timer live updates are throttled by. */
+  protected liveClock(): LiveClock {
+    return REAL_CLOCK;
   }
 
   /** Seam for fault injection (test subclass): the D1 the outbox delivers to. */
@@ -110,14 +126,22 @@ export class SymbolObject extends DurableObject<Env> {
     this.spec = meta.get<InstrumentSpec>(META_SPEC) ?? null;
     this.directoryActive = meta.get<boolean>(META_DIRECTORY) ?? null;
     const newId = () => crypto.randomUUID();
-    this.durable = DurableBook.load(this.bookStore, { newId });
+    // Scheduled signals without a price take the last tick's price: meta.last must then be current.
+    this.durable = DurableBook.load(this.bookStore, { newId, lastIsRead: () => this.feed.delayed || this.scheduled.anyDue(Number.MAX_SAFE_INTEGER) });
     this.feed = new FeedSupervisor({
       env: this.env,
       meta,
       feedSymbol: () => this.spec?.feedSymbol ?? null,
       onPrice: (price, at) => void this.onPrice(price, at),
+      onMode: () => this.durable.flushLast(),
       timing: () => this.timing,
       tuning: () => this.feedTuning,
+    });
+    this.live = new LivePublisher({
+      clock: this.liveClock(),
+      read: () => this.liveState(),
+      send: (update) => this.publishLive(update),
+      warn: (message) => console.warn(`[${this.spec?.feedSymbol}] ${message}`),
     });
     this.recording = new SymbolRecording({
       durable: this.durable,
@@ -154,7 +178,8 @@ export class SymbolObject extends DurableObject<Env> {
     // A retried duplicate gets its first answer, never a 429.
     const dup = this.duplicates.find(req, receivedMs);
     if (dup) return this.after(rec.duplicate(req, dup));
-    const gate = await gateStub(this.env, req.recorder.id).admit(receivedMs, req.recorder.maxSignalsPerMinute, req.instrument.feedSymbol);
+    // The rate limit: counted here while this object holds the recorder's lease, else asked of its gate.
+    const gate = this.leases.admit(req.recorder.id, receivedMs, req.recorder.maxSignalsPerMinute) ?? (await this.askGate(req, receivedMs));
     if (!gate.admitted) {
       const e = rateLimitedError(req.recorder.maxSignalsPerMinute);
       return this.after(rec.refuse(req, crypto.randomUUID(), 429, e.code, e.message, undefined, gate.logRefusal));
@@ -209,8 +234,20 @@ export class SymbolObject extends DurableObject<Env> {
     return this.after(this.recording.closeManual(positionId, fill, at, { priceSource, feedPrice }));
   }
 
+  /** The recorder's gate takes its rate-limit lease back (the recorder signalled on another symbol): this object's
+   * window goes with it, and its signals are asked of the gate from now on. */
+  async giveBackLease(recorderId: string): Promise<RateState | null> {
+    return this.leases.giveBack(recorderId);
+  }
+
   async openPositions(): Promise<RecordedPosition[]> {
     return this.durable.book.open().map((p) => this.flags.apply(p));
+  }
+
+  /** The live hub: dashboards watch this symbol until `untilMs` (a lease, renewed while they are open); its
+   * state now. While watched, every change is published to the hub (live-publisher.ts). */
+  async watch(untilMs: number): Promise<SymbolLive> {
+    return this.live.watch(Math.min(untilMs, Date.now() + MAX_WATCH_MS));
   }
 
   /** New TradingView credentials (POST/DELETE /api/tradingview/session): reconnect a running feed now, also one
@@ -225,7 +262,7 @@ export class SymbolObject extends DurableObject<Env> {
     return {
       feedSymbol: this.spec?.feedSymbol ?? "",
       openPositions: this.durable.book.size,
-      feed: { ...this.feed.view(), lastTickAt: last.at, lastPrice: this.displayPrice(last.price) },
+      feed: this.feedView(),
       ticksProcessed: last.ticks,
       scheduledSignals: this.scheduled.count(),
       deadLetters: dead.count,
@@ -266,6 +303,8 @@ export class SymbolObject extends DurableObject<Env> {
     // Notification retries (not awaited: a slow target never holds the alarm's other work).
     this.notifier.kick();
     await this.syncDirectory();
+    // Live dashboards: an exit the clock made, at once; else the feed's state, at most once a second.
+    this.live.changed();
     const deadline = this.nextDeadlineMs();
     let next = !delivered ? 5_000 : feedRunning || this.wantsFeed() ? this.timing.keepaliveMs : null;
     if (deadline !== null) next = Math.min(next ?? Infinity, Math.max(0, deadline - Date.now()) + 50);
@@ -299,10 +338,21 @@ export class SymbolObject extends DurableObject<Env> {
 
   /** The feed's price (synchronous step); the follow-up runs on, its promise returned for the test seam only. */
   protected onPrice(raw: number, at: string): Promise<void> | null {
-    if (!this.recording.tick(raw, at)) return null;
+    if (!this.recording.tick(raw, at)) {
+      // Prices moved under open positions: live dashboards hear of it at most once a second.
+      if (this.durable.book.size > 0) this.live.tick();
+      return null;
+    }
     const after = this.afterChange();
     after.catch((err) => console.warn(`[${this.spec?.feedSymbol}] after a tick: ${String(err)}`));
     return after;
+  }
+
+  /** No lease held: the gate answers with one (this signal then counted here) or with its own count. */
+  private async askGate(req: SignalRequest, receivedMs: number): Promise<Admission> {
+    const max = req.recorder.maxSignalsPerMinute;
+    const answer = await gateStub(this.env, req.recorder.id).lease(req.recorder.id, receivedMs, max, req.instrument.feedSymbol);
+    return this.leases.answer(req.recorder.id, answer, receivedMs, max);
   }
 
   /** CONTRACT "Delayed data, aligned": accepted now (checked against its own price), applied at market time. */
@@ -329,7 +379,7 @@ export class SymbolObject extends DurableObject<Env> {
   }
 
   /** After any state change: deliver to D1 (started first: the trader's record should land soonest), keep the
-   * feed and alarm as the book needs them, tell the directory. */
+   * feed and alarm as the book needs them, tell the directory, and live dashboards (not awaited). */
   private async afterChange(): Promise<void> {
     const delivered = this.delivery.flush();
     if (this.wantsFeed()) {
@@ -339,6 +389,7 @@ export class SymbolObject extends DurableObject<Env> {
     const deadline = this.nextDeadlineMs();
     if (deadline !== null) await this.armAlarm(Math.max(0, deadline - Date.now()) + 50);
     await this.syncDirectory();
+    this.live.changed();
     if (!(await delivered)) await this.armAlarm(2_000, true);
   }
 
@@ -352,12 +403,15 @@ export class SymbolObject extends DurableObject<Env> {
     return this.durable.book.size > 0 || this.scheduled.count() > 0 || this.durable.book.pendingOrders().length > 0;
   }
 
-  /** Tells the directory when this symbol starts or stops having open positions (retried from the alarm). */
+  /** Tells the directory when this symbol starts or stops having open positions (retried from the alarm). Its
+   * answer says whether live dashboards watch (then this symbol publishes its changes from now on). */
   private async syncDirectory(): Promise<void> {
     const active = this.durable.book.size > 0;
     if (active === this.directoryActive || !this.spec) return;
     try {
-      await directoryStub(this.env).setActive(this.spec.feedSymbol, active);
+      const reply = await directoryStub(this.env).setActive(this.spec.feedSymbol, active);
+      // (An older directory answered nothing.)
+      if (active && reply) this.live.extend(reply.watchedUntilMs);
       this.directoryActive = active;
       this.bookStore.meta.set(META_DIRECTORY, active);
     } catch (err) {
@@ -370,6 +424,35 @@ export class SymbolObject extends DurableObject<Env> {
     const current = await this.ctx.storage.getAlarm();
     const at = Date.now() + inMs;
     if (force || current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /** The feed as /status and live dashboards show it: the last tick is the book's (the market time it was booked
+   * at), the price quoted at the instrument's tick. */
+  private feedView(): FeedView {
+    const last = this.durable.last;
+    return { ...this.feed.view(), lastTickAt: last.at, lastPrice: this.displayPrice(last.price) };
+  }
+
+  /** What live dashboards show of this symbol: its open positions (newest first) and its feed. */
+  private liveState(): LiveState {
+    const feedSymbol = this.spec?.feedSymbol ?? "";
+    const positions = this.durable.book
+      .open()
+      .map((p) => this.flags.apply(p))
+      .sort((a, b) => b.openedAt.localeCompare(a.openedAt));
+    const feed = this.feedView();
+    return { feedSymbol, positions, feed: { ...feed, feedSymbol, health: feedHealth(feed, Date.now()) } };
+  }
+
+  /** One publish to the live hub (fire and forget: the publisher never awaits it on a reply's or tick's path). */
+  private async publishLive(update: SymbolLive): Promise<boolean> {
+    this.hub ??= liveHubStub(this.env);
+    try {
+      return await this.hub.publish(update);
+    } catch (err) {
+      this.hub = null; // a broken stub is not used again
+      throw err;
+    }
   }
 
   /** The last price as the instrument quotes it (its table tick, else the first recorder's tick). */

@@ -14,8 +14,9 @@
 //    API's field problems next to the fields, a 375 px phone width), clone, followers and reset,
 //    then "Backtest vs live": a List of trades CSV dropped and picked, the summary and differences, a refused CSV,
 //    removing the import, the phone width, and the report's "As the Strategy Tester lists" toggle on a DCA'd position,
-//    then desk and phone (desk-phone.mjs), notification targets delivered to a local receiver (notifications.mjs) and
-//    the report's All / Long / Short columns (report-columns.mjs),
+//    then desk and phone (desk-phone.mjs), notification targets delivered to a local receiver (notifications.mjs),
+//    the report's All / Long / Short columns (report-columns.mjs) and the positions screen pushed over /api/live
+//    instead of polled, with its fallback to polling (live-push.mjs),
 // 5. writes screenshots to test-artifacts/screenshots/ (docs/screenshots/ with UPDATE_SCREENSHOTS=1), kills wrangler, and prints
 //    a last line "N passed, M failed" (exit code 1 when anything failed).
 //
@@ -29,6 +30,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../../scripts/lib/free-port.mjs";
 import { deskAndPhone } from "./desk-phone.mjs";
+import { livePush } from "./live-push.mjs";
 import { notifications } from "./notifications.mjs";
 import { reportColumns } from "./report-columns.mjs";
 
@@ -973,6 +975,9 @@ async function main() {
   // Short columns (issue #12; notifications.mjs, report-columns.mjs).
   await notifications({ base, page, apiGet, apiPost, postTo, test, shot, waitFor, assert, adminToken: ADMIN_TOKEN });
   await reportColumns({ base, page, apiGet, apiPost, postTo, test, shot, waitFor, assert, sleep, adminToken: ADMIN_TOKEN });
+
+  // The positions screen pushed over /api/live, not polled, and its fallback to polling (issue #13; live-push.mjs).
+  await livePush({ base, page, fakeTv, apiGet, apiPost, postTo, test, waitFor, assert, money, sleep, adminToken: ADMIN_TOKEN });
 
   await test("no uncaught page errors", async () => {
     assert(consoleErrors.length === 0, consoleErrors.join("\n"));

@@ -44,6 +44,11 @@ export class MemoryBookStore implements BookStore {
     const min = seqs.length ? Math.min(...seqs) : Infinity;
     this.rows = this.rows.filter((r) => r.seq > min);
   }
+  highestSeq(): number {
+    let m = this.rows.length > 0 ? this.rows[this.rows.length - 1].seq : 0;
+    for (const p of this.positions.values()) if (p.seq > m) m = p.seq;
+    return m;
+  }
   getLast(): LastTick | undefined {
     return this.last === undefined ? undefined : (JSON.parse(this.last) as LastTick);
   }

@@ -11,7 +11,17 @@
 //   (its excursions then stay lazy over long stretches), rebuilt from a JSON round trip of states() + extras() at
 //   random points;
 // - `durable`: src/durable/durable-book.ts on an in-memory store, restarted at random points (checkpoints, the
-//   journal of extremes, the extras) and its journal compacted at random points.
+//   journal of extremes, the extras) and its journal compacted at random points. Its meta.last is written at most
+//   once a second of a fake wall clock (advanced by a random 0–1.5 s a step) and on every tick while a session or
+//   day end is pending; a restart while the last tick was unsaved leaves the open positions' last price stale by
+//   design (durable-book.ts). From such a restart until the next tick stamped at the current step (which reaches
+//   every position), the durable book's open positions are compared without lastPrice / unrealizedPnl (snapshots,
+//   signal replies) and lastPriceTicks (states), and a signal's trailing stop is given as a distance, not a percent
+//   (a percent one that fills nothing is a percent of that stale last price); right after that tick the durable
+//   book must equal the naive one in full. Everything else is compared exactly all along, session-end exits
+//   (at the last price) included. To reach that window often, now and then a step ends with a burst of ticks
+//   within one wall-clock instant (the first may write meta.last, the others do not) and a restart, and half of
+//   those are followed by a step whose market time jumps past the next session or day end.
 // Compared: signal outcomes, tick and clock outcomes (exits in order, changed, opened), open() snapshots, states(),
 // pendingOrders(). Besides agreement, invariants: every number finite, no negative quantity, and a stop that
 // never loosens between signals (trailing and break-even stops only tighten). Every new exit reason, ignore reason
@@ -70,7 +80,7 @@ const ALL_DAYS: Weekday[] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 class DurableRun {
   durable: DurableBook;
   readonly store = new MemoryBookStore();
-  constructor(private readonly opts: { newId: () => string; pathSlack?: number; heapSlack?: number }) {
+  constructor(private readonly opts: { newId: () => string; pathSlack?: number; heapSlack?: number; now: () => number }) {
     this.durable = DurableBook.load(this.store, opts);
   }
   restart() {
@@ -152,6 +162,19 @@ function firstDiff(a: unknown, b: unknown, path = ""): string | null {
 function same(actual: unknown, expected: unknown, what: string): void {
   const d = firstDiff(actual, expected);
   if (d !== null) throw new Error(`${what} differs at ${d}`);
+}
+
+/** `x` with the last price of every open position in it blanked (Position: lastPrice, unrealizedPnl; PositionState:
+ * lastPriceTicks): what a restart with an unsaved last tick may leave stale. */
+function withoutLastPrice<T>(x: T): T {
+  if (Array.isArray(x)) return x.map(withoutLastPrice) as T;
+  if (x === null || typeof x !== "object") return x;
+  const o = Object.fromEntries(Object.entries(x).map(([k, v]) => [k, withoutLastPrice(v)]));
+  if (o.status === "open") {
+    if ("lastPrice" in o) Object.assign(o, { lastPrice: "(stale)", unrealizedPnl: "(stale)" });
+    if ("lastPriceTicks" in o) o.lastPriceTicks = "(stale)";
+  }
+  return o as T;
 }
 
 function sameTickOutcome(actual: TickOutcome | null, expected: TickOutcome, what: string): void {
@@ -250,7 +273,15 @@ function runSequence(seed: number): void {
   const eager = chance(0.5);
   const control = new SymbolBook({ newId: gen(), ...tuning() });
   const naive = new NaiveSymbolBook({ newId: gen() });
-  const durable = new DurableRun({ newId: gen(), ...tuning() });
+  // The durable book's wall clock (paces meta.last), from its own generator so the sequence is the same as without.
+  const wallRnd = prng(seed ^ 0x5eed);
+  let wallMs = 0;
+  const durable = new DurableRun({ newId: gen(), ...tuning(), now: () => wallMs });
+  /** Since a restart with an unsaved last tick and until the next tick that reaches every position. */
+  let stale = false;
+  const durableView = <T,>(x: T): T => (stale ? withoutLastPrice(x) : x);
+  /** The next step jumps to the next session or day end (after a burst and a restart). */
+  let jumpToClock = false;
 
   let nowMs = Date.parse(pick(STARTS)) + int(0, 23) * 3_600_000;
   let ticks = Math.round(base / tick);
@@ -268,6 +299,7 @@ function runSequence(seed: number): void {
 
   for (let step = 1; step <= STEPS; step++) {
     const where = `step ${step}`;
+    wallMs += [0, 0, 100, 300, 700, 1500][Math.floor(wallRnd() * 6)];
     // Time: mostly seconds, often minutes to hours (session and day ends), sometimes days; now and then the same
     // instant again; milliseconds now and then (a whole-second stamp may be any moment of its second).
     nowMs += pick<() => number>([
@@ -279,6 +311,12 @@ function runSequence(seed: number): void {
       () => 0,
       () => int(1, 999),
     ])();
+    if (jumpToClock) {
+      jumpToClock = false;
+      const due = control.nextClockMs();
+      if (due !== null && due > nowMs) nowMs = due + [0, 1, 1000, 60_000][Math.floor(wallRnd() * 4)];
+      count("jump to the clock");
+    }
     const at = new Date(nowMs).toISOString();
     ticks += chance(0.07) ? int(-60, 60) : int(-6, 6);
     if (Math.abs(ticks - baseTicks) > 400) ticks += ticks > baseTicks ? -50 : 50;
@@ -298,6 +336,12 @@ function runSequence(seed: number): void {
       sameTickOutcome(control.applyTick(px, tickAt), expected, `${where} tick control`);
       const writes = durable.store.extrasWrites;
       sameTickOutcome(durable.durable.tick(px, tickAt), expected, `${where} tick durable`);
+      if (stale && tickAt === at) {
+        // Stamped at the latest market time, after every open: it reached every position, the last price is back.
+        stale = false;
+        same(durable.durable.book.states(), naive.states(), `${where} durable states after the tick that follows a stale restart`);
+        count("stale cleared");
+      }
       // The extras (memos, pending entries) are written when an exit or a pending entry changed them, never for a
       // plain tick.
       const plain = expected.exits.length === 0 && expected.opened === undefined && naive.pendingOrders().length === pendingBefore.size;
@@ -315,7 +359,7 @@ function runSequence(seed: number): void {
       const expected = naive.applyClock(nowMs);
       sameTickOutcome(book.applyClock(nowMs), expected, `${where} clock book`);
       sameTickOutcome(control.applyClock(nowMs), expected, `${where} clock control`);
-      sameTickOutcome(durable.durable.clock(nowMs), expected, `${where} clock durable`);
+      sameTickOutcome(durableView(durable.durable.clock(nowMs)), durableView(expected), `${where} clock durable`);
       count("clock");
       for (const e of expected.exits) {
         assertClosedSane(e, where);
@@ -367,7 +411,10 @@ function runSequence(seed: number): void {
       if (chance(0.15)) signal.stopLoss = pick<() => LevelSpec>([() => ({ ticks: int(4, 40) }), () => ({ amount: money(4, 40) }), () => ({ price: px + tick * int(-40, 20) })])();
       if (chance(0.15)) {
         const trigger = chance(0.5) ? { trigger: tick * int(0, 12) } : {};
-        signal.trailingStop = chance(0.6) ? { distance: tick * int(2, 14), ...trigger } : { percent: pick([0.005, 0.01, 0.02, 0.04]) * (spec.root === "ZN" ? 10 : 1), ...trigger };
+        const distance = chance(0.6);
+        const percent = pick([0.005, 0.01, 0.02, 0.04]) * (spec.root === "ZN" ? 10 : 1);
+        // While stale, a distance (see the header: a percent one that fills nothing reads the stale last price).
+        signal.trailingStop = distance || stale ? { distance: tick * int(2, 14), ...trigger } : { percent, ...trigger };
       }
       if (chance(0.12)) signal.breakEven = { trigger: tick * int(2, 14), offset: tick * int(0, 3) };
       const fill = chance(0.25) ? px + tick * pick([0.3, 0.5, 1.2]) : px;
@@ -388,13 +435,36 @@ function runSequence(seed: number): void {
       }
       same(book.applySignal(input), expected, `${where} signal book ${JSON.stringify(signal)}`);
       same(control.applySignal(input), expected, `${where} signal control`);
-      same(durable.durable.signal(input), expected, `${where} signal durable`);
+      same(durableView(durable.durable.signal(input)), durableView(expected), `${where} signal durable`);
       assertFiniteDeep(expected, `${where} signal outcome`);
       count(`result:${expected.result}${expected.reason ? `:${expected.reason}` : ""}`);
       if (expected.closed) {
         assertClosedSane(expected.closed, where);
         countFills(expected.closed.position);
       }
+    }
+
+    // Now and then a burst of ticks in one wall-clock instant (meta.last written once at most), then a restart.
+    const burst = wallRnd() < 0.04;
+    if (burst) {
+      for (let k = 2 + Math.floor(wallRnd() * 4); k > 0; k--) {
+        const p = Number(((ticks + Math.floor(wallRnd() * 5) - 2) * tick).toFixed(10));
+        note(`${where} burst tick ${p} at ${at}`);
+        const expected = naive.applyTick(p, at);
+        sameTickOutcome(book.applyTick(p, at), expected, `${where} burst tick book`);
+        sameTickOutcome(control.applyTick(p, at), expected, `${where} burst tick control`);
+        sameTickOutcome(durable.durable.tick(p, at), expected, `${where} burst tick durable`);
+        for (const e of expected.exits) {
+          assertClosedSane(e, where);
+          countFills(e.position);
+        }
+        if (stale) {
+          stale = false;
+          same(durable.durable.book.states(), naive.states(), `${where} durable states after the tick that follows a stale restart`);
+          count("stale cleared");
+        }
+      }
+      jumpToClock = wallRnd() < 0.5;
     }
 
     // Every step: the read-every-step books against the naive one.
@@ -404,8 +474,8 @@ function runSequence(seed: number): void {
     same(control.open(), open, `${where} control open`);
     same(control.states(), states, `${where} control states`);
     same(control.pendingOrders(), pending, `${where} control pending`);
-    same(durable.durable.book.open(), open, `${where} durable open`);
-    same(durable.durable.book.states(), states, `${where} durable states`);
+    same(durableView(durable.durable.book.open()), durableView(open), `${where} durable open`);
+    same(durableView(durable.durable.book.states()), durableView(states), `${where} durable states`);
     same(durable.durable.book.pendingOrders(), pending, `${where} durable pending`);
     same(book.pendingOrders(), pending, `${where} book pending`);
     // `book`: every step in half the sequences; in the other half at random points only (lazy excursions).
@@ -452,9 +522,15 @@ function runSequence(seed: number): void {
     }
     if (chance(0.05)) {
       durable.durable.compactJournal();
+      same(durable.store.getLast() ?? durable.durable.last, durable.durable.last, `${where} meta.last after compactJournal (the alarm)`);
       count("compact");
     }
-    if (chance(0.05)) {
+    if (chance(0.05) || burst) {
+      // Whether meta.last is behind the last tick, from the store itself.
+      const unsaved = JSON.stringify(durable.store.getLast() ?? durable.durable.last) !== JSON.stringify(durable.durable.last);
+      if (durable.durable.lastUnsaved !== unsaved) throw new Error(`${where}: lastUnsaved ${durable.durable.lastUnsaved}, meta.last ${unsaved ? "behind" : "current"}`);
+      if (unsaved) stale = true;
+      count(unsaved ? "restart:last unsaved" : "restart:last saved");
       durable.restart();
       count("restart");
     }
@@ -491,6 +567,7 @@ describe("exit and risk rules: production books vs the naive book (randomized)",
     atLeast("pending filled:open", 10);
     atLeast("refused:needs_initial_capital", 3);
     for (const k of ["stop tightened:long", "stop tightened:short", "late tick", "restore", "restart", "compact", "snapshot", "clock", "tick changed"]) atLeast(k, 10);
+    for (const k of ["restart:last unsaved", "restart:last saved", "stale cleared"]) atLeast(k, 10);
     // Per-entry trades: positions with one entry, and pyramided or scaled-out ones split into several.
     for (const k of ["entry trades:one", "entry trades:split"]) atLeast(k, 20);
   });

@@ -3,25 +3,43 @@
 // reaches them.
 //
 // Each row's "Data" says where its prices come from NOW — live, delayed (how far behind), stale (connected but no
-// tick for 30 s: a frozen last price) or feed down — from GET /status's per-symbol `health`, polled every 2 s
-// while positions are open (src/api/feed-health.ts has the rules). Prices show the instrument's decimals.
-// Under 600 px the table turns into one card per position (desk-phone.css, labels from data-label).
+// tick for 30 s: a frozen last price) or feed down — from the symbol's feed view (src/api/feed-health.ts has the
+// rules). Prices show the instrument's decimals. Under 600 px the table turns into one card per position
+// (desk-phone.css, labels from data-label).
 //
-// Why polling (every 1 s, only while the tab is visible): it is the simplest robust choice. Plain GETs work the
-// same whether the dashboard is served by the Worker or from Pages on another origin (CORS, no sticky
-// connection), survive Worker/DO restarts and deploys without reconnect logic, and open positions come from
-// several per-symbol Durable Objects that the API gathers per request, so there is no single stream to
-// subscribe to. One small JSON request per second per visible tab is cheap; hidden tabs stop polling.
-import { Api, errorMessage, type FeedHealth, type Position, type Recorder, type SignalLog } from "../api";
+// Pushed, not polled (issue #13): while the screen is shown and the tab visible, one WebSocket to /api/live
+// (../live.ts) brings a snapshot of every open position and each active symbol's feed, then one message per symbol
+// whenever its open positions change (at once for opens and closes, at most once a second for ticks). The hub
+// (LiveHub Durable Object) hears each change once, however many dashboards are open, so the symbol objects' work
+// no longer grows with the number of open tabs, as it did when every tab polled GET /api/positions each second
+// and GET /status every 2 s. The feed's "stale" (30 s without a tick) is recomputed here every second from the
+// last tick's time, since a quiet feed sends nothing. The signals scheduled for a delayed feed come from the signal
+// log (D1, no object): reloaded when a symbol's set of positions changes, and every 10 s (2 s while some wait).
+//
+// Polling stays as the fallback: when the socket cannot connect or drops (a proxy without WebSocket, a deploy,
+// a restarted object), the screen polls as before (GET /api/positions every 1 s, GET /status every 2 s while
+// positions are open) while ../live.ts reconnects with backoff; the next snapshot switches it back. The header
+// says which ("live" or "polling · updated …"). Hidden tabs neither poll nor keep the socket.
+import { feedHealth } from "../../../src/api/feed-health";
+import { Api, errorMessage, type FeedHealth, type LiveFeed, type LiveMessage, type Position, type Recorder, type SignalLog } from "../api";
 import { h, replace, toast } from "../dom";
 import { dataView } from "../feed-badge";
 import { ago, clock, dateTime, DASH, isNum, money, pnlClass, timeCell } from "../format";
 import { cardLabels, emptyRow, errorSlot, fillsTable, hashQuery, pageHeader, recorderName, recorders, recorderSelect, setHashQuery, sideBadge, signalAction } from "../shared";
+import { connectLive, type LiveConnection } from "../live";
 import { tickPrice, tickSizeOf } from "../ticks";
 
 const POLL_MS = 1000;
 /** How often the feeds' health is re-read while positions are open (staleness is 30 s, so 2 s is plenty). */
 const FEED_POLL_MS = 2000;
+/** How long the screen waits for the socket's snapshot before its first poll. */
+const CONNECT_GRACE_MS = 1500;
+/** Pushed: how often the rows are redrawn from memory (ages, and a quiet feed turning stale). */
+const REDRAW_MS = 1000;
+/** Pushed: how often the scheduled signals are reloaded besides after a change (a new one changes no position);
+ * more often while some are waiting (one applied by a tick leaves the log's "scheduled" a moment after the push). */
+const SCHEDULED_MS = 10_000;
+const SCHEDULED_WAITING_MS = 2000;
 
 interface Row {
   tr: HTMLTableRowElement;
@@ -52,6 +70,15 @@ export function positionsView(root: HTMLElement): () => void {
   const lastSeen = new Map<string, Position>();
   const q = hashQuery();
   let recorderId = q.get("recorderId") ?? "";
+  // Pushed (../live.ts): each symbol's open positions and feed as the last message gave them; `skewMs` = the
+  // server's clock − ours at that message, so a feed's age is measured on the server's clock.
+  let mode: "live" | "polling" = "polling";
+  let conn: LiveConnection | null = null;
+  const pushed = new Map<string, Position[]>();
+  const liveFeeds = new Map<string, LiveFeed>();
+  let skewMs = 0;
+  let redraw: ReturnType<typeof setInterval> | undefined;
+  let scheduledAt = 0;
 
   const err = errorSlot();
   const tbody = h("tbody");
@@ -120,7 +147,10 @@ export function positionsView(root: HTMLElement): () => void {
       setHashQuery({ recorderId });
       for (const r of rows.values()) r.tr.remove();
       rows.clear();
-      void tick();
+      if (mode === "live") {
+        renderLive();
+        void loadScheduled();
+      } else void tick();
     });
     replace(filterSlot, sel);
   }
@@ -364,7 +394,7 @@ export function positionsView(root: HTMLElement): () => void {
           const res = await Api.closePosition(p.id, n);
           const t = res.trade;
           toast(t ? `Closed ${p.symbol}: ${money(t.pnl, true)}` : `Closed ${p.symbol}`, "ok");
-          void tick();
+          if (mode !== "live") void tick(); // pushed: the symbol's message removes the row
         } catch (e) {
           toast(errorMessage(e), "error");
           go.disabled = false;
@@ -392,9 +422,94 @@ export function positionsView(root: HTMLElement): () => void {
     }
   }
 
+  /** The signals waiting for a delayed feed (signal log, D1): a failure leaves the list as it was. */
+  async function loadScheduled(): Promise<void> {
+    scheduledAt = Date.now();
+    const sched = await Api.signals({ status: "scheduled", recorderId, limit: 200 }).catch(() => null);
+    if (!alive || !sched) return;
+    ensureNames((sched.signals ?? []).map((s) => s.recorderId));
+    renderScheduled(sched.signals ?? []);
+  }
+
+  /** Pushed: the rows from memory, each feed's health recomputed on the server's clock (a quiet feed sends nothing). */
+  function renderLive(): void {
+    const now = Date.now() + skewMs;
+    feeds.clear();
+    for (const f of liveFeeds.values()) feeds.set(f.feedSymbol, feedHealth(f, now));
+    const list = [...pushed.values()]
+      .flat()
+      .filter((p) => !recorderId || p.recorderId === recorderId)
+      .sort((a, b) => b.openedAt.localeCompare(a.openedAt)); // the API's order: newest first
+    renderRows(list);
+    if (mode === "live" && Date.now() - scheduledAt >= (scheduled.length ? SCHEDULED_WAITING_MS : SCHEDULED_MS)) void loadScheduled();
+  }
+
+  function onLive(msg: LiveMessage): void {
+    if (!alive) return;
+    const before = new Set([...pushed.values()].flat().map((p) => p.id));
+    if (msg.type === "snapshot") {
+      pushed.clear();
+      liveFeeds.clear();
+      for (const p of msg.positions) (pushed.get(p.feedSymbol) ?? pushed.set(p.feedSymbol, []).get(p.feedSymbol)!).push(p);
+      for (const f of msg.feeds) liveFeeds.set(f.feedSymbol, f);
+    } else {
+      if (msg.positions.length) pushed.set(msg.feedSymbol, msg.positions);
+      else pushed.delete(msg.feedSymbol);
+      liveFeeds.set(msg.feedSymbol, msg.feed);
+    }
+    const at = Date.parse(msg.at);
+    if (Number.isFinite(at)) skewMs = at - Date.now();
+    const after = [...pushed.values()].flat();
+    ensureNames(after.map((p) => p.recorderId));
+    err.clear();
+    renderLive();
+    // A position opened or gone: what the API keeps elsewhere may have changed with it (a scheduled signal applied).
+    if (msg.type === "snapshot" || after.length !== before.size || after.some((p) => !before.has(p.id))) void loadScheduled();
+  }
+
+  /** The socket's snapshot arrived: stop polling, render what it pushes. */
+  function goLive(): void {
+    mode = "live";
+    clearTimeout(timer);
+    inflight?.abort();
+    clearInterval(redraw);
+    redraw = setInterval(renderLive, REDRAW_MS);
+    live.textContent = "live";
+    live.title = "Pushed by the server as positions change (WebSocket /api/live)";
+    live.className = "live on";
+    live.dataset.mode = "live";
+  }
+
+  /** The socket is down (../live.ts retries on its own): poll until its next snapshot. */
+  function goPolling(): void {
+    clearInterval(redraw);
+    if (mode === "polling") return;
+    mode = "polling";
+    void tick();
+  }
+
+  function startLive(): void {
+    if (conn || !alive) return;
+    conn = connectLive({
+      onMessage: onLive,
+      onState: (s) => {
+        if (!alive) return;
+        if (s === "live") goLive();
+        else goPolling();
+      },
+    });
+  }
+
+  function stopLive(): void {
+    conn?.close();
+    conn = null;
+    clearInterval(redraw);
+    mode = "polling";
+  }
+
   async function tick(): Promise<void> {
     clearTimeout(timer);
-    if (!alive) return;
+    if (!alive || mode === "live") return;
     if (document.visibilityState !== "visible") {
       live.textContent = "paused (tab hidden)";
       live.className = "live paused";
@@ -426,31 +541,44 @@ export function positionsView(root: HTMLElement): () => void {
       renderRows(list);
       err.clear();
       // The page's own refresh, not the prices': each row's Data column says whether its feed is live.
-      live.textContent = `updated ${new Date().toLocaleTimeString()}`;
+      live.textContent = `polling · updated ${new Date().toLocaleTimeString()}`;
+      live.title = "The live connection is down: polling every second while it reconnects";
       live.className = "live on";
+      live.dataset.mode = "polling";
     } catch (e) {
       if ((e as Error)?.name === "AbortError" || !alive) return;
       err.show(e, "Could not refresh positions");
       live.textContent = "error — retrying";
       live.className = "live err";
     }
-    if (alive && inflight === ctrl) timer = setTimeout(tick, POLL_MS);
+    if (alive && inflight === ctrl && !ctrl.signal.aborted) timer = setTimeout(tick, POLL_MS); // goLive aborts it
+  }
+
+  /** Shown: open the socket; poll only if its snapshot has not come within the grace period. */
+  function start(): void {
+    startLive();
+    clearTimeout(timer);
+    if (mode !== "live") timer = setTimeout(tick, CONNECT_GRACE_MS);
   }
 
   const onVisibility = () => {
-    if (document.visibilityState === "visible") void tick();
+    if (document.visibilityState === "visible") start();
     else {
+      stopLive();
       clearTimeout(timer);
       inflight?.abort();
       live.textContent = "paused (tab hidden)";
       live.className = "live paused";
+      live.dataset.mode = "paused";
     }
   };
   document.addEventListener("visibilitychange", onVisibility);
-  void tick();
+  if (document.visibilityState === "visible") start();
+  else onVisibility();
 
   return () => {
     alive = false;
+    stopLive();
     clearTimeout(timer);
     inflight?.abort();
     document.removeEventListener("visibilitychange", onVisibility);

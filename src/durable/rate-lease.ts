@@ -1,0 +1,183 @@
+// The recorder's rate limit (CONTRACT `maxSignalsPerMinute`: recorder-wide, accepted and refused signals alike),
+// counted where the signals are. Plain code, no Cloudflare import: recorder-gate.ts (the ledger) and
+// symbol-object.ts (the held leases) drive it; test/durable/rate-lease.test.ts drives it directly.
+//
+// Why a lease (issue #13, docs/BENCHMARKS.md "The bar-close burst"): asking the recorder's gate object for every
+// signal put one object wake and one RPC on the critical path of every alert — in a bar-close burst the gates are
+// cold (their recorders sent nothing since the previous bar), and that hop was the largest share of a signal's
+// time. A recorder almost always trades one symbol, so the gate LEASES the count to that symbol's object, which then
+// counts locally and synchronously; the gate stays the one authority:
+// - one holder at a time. A signal of the same recorder on another symbol (or one refused before any symbol, which
+//   the Worker hands the gate) makes the gate RECLAIM the lease first: the holder gives back its window and stops
+//   counting, the gate merges it, and then counts centrally for SHARED_MS (a recorder on two symbols would
+//   otherwise move the lease back and forth on every signal);
+// - a lease lasts LEASE_MS; its holder asks again after it (keeping its own window), so a holder the gate could not
+//   reach to reclaim stops by itself — until then, no new lease is granted (at most one lease at a time, always);
+// - the windows live in memory, as the gate's did: a restarted holder or gate forgets at most one minute of counts,
+//   which at worst lets one extra minute's worth through. The holder's name and the shared period are persisted by
+//   the gate, so a restarted gate never grants a second lease while the first may still count.
+// Cost: O(signals in the last minute) per admission, as before; one RPC per recorder per symbol switch or per hour
+// instead of one per signal.
+
+/** How long a lease lasts before its holder asks again. */
+export const LEASE_MS = 3_600_000;
+/** After a reclaim, how long the gate counts centrally before leasing again. */
+export const SHARED_MS = 600_000;
+/** The limit's window. */
+const WINDOW_MS = 60_000;
+
+export interface Admission {
+  admitted: boolean;
+  /** When refused: whether this refusal should be logged (the first one of its minute). */
+  logRefusal: boolean;
+}
+
+/** A window as it travels between the gate and a holder (structured-clone safe). */
+export interface RateState {
+  times: number[];
+  lastLoggedRefusalMs: number;
+}
+
+/** The gate's answer to a symbol object asking to admit a signal. */
+export type LeaseAnswer = { leased: true; untilMs: number; state: RateState } | { leased: false; admission: Admission };
+
+/** A sliding one-minute window of signal times. */
+export class RateWindow {
+  private times: number[] = [];
+  /** When the last refusal was logged (one refusal row per window is enough to explain the 429s). */
+  private lastLoggedRefusalMs = -Infinity;
+
+  /** Counts a signal at `nowMs` unless `max` were already counted in the minute before. */
+  admit(nowMs: number, max: number): Admission {
+    const from = nowMs - WINDOW_MS;
+    let i = 0;
+    while (i < this.times.length && this.times[i] <= from) i++;
+    if (i > 0) this.times.splice(0, i);
+    if (this.times.length < max) {
+      this.times.push(nowMs);
+      return { admitted: true, logRefusal: false };
+    }
+    const logRefusal = nowMs - this.lastLoggedRefusalMs >= WINDOW_MS;
+    if (logRefusal) this.lastLoggedRefusalMs = nowMs;
+    return { admitted: false, logRefusal };
+  }
+
+  /** Hands the window over and empties it. */
+  take(): RateState {
+    const state = { times: this.times, lastLoggedRefusalMs: this.lastLoggedRefusalMs };
+    this.times = [];
+    this.lastLoggedRefusalMs = -Infinity;
+    return state;
+  }
+
+  /** Adds a window handed over (times kept in order; the latest logged refusal wins). */
+  merge(state: RateState | null): void {
+    if (!state) return;
+    if (state.times.length > 0) this.times = [...this.times, ...state.times].sort((a, b) => a - b);
+    this.lastLoggedRefusalMs = Math.max(this.lastLoggedRefusalMs, state.lastLoggedRefusalMs);
+  }
+}
+
+/** What the gate persists about its lease. */
+export interface LeaseRecord {
+  holder: string | null;
+  untilMs: number;
+  sharedUntilMs: number;
+}
+
+/** The gate's side: who holds the lease, and the central window while nobody does. */
+export class LeaseLedger {
+  private readonly window = new RateWindow();
+  private record: LeaseRecord;
+
+  constructor(saved: LeaseRecord | null, private readonly save: (record: LeaseRecord) => void) {
+    this.record = saved ?? { holder: null, untilMs: 0, sharedUntilMs: 0 };
+  }
+
+  /** The symbol object that must give the lease back before `asker` (a feed symbol, or null for the gate itself)
+   * is answered; null when none. */
+  toReclaim(asker: string | null): string | null {
+    const { holder } = this.record;
+    return holder !== null && holder !== asker ? holder : null;
+  }
+
+  /** The holder gave its window back (null: it had none, e.g. it restarted) or could not be reached (`reached`
+   * false: it stops counting by itself at the lease's end, and no lease is granted before that). */
+  reclaimed(state: RateState | null, nowMs: number, reached: boolean): void {
+    this.window.merge(state);
+    const sharedUntilMs = Math.max(this.record.sharedUntilMs, nowMs + SHARED_MS, reached ? 0 : this.record.untilMs);
+    this.setRecord({ holder: null, untilMs: 0, sharedUntilMs });
+  }
+
+  /** Answers a symbol object after any reclaim: a lease (the window moves to it) or the gate's own count. */
+  ask(feedSymbol: string, nowMs: number, max: number): LeaseAnswer {
+    const { holder, sharedUntilMs } = this.record;
+    if ((holder === null || holder === feedSymbol) && nowMs >= sharedUntilMs) {
+      const untilMs = nowMs + LEASE_MS;
+      this.setRecord({ holder: feedSymbol, untilMs, sharedUntilMs });
+      return { leased: true, untilMs, state: this.window.take() };
+    }
+    return { leased: false, admission: this.window.admit(nowMs, max) };
+  }
+
+  /** A signal counted by the gate itself (refused before any symbol), after any reclaim. */
+  admit(nowMs: number, max: number): Admission {
+    return this.window.admit(nowMs, max);
+  }
+
+  get holder(): string | null {
+    return this.record.holder;
+  }
+
+  private setRecord(record: LeaseRecord): void {
+    this.record = record;
+    this.save(record);
+  }
+}
+
+/** A symbol object's side: the leases it holds, by recorder. */
+export class HeldLeases {
+  private readonly held = new Map<string, { untilMs: number; window: RateWindow }>();
+  /** Windows of expired leases, kept until the gate answers again (so a renewal loses no count). */
+  private readonly expired = new Map<string, RateWindow>();
+
+  /** Counts a signal locally when a lease is held and current; null when the gate must be asked. */
+  admit(recorderId: string, nowMs: number, max: number): Admission | null {
+    const lease = this.held.get(recorderId);
+    if (!lease) return null;
+    if (nowMs >= lease.untilMs) {
+      this.held.delete(recorderId);
+      this.expired.set(recorderId, lease.window);
+      return null;
+    }
+    return lease.window.admit(nowMs, max);
+  }
+
+  /** The gate's answer to this object's ask: installs a granted lease (with any window kept from an expired one)
+   * and counts the signal on it, or returns the gate's own count. */
+  answer(recorderId: string, answer: LeaseAnswer, nowMs: number, max: number): Admission {
+    const kept = this.expired.get(recorderId);
+    this.expired.delete(recorderId);
+    if (!answer.leased) return answer.admission;
+    // (The object asks for one recorder at a time — applySignal queues a recorder's signals — so a lease is not
+    // normally held here already; if it were, its window is kept.)
+    const window = this.held.get(recorderId)?.window ?? kept ?? new RateWindow();
+    window.merge(answer.state);
+    this.held.set(recorderId, { untilMs: answer.untilMs, window });
+    return window.admit(nowMs, max);
+  }
+
+  /** The gate reclaims the lease: the window goes back, nothing is counted here any more. */
+  giveBack(recorderId: string): RateState | null {
+    const lease = this.held.get(recorderId);
+    const kept = this.expired.get(recorderId);
+    this.held.delete(recorderId);
+    this.expired.delete(recorderId);
+    if (lease) return lease.window.take();
+    return kept ? kept.take() : null;
+  }
+
+  get size(): number {
+    return this.held.size;
+  }
+}

@@ -1,0 +1,100 @@
+// The rate limit's lease (src/durable/rate-lease.ts), driven directly: one holder at a time, nothing counted twice
+// or lost on a handover, the shared period after a second symbol, a renewal keeping its window.
+import { describe, expect, it } from "vitest";
+import { HeldLeases, LEASE_MS, LeaseLedger, type LeaseRecord, RateWindow, SHARED_MS } from "../../src/durable/rate-lease";
+
+const T0 = Date.parse("2026-03-02T14:30:00Z");
+
+function ledger() {
+  const saved: LeaseRecord[] = [];
+  return { ledger: new LeaseLedger(null, (r) => saved.push(r)), saved };
+}
+
+describe("RateWindow", () => {
+  it("admits max a minute, then refuses, logging the first refusal of each minute", () => {
+    const w = new RateWindow();
+    expect([1, 2, 3].map((i) => w.admit(T0 + i, 3).admitted)).toEqual([true, true, true]);
+    expect(w.admit(T0 + 10, 3)).toEqual({ admitted: false, logRefusal: true });
+    expect(w.admit(T0 + 20, 3)).toEqual({ admitted: false, logRefusal: false });
+    expect(w.admit(T0 + 60_002, 3)).toEqual({ admitted: true, logRefusal: false }); // the first one left the window
+  });
+
+  it("hands its window over whole and merges in time order", () => {
+    const a = new RateWindow();
+    const b = new RateWindow();
+    a.admit(T0 + 5, 10);
+    b.admit(T0 + 1, 10);
+    b.admit(T0 + 9, 10);
+    a.merge(b.take());
+    expect(b.take().times).toEqual([]);
+    expect(a.take().times).toEqual([T0 + 1, T0 + 5, T0 + 9]);
+  });
+});
+
+describe("lease between the gate and symbol objects", () => {
+  it("the first symbol gets the lease and counts locally; the gate is not asked again until it ends", () => {
+    const { ledger: gate, saved } = ledger();
+    const mnq = new HeldLeases();
+    expect(mnq.admit("r1", T0, 2)).toBeNull(); // no lease yet: ask the gate
+    const answer = gate.ask("MNQ", T0, 2);
+    expect(answer.leased).toBe(true);
+    expect(mnq.answer("r1", answer, T0, 2).admitted).toBe(true);
+    expect(mnq.admit("r1", T0 + 1, 2)).toEqual({ admitted: true, logRefusal: false });
+    expect(mnq.admit("r1", T0 + 2, 2)).toEqual({ admitted: false, logRefusal: true });
+    expect(saved.at(-1)).toEqual({ holder: "MNQ", untilMs: T0 + LEASE_MS, sharedUntilMs: 0 });
+    // At the lease's end the holder asks again and keeps its own window: still over the limit.
+    expect(mnq.admit("r1", T0 + LEASE_MS, 2)).toBeNull();
+    const renewed = gate.ask("MNQ", T0 + LEASE_MS, 2);
+    expect(renewed.leased).toBe(true);
+    expect(mnq.answer("r1", renewed, T0 + LEASE_MS, 2).admitted).toBe(true); // the minute has passed
+  });
+
+  it("a second symbol makes the gate reclaim the window: the counts go on across both, centrally, for SHARED_MS", () => {
+    const { ledger: gate } = ledger();
+    const mnq = new HeldLeases();
+    const es = new HeldLeases();
+    mnq.answer("r1", gate.ask("MNQ", T0, 3), T0, 3);
+    expect(mnq.admit("r1", T0 + 1, 3)?.admitted).toBe(true);
+    // ES asks: the gate must reclaim from MNQ first.
+    expect(gate.toReclaim("ES")).toBe("MNQ");
+    expect(gate.toReclaim("MNQ")).toBeNull();
+    gate.reclaimed(mnq.giveBack("r1"), T0 + 2, true);
+    expect(mnq.size).toBe(0);
+    expect(mnq.admit("r1", T0 + 3, 3)).toBeNull(); // MNQ counts nothing any more
+    const third = gate.ask("ES", T0 + 2, 3);
+    expect(third).toEqual({ leased: false, admission: { admitted: true, logRefusal: false } });
+    expect(es.answer("r1", third, T0 + 2, 3).admitted).toBe(true);
+    expect(gate.ask("MNQ", T0 + 3, 3)).toEqual({ leased: false, admission: { admitted: false, logRefusal: true } });
+    // After the shared period, a lease again (with the gate's window).
+    const later = gate.ask("ES", T0 + 2 + SHARED_MS, 3);
+    expect(later.leased).toBe(true);
+  });
+
+  it("an unreachable holder: no new lease until its own lease has ended (never two counters)", () => {
+    const { ledger: gate } = ledger();
+    gate.ask("MNQ", T0, 5);
+    gate.reclaimed(null, T0 + 1000, false);
+    expect(gate.ask("ES", T0 + 1000 + SHARED_MS, 5).leased).toBe(false);
+    expect(gate.ask("ES", T0 + LEASE_MS, 5).leased).toBe(true);
+  });
+
+  it("the gate's own refusals (before a symbol) reclaim too, and the record survives a restart", () => {
+    const { ledger: gate, saved } = ledger();
+    gate.ask("MNQ", T0, 5);
+    expect(gate.toReclaim(null)).toBe("MNQ");
+    const restarted = new LeaseLedger(saved.at(-1)!, () => {});
+    expect(restarted.holder).toBe("MNQ");
+    expect(restarted.ask("ES", T0 + 5, 5).leased).toBe(false); // still MNQ's: a restarted gate never grants a second lease
+  });
+
+  it("a holder that restarted (lost its lease) asks again and is granted it", () => {
+    const { ledger: gate } = ledger();
+    gate.ask("MNQ", T0, 5);
+    const fresh = new HeldLeases();
+    expect(fresh.admit("r1", T0 + 10, 5)).toBeNull();
+    expect(gate.toReclaim("MNQ")).toBeNull();
+    expect(fresh.answer("r1", gate.ask("MNQ", T0 + 10, 5), T0 + 10, 5).admitted).toBe(true);
+    expect(fresh.giveBack("r1")?.times).toEqual([T0 + 10]);
+    expect(fresh.giveBack("r1")).toBeNull();
+  });
+});
