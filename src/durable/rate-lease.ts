@@ -9,8 +9,9 @@
 // counts locally and synchronously; the gate stays the one authority:
 // - one holder at a time. A signal of the same recorder on another symbol (or one refused before any symbol, which
 //   the Worker hands the gate) makes the gate RECLAIM the lease first: the holder gives back its window and stops
-//   counting, the gate merges it, and then counts centrally for SHARED_MS (a recorder on two symbols would
-//   otherwise move the lease back and forth on every signal);
+//   counting, the gate merges it, and then counts centrally until one symbol asks twice in a row (a recorder
+//   that alternates symbols would otherwise move the lease back and forth on every signal; one that moved on to
+//   another symbol has a lease again from its second signal there);
 // - a lease lasts LEASE_MS; its holder asks again after it (keeping its own window), so a holder the gate could not
 //   reach to reclaim stops by itself — until then, no new lease is granted (at most one lease at a time, always);
 // - the windows live in memory, as the gate's did: a restarted holder or gate forgets at most one minute of counts,
@@ -21,8 +22,6 @@
 
 /** How long a lease lasts before its holder asks again. */
 export const LEASE_MS = 3_600_000;
-/** After a reclaim, how long the gate counts centrally before leasing again. */
-export const SHARED_MS = 600_000;
 /** The limit's window. */
 const WINDOW_MS = 60_000;
 
@@ -82,7 +81,12 @@ export class RateWindow {
 export interface LeaseRecord {
   holder: string | null;
   untilMs: number;
-  sharedUntilMs: number;
+  /** A lease was reclaimed and none granted since: the next goes to a symbol that asks twice in a row. */
+  contested: boolean;
+  /** The symbol of the last signal the gate counted itself while contested (null: none, or a Worker refusal). */
+  lastAsker: string | null;
+  /** No lease before this (an unreachable holder's lease runs until then). */
+  noLeaseBeforeMs: number;
 }
 
 /** The gate's side: who holds the lease, and the central window while nobody does. */
@@ -91,7 +95,7 @@ export class LeaseLedger {
   private record: LeaseRecord;
 
   constructor(saved: LeaseRecord | null, private readonly save: (record: LeaseRecord) => void) {
-    this.record = saved ?? { holder: null, untilMs: 0, sharedUntilMs: 0 };
+    this.record = saved ?? { holder: null, untilMs: 0, contested: false, lastAsker: null, noLeaseBeforeMs: 0 };
   }
 
   /** The symbol object that must give the lease back before `asker` (a feed symbol, or null for the gate itself)
@@ -105,23 +109,26 @@ export class LeaseLedger {
    * false: it stops counting by itself at the lease's end, and no lease is granted before that). */
   reclaimed(state: RateState | null, nowMs: number, reached: boolean): void {
     this.window.merge(state);
-    const sharedUntilMs = Math.max(this.record.sharedUntilMs, nowMs + SHARED_MS, reached ? 0 : this.record.untilMs);
-    this.setRecord({ holder: null, untilMs: 0, sharedUntilMs });
+    const noLeaseBeforeMs = Math.max(this.record.noLeaseBeforeMs, reached ? nowMs : this.record.untilMs);
+    this.setRecord({ holder: null, untilMs: 0, contested: true, lastAsker: null, noLeaseBeforeMs });
   }
 
   /** Answers a symbol object after any reclaim: a lease (the window moves to it) or the gate's own count. */
   ask(feedSymbol: string, nowMs: number, max: number): LeaseAnswer {
-    const { holder, sharedUntilMs } = this.record;
-    if ((holder === null || holder === feedSymbol) && nowMs >= sharedUntilMs) {
+    const { holder, contested, lastAsker, noLeaseBeforeMs } = this.record;
+    const free = holder === feedSymbol || (holder === null && (!contested || lastAsker === feedSymbol));
+    if (free && nowMs >= noLeaseBeforeMs) {
       const untilMs = nowMs + LEASE_MS;
-      this.setRecord({ holder: feedSymbol, untilMs, sharedUntilMs });
+      this.setRecord({ holder: feedSymbol, untilMs, contested: false, lastAsker: null, noLeaseBeforeMs });
       return { leased: true, untilMs, state: this.window.take() };
     }
+    if (lastAsker !== feedSymbol) this.setRecord({ ...this.record, lastAsker: feedSymbol });
     return { leased: false, admission: this.window.admit(nowMs, max) };
   }
 
   /** A signal counted by the gate itself (refused before any symbol), after any reclaim. */
   admit(nowMs: number, max: number): Admission {
+    if (this.record.lastAsker !== null) this.setRecord({ ...this.record, lastAsker: null });
     return this.window.admit(nowMs, max);
   }
 
