@@ -129,9 +129,17 @@ export class LiveHub extends DurableObject<Env> {
   protected async watchAll(): Promise<SymbolLive[]> {
     const until = Date.now() + this.leaseMs;
     const active = await directoryStub(this.env).watch(until);
-    const states = await Promise.all(active.map((s) => symbolStub(this.env, s).watch(until) as Promise<SymbolLive>));
-    // An object that never learned its name (cannot happen for a listed symbol) still answers under it.
-    return states.map((s, i) => (s.feedSymbol ? s : { ...s, feedSymbol: active[i], feed: { ...s.feed, feedSymbol: active[i] } }));
+    // One symbol object failing must not take every dashboard down: the others are listed, it is retried at the
+    // next renewal (its own lease lapses meanwhile, so it publishes nothing until then).
+    const settled = await Promise.allSettled(active.map((s) => symbolStub(this.env, s).watch(until) as Promise<SymbolLive>));
+    const states: SymbolLive[] = [];
+    settled.forEach((r, i) => {
+      if (r.status === "rejected") return console.warn(`live: ${active[i]} did not answer watch: ${String(r.reason)}`);
+      // An object that never learned its name (cannot happen for a listed symbol) still answers under it.
+      const s = r.value;
+      states.push(s.feedSymbol ? s : { ...s, feedSymbol: active[i], feed: { ...s.feed, feedSymbol: active[i] } });
+    });
+    return states;
   }
 
   /** Joins the snapshot being built (or starts one); resolves once `ws` is accepted and has its snapshot. */

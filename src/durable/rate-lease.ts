@@ -12,6 +12,10 @@
 //   counting, the gate merges it, and then counts centrally until one symbol asks twice in a row (a recorder
 //   that alternates symbols would otherwise move the lease back and forth on every signal; one that moved on to
 //   another symbol has a lease again from its second signal there);
+// - every grant has a number. The gate's reply granting a lease and its next call reclaiming it travel separately,
+//   so a reclaim may reach the holder before the grant does: the holder then remembers that grant as given back
+//   and, when it arrives, does not install it but returns its window with a second ask, which the gate counts
+//   itself (never two counters, no count lost);
 // - a lease lasts LEASE_MS; its holder asks again after it (keeping its own window), so a holder the gate could not
 //   reach to reclaim stops by itself — until then, no new lease is granted (at most one lease at a time, always);
 // - the windows live in memory, as the gate's did: a restarted holder or gate forgets at most one minute of counts,
@@ -38,7 +42,7 @@ export interface RateState {
 }
 
 /** The gate's answer to a symbol object asking to admit a signal. */
-export type LeaseAnswer = { leased: true; untilMs: number; state: RateState } | { leased: false; admission: Admission };
+export type LeaseAnswer = { leased: true; grant: number; untilMs: number; state: RateState } | { leased: false; admission: Admission };
 
 /** A sliding one-minute window of signal times. */
 export class RateWindow {
@@ -87,6 +91,8 @@ export interface LeaseRecord {
   lastAsker: string | null;
   /** No lease before this (an unreachable holder's lease runs until then). */
   noLeaseBeforeMs: number;
+  /** The number of the latest grant. */
+  grant: number;
 }
 
 /** The gate's side: who holds the lease, and the central window while nobody does. */
@@ -95,14 +101,14 @@ export class LeaseLedger {
   private record: LeaseRecord;
 
   constructor(saved: LeaseRecord | null, private readonly save: (record: LeaseRecord) => void) {
-    this.record = saved ?? { holder: null, untilMs: 0, contested: false, lastAsker: null, noLeaseBeforeMs: 0 };
+    this.record = { holder: null, untilMs: 0, contested: false, lastAsker: null, noLeaseBeforeMs: 0, grant: 0, ...saved };
   }
 
   /** The symbol object that must give the lease back before `asker` (a feed symbol, or null for the gate itself)
    * is answered; null when none. */
-  toReclaim(asker: string | null): string | null {
-    const { holder } = this.record;
-    return holder !== null && holder !== asker ? holder : null;
+  toReclaim(asker: string | null): { holder: string; grant: number } | null {
+    const { holder, grant } = this.record;
+    return holder !== null && holder !== asker ? { holder, grant } : null;
   }
 
   /** The holder gave its window back (null: it had none, e.g. it restarted) or could not be reached (`reached`
@@ -110,17 +116,20 @@ export class LeaseLedger {
   reclaimed(state: RateState | null, nowMs: number, reached: boolean): void {
     this.window.merge(state);
     const noLeaseBeforeMs = Math.max(this.record.noLeaseBeforeMs, reached ? nowMs : this.record.untilMs);
-    this.setRecord({ holder: null, untilMs: 0, contested: true, lastAsker: null, noLeaseBeforeMs });
+    this.setRecord({ ...this.record, holder: null, untilMs: 0, contested: true, lastAsker: null, noLeaseBeforeMs });
   }
 
-  /** Answers a symbol object after any reclaim: a lease (the window moves to it) or the gate's own count. */
-  ask(feedSymbol: string, nowMs: number, max: number): LeaseAnswer {
+  /** Answers a symbol object after any reclaim: a lease (the window moves to it) or the gate's own count.
+   * `returned`: the window of a grant the asker refused (given back before it arrived): merged, and counted here. */
+  ask(feedSymbol: string, nowMs: number, max: number, returned?: RateState): LeaseAnswer {
     const { holder, contested, lastAsker, noLeaseBeforeMs } = this.record;
+    this.window.merge(returned ?? null);
     const free = holder === feedSymbol || (holder === null && (!contested || lastAsker === feedSymbol));
-    if (free && nowMs >= noLeaseBeforeMs) {
+    if (free && !returned && nowMs >= noLeaseBeforeMs) {
       const untilMs = nowMs + LEASE_MS;
-      this.setRecord({ holder: feedSymbol, untilMs, contested: false, lastAsker: null, noLeaseBeforeMs });
-      return { leased: true, untilMs, state: this.window.take() };
+      const grant = this.record.grant + 1;
+      this.setRecord({ holder: feedSymbol, untilMs, contested: false, lastAsker: null, noLeaseBeforeMs, grant });
+      return { leased: true, grant, untilMs, state: this.window.take() };
     }
     if (lastAsker !== feedSymbol) this.setRecord({ ...this.record, lastAsker: feedSymbol });
     return { leased: false, admission: this.window.admit(nowMs, max) };
@@ -144,9 +153,11 @@ export class LeaseLedger {
 
 /** A symbol object's side: the leases it holds, by recorder. */
 export class HeldLeases {
-  private readonly held = new Map<string, { untilMs: number; window: RateWindow }>();
+  private readonly held = new Map<string, { grant: number; untilMs: number; window: RateWindow }>();
   /** Windows of expired leases, kept until the gate answers again (so a renewal loses no count). */
   private readonly expired = new Map<string, RateWindow>();
+  /** Grants given back before they arrived (`recorder grant`), refused when they do. */
+  private readonly refused = new Set<string>();
 
   /** Counts a signal locally when a lease is held and current; null when the gate must be asked. */
   admit(recorderId: string, nowMs: number, max: number): Admission | null {
@@ -161,27 +172,39 @@ export class HeldLeases {
   }
 
   /** The gate's answer to this object's ask: installs a granted lease (with any window kept from an expired one)
-   * and counts the signal on it, or returns the gate's own count. */
-  answer(recorderId: string, answer: LeaseAnswer, nowMs: number, max: number): Admission {
+   * and counts the signal on it, or returns the gate's own count; `{returned}` when the grant was already
+   * reclaimed: ask again with that window (the gate then counts the signal itself). */
+  answer(recorderId: string, answer: LeaseAnswer, nowMs: number, max: number): Admission | { returned: RateState } {
     const kept = this.expired.get(recorderId);
     this.expired.delete(recorderId);
     if (!answer.leased) return answer.admission;
+    if (this.refused.delete(`${recorderId} ${answer.grant}`)) {
+      const window = kept ?? new RateWindow();
+      window.merge(answer.state);
+      return { returned: window.take() };
+    }
     // (The object asks for one recorder at a time — applySignal queues a recorder's signals — so a lease is not
     // normally held here already; if it were, its window is kept.)
     const window = this.held.get(recorderId)?.window ?? kept ?? new RateWindow();
     window.merge(answer.state);
-    this.held.set(recorderId, { untilMs: answer.untilMs, window });
+    this.held.set(recorderId, { grant: answer.grant, untilMs: answer.untilMs, window });
     return window.admit(nowMs, max);
   }
 
-  /** The gate reclaims the lease: the window goes back, nothing is counted here any more. */
-  giveBack(recorderId: string): RateState | null {
+  /** The gate reclaims grant `grant`: the window goes back, nothing is counted here any more. When that grant
+   * has not arrived yet (the gate's reply granting it is still on its way), it is refused when it does. */
+  giveBack(recorderId: string, grant: number): RateState | null {
     const lease = this.held.get(recorderId);
     const kept = this.expired.get(recorderId);
     this.held.delete(recorderId);
     this.expired.delete(recorderId);
-    if (lease) return lease.window.take();
-    return kept ? kept.take() : null;
+    if (!lease || lease.grant < grant) {
+      if (this.refused.size >= 10_000) this.refused.clear(); // grants lost to a restart of the gate's caller never arrive
+      this.refused.add(`${recorderId} ${grant}`);
+    }
+    const window = lease?.window ?? kept;
+    if (lease && kept) window!.merge(kept.take());
+    return window ? window.take() : null;
   }
 
   get size(): number {

@@ -9,7 +9,7 @@
 // - Its notifications (src/notify/): "rejected" for those refusals (queued by the outbox's delivered hook, as in
 //   the symbol objects), and the daily summary the cron hands it (notify()).
 import { DurableObject } from "cloudflare:workers";
-import { LeaseLedger, type Admission, type LeaseAnswer, type LeaseRecord } from "./rate-lease";
+import { LeaseLedger, type Admission, type LeaseAnswer, type LeaseRecord, type RateState } from "./rate-lease";
 import { OutboxDelivery, type SignalLogRow } from "./outbox";
 import { OutboxStore } from "./outbox-store";
 import { symbolStub } from "./stubs";
@@ -18,6 +18,9 @@ import { Notifier } from "../notify/notifier";
 import { NotifyQueueStore } from "../notify/queue-store";
 
 export type { Admission } from "./rate-lease";
+
+/** How long a reclaim waits for the holder before treating it as unreachable. */
+const RECLAIM_TIMEOUT_MS = 10_000;
 
 export class RecorderGate extends DurableObject<Env> {
   private readonly ledger: LeaseLedger;
@@ -55,11 +58,11 @@ export class RecorderGate extends DurableObject<Env> {
 
   /** A symbol object without a current lease asks to admit a signal of this recorder: it gets the lease (and
    * counts the signal itself) or the gate's own count (another symbol held the lease lately). */
-  async lease(recorderId: string, nowMs: number, maxPerMinute: number, feedSymbol: string): Promise<LeaseAnswer> {
+  async lease(recorderId: string, nowMs: number, maxPerMinute: number, feedSymbol: string, returned?: RateState): Promise<LeaseAnswer> {
     return this.oneAtATime(async () => {
       this.touch(feedSymbol);
       await this.reclaimFor(recorderId, feedSymbol, nowMs);
-      return this.ledger.ask(feedSymbol, nowMs, maxPerMinute);
+      return this.ledger.ask(feedSymbol, nowMs, maxPerMinute, returned);
     });
   }
 
@@ -84,10 +87,14 @@ export class RecorderGate extends DurableObject<Env> {
 
   /** Takes the lease back from a holder other than `asker` before the gate answers anyone else. */
   private async reclaimFor(recorderId: string, asker: string | null, nowMs: number): Promise<void> {
-    const holder = this.ledger.toReclaim(asker);
-    if (holder === null) return;
+    const lease = this.ledger.toReclaim(asker);
+    if (lease === null) return;
+    const { holder, grant } = lease;
     try {
-      this.ledger.reclaimed(await symbolStub(this.env, holder).giveBackLease(recorderId), nowMs, true);
+      // Bounded: a hung holder must not hold every signal of this recorder (it then counts as unreachable).
+      const back = symbolStub(this.env, holder).giveBackLease(recorderId, grant);
+      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no answer within 10 s")), RECLAIM_TIMEOUT_MS));
+      this.ledger.reclaimed(await Promise.race([back, timeout]), nowMs, true);
     } catch (err) {
       // Unreachable: it stops counting by itself when the lease ends; no lease is granted before that.
       console.warn(`gate: the lease holder ${holder} was not reachable: ${String(err)}`);

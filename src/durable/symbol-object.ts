@@ -236,8 +236,8 @@ export class SymbolObject extends DurableObject<Env> {
 
   /** The recorder's gate takes its rate-limit lease back (the recorder signalled on another symbol): this object's
    * window goes with it, and its signals are asked of the gate from now on. */
-  async giveBackLease(recorderId: string): Promise<RateState | null> {
-    return this.leases.giveBack(recorderId);
+  async giveBackLease(recorderId: string, grant: number): Promise<RateState | null> {
+    return this.leases.giveBack(recorderId, grant);
   }
 
   async openPositions(): Promise<RecordedPosition[]> {
@@ -351,8 +351,12 @@ export class SymbolObject extends DurableObject<Env> {
   /** No lease held: the gate answers with one (this signal then counted here) or with its own count. */
   private async askGate(req: SignalRequest, receivedMs: number): Promise<Admission> {
     const max = req.recorder.maxSignalsPerMinute;
-    const answer = await gateStub(this.env, req.recorder.id).lease(req.recorder.id, receivedMs, max, req.instrument.feedSymbol);
-    return this.leases.answer(req.recorder.id, answer, receivedMs, max);
+    const gate = gateStub(this.env, req.recorder.id);
+    const out = this.leases.answer(req.recorder.id, await gate.lease(req.recorder.id, receivedMs, max, req.instrument.feedSymbol), receivedMs, max);
+    if (!("returned" in out)) return out;
+    // The gate reclaimed that grant before its answer arrived: give the window back; the gate counts this one.
+    const again = await gate.lease(req.recorder.id, receivedMs, max, req.instrument.feedSymbol, out.returned);
+    return again.leased ? { admitted: false, logRefusal: false } : again.admission; // (never leased with a window returned)
   }
 
   /** CONTRACT "Delayed data, aligned": accepted now (checked against its own price), applied at market time. */

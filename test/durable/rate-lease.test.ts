@@ -1,9 +1,14 @@
 // The rate limit's lease (src/durable/rate-lease.ts), driven directly: one holder at a time, nothing counted twice
 // or lost on a handover, the shared period after a second symbol, a renewal keeping its window.
 import { describe, expect, it } from "vitest";
-import { HeldLeases, LEASE_MS, LeaseLedger, type LeaseRecord, RateWindow } from "../../src/durable/rate-lease";
+import { type Admission, HeldLeases, LEASE_MS, LeaseLedger, type LeaseRecord, RateWindow } from "../../src/durable/rate-lease";
 
 const T0 = Date.parse("2026-03-02T14:30:00Z");
+
+function admitted(out: Admission | { returned: unknown }): boolean {
+  if (!("admitted" in out)) throw new Error("expected an admission, got a returned grant");
+  return out.admitted;
+}
 
 function ledger() {
   const saved: LeaseRecord[] = [];
@@ -38,7 +43,7 @@ describe("lease between the gate and symbol objects", () => {
     expect(mnq.admit("r1", T0, 2)).toBeNull(); // no lease yet: ask the gate
     const answer = gate.ask("MNQ", T0, 2);
     expect(answer.leased).toBe(true);
-    expect(mnq.answer("r1", answer, T0, 2).admitted).toBe(true);
+    expect(admitted(mnq.answer("r1", answer, T0, 2))).toBe(true);
     expect(mnq.admit("r1", T0 + 1, 2)).toEqual({ admitted: true, logRefusal: false });
     expect(mnq.admit("r1", T0 + 2, 2)).toEqual({ admitted: false, logRefusal: true });
     expect(saved.at(-1)).toMatchObject({ holder: "MNQ", untilMs: T0 + LEASE_MS, contested: false });
@@ -46,7 +51,7 @@ describe("lease between the gate and symbol objects", () => {
     expect(mnq.admit("r1", T0 + LEASE_MS, 2)).toBeNull();
     const renewed = gate.ask("MNQ", T0 + LEASE_MS, 2);
     expect(renewed.leased).toBe(true);
-    expect(mnq.answer("r1", renewed, T0 + LEASE_MS, 2).admitted).toBe(true); // the minute has passed
+    expect(admitted(mnq.answer("r1", renewed, T0 + LEASE_MS, 2))).toBe(true); // the minute has passed
   });
 
   it("a second symbol makes the gate reclaim the window: the counts go on across both, centrally, until one symbol asks twice in a row", () => {
@@ -56,14 +61,14 @@ describe("lease between the gate and symbol objects", () => {
     mnq.answer("r1", gate.ask("MNQ", T0, 3), T0, 3);
     expect(mnq.admit("r1", T0 + 1, 3)?.admitted).toBe(true);
     // ES asks: the gate must reclaim from MNQ first.
-    expect(gate.toReclaim("ES")).toBe("MNQ");
+    expect(gate.toReclaim("ES")).toEqual({ holder: "MNQ", grant: 1 });
     expect(gate.toReclaim("MNQ")).toBeNull();
-    gate.reclaimed(mnq.giveBack("r1"), T0 + 2, true);
+    gate.reclaimed(mnq.giveBack("r1", 1), T0 + 2, true);
     expect(mnq.size).toBe(0);
     expect(mnq.admit("r1", T0 + 3, 3)).toBeNull(); // MNQ counts nothing any more
     const third = gate.ask("ES", T0 + 2, 3);
     expect(third).toEqual({ leased: false, admission: { admitted: true, logRefusal: false } });
-    expect(es.answer("r1", third, T0 + 2, 3).admitted).toBe(true);
+    expect(admitted(es.answer("r1", third, T0 + 2, 3))).toBe(true);
     expect(gate.ask("MNQ", T0 + 3, 3)).toEqual({ leased: false, admission: { admitted: false, logRefusal: true } });
     // Alternating symbols: never a lease. MNQ twice in a row: MNQ has it again, with the gate's window.
     expect(gate.ask("ES", T0 + 4, 3).leased).toBe(false);
@@ -71,7 +76,7 @@ describe("lease between the gate and symbol objects", () => {
     const again = gate.ask("MNQ", T0 + 6, 3);
     expect(again.leased).toBe(true);
     const back = new HeldLeases();
-    expect(back.answer("r1", again, T0 + 7, 3).admitted).toBe(false); // T0, T0+1, T0+2 are still in the window
+    expect(admitted(back.answer("r1", again, T0 + 7, 3))).toBe(false); // T0, T0+1, T0+2 are still in the window
     expect(back.admit("r1", T0 + 60_002, 3)?.admitted).toBe(true);
   });
 
@@ -87,7 +92,7 @@ describe("lease between the gate and symbol objects", () => {
   it("the gate's own refusals (before a symbol) reclaim too, and the record survives a restart", () => {
     const { ledger: gate, saved } = ledger();
     gate.ask("MNQ", T0, 5);
-    expect(gate.toReclaim(null)).toBe("MNQ");
+    expect(gate.toReclaim(null)).toEqual({ holder: "MNQ", grant: 1 });
     const restarted = new LeaseLedger(saved.at(-1)!, () => {});
     expect(restarted.holder).toBe("MNQ");
     expect(restarted.ask("ES", T0 + 5, 5).leased).toBe(false); // still MNQ's: a restarted gate never grants a second lease
@@ -99,8 +104,29 @@ describe("lease between the gate and symbol objects", () => {
     const fresh = new HeldLeases();
     expect(fresh.admit("r1", T0 + 10, 5)).toBeNull();
     expect(gate.toReclaim("MNQ")).toBeNull();
-    expect(fresh.answer("r1", gate.ask("MNQ", T0 + 10, 5), T0 + 10, 5).admitted).toBe(true);
-    expect(fresh.giveBack("r1")?.times).toEqual([T0 + 10]);
-    expect(fresh.giveBack("r1")).toBeNull();
+    expect(admitted(fresh.answer("r1", gate.ask("MNQ", T0 + 10, 5), T0 + 10, 5))).toBe(true);
+    expect(fresh.giveBack("r1", 2)?.times).toEqual([T0 + 10]);
+    expect(fresh.giveBack("r1", 2)).toBeNull();
+  });
+
+  it("a grant reclaimed before it arrived is refused and its window returned: never two counters, no count lost", () => {
+    const { ledger: gate } = ledger();
+    const mnq = new HeldLeases();
+    const es = new HeldLeases();
+    // MNQ's first signal: the gate grants (the reply is on its way) ...
+    const inFlight = gate.ask("MNQ", T0, 2);
+    expect(inFlight.leased).toBe(true);
+    // ... while ES's signal makes the gate reclaim it from MNQ, which has not got it yet.
+    const reclaim = gate.toReclaim("ES")!;
+    expect(reclaim).toEqual({ holder: "MNQ", grant: 1 });
+    gate.reclaimed(mnq.giveBack("r1", reclaim.grant), T0 + 1, true);
+    expect(admitted(es.answer("r1", gate.ask("ES", T0 + 1, 2), T0 + 1, 2))).toBe(true);
+    // The grant arrives: refused, its window goes back with a second ask, which the gate counts.
+    const out = mnq.answer("r1", inFlight, T0 + 2, 2);
+    expect(out).toEqual({ returned: { times: [], lastLoggedRefusalMs: -Infinity } });
+    expect(mnq.size).toBe(0);
+    const second = gate.ask("MNQ", T0 + 2, 2, (out as { returned: never }).returned);
+    expect(second).toEqual({ leased: false, admission: { admitted: true, logRefusal: false } });
+    expect(gate.ask("ES", T0 + 3, 2)).toEqual({ leased: false, admission: { admitted: false, logRefusal: true } });
   });
 });
