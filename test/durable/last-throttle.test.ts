@@ -12,20 +12,11 @@ import { describe, expect, it } from "vitest";
 import { SqlBookStore } from "../../src/durable/book-store";
 import { DurableBook, LAST_WRITE_MS } from "../../src/durable/durable-book";
 import { SymbolBook } from "../../src/engine/book";
-import type { InstrumentSpec, NormalizedSignal, Position, RecorderSettings } from "../../src/engine/types";
+import type { NormalizedSignal, Position, RecorderSettings } from "../../src/engine/types";
 import { createRecorder, evictSymbol, freshMnq, openPositions, signal, symbolStub, tick } from "../helpers";
+import { MNQ, recorder } from "../engine/helpers";
 
-const MNQ: InstrumentSpec = { root: "MNQ", feedSymbol: "CME_MINI:MNQ1!", tickSize: 0.25, tickValue: 0.5 };
-const REC: RecorderSettings = {
-  id: "r1",
-  initialQuantity: 1,
-  addQuantity: 1,
-  allowAdd: true,
-  reverseOnOpposite: true,
-  takeProfitTicks: null,
-  stopLossTicks: null,
-  commissionPerContract: 0,
-};
+const REC: RecorderSettings = recorder();
 /** Wednesday 2 January 2030, 10:00 in New York. */
 const T0 = Date.parse("2030-01-02T15:00:00.000Z");
 const at = (i: number) => new Date(T0 + i * 100).toISOString();

@@ -43,3 +43,17 @@ export function driver(rec: RecorderSettings = recorder(), instrument: Instrumen
     now: () => t(clock),
   };
 }
+
+/** `x` with the last price of every open position in it blanked (Position: lastPrice, unrealizedPnl; PositionState:
+ * lastPriceTicks): what a restart with an unsaved last tick may leave stale
+ * (src/durable/durable-book.ts header). */
+export function withoutLastPrice<T>(x: T): T {
+  if (Array.isArray(x)) return x.map(withoutLastPrice) as T;
+  if (x === null || typeof x !== "object") return x;
+  const o = Object.fromEntries(Object.entries(x).map(([k, v]) => [k, withoutLastPrice(v)]));
+  if (o.status === "open") {
+    if ("lastPrice" in o) Object.assign(o, { lastPrice: "(stale)", unrealizedPnl: "(stale)" });
+    if ("lastPriceTicks" in o) o.lastPriceTicks = "(stale)";
+  }
+  return o as T;
+}

@@ -51,6 +51,7 @@ import type {
 } from "../../src/engine/types";
 import { prng } from "../prng";
 import { MemoryBookStore } from "./memory-book-store";
+import { withoutLastPrice } from "./helpers";
 
 const SEQUENCES = Number(process.env.RULES_SEQUENCES ?? 150);
 const FIRST_SEED = Number(process.env.RULES_SEED ?? 20250301);
@@ -162,19 +163,6 @@ function firstDiff(a: unknown, b: unknown, path = ""): string | null {
 function same(actual: unknown, expected: unknown, what: string): void {
   const d = firstDiff(actual, expected);
   if (d !== null) throw new Error(`${what} differs at ${d}`);
-}
-
-/** `x` with the last price of every open position in it blanked (Position: lastPrice, unrealizedPnl; PositionState:
- * lastPriceTicks): what a restart with an unsaved last tick may leave stale. */
-function withoutLastPrice<T>(x: T): T {
-  if (Array.isArray(x)) return x.map(withoutLastPrice) as T;
-  if (x === null || typeof x !== "object") return x;
-  const o = Object.fromEntries(Object.entries(x).map(([k, v]) => [k, withoutLastPrice(v)]));
-  if (o.status === "open") {
-    if ("lastPrice" in o) Object.assign(o, { lastPrice: "(stale)", unrealizedPnl: "(stale)" });
-    if ("lastPriceTicks" in o) o.lastPriceTicks = "(stale)";
-  }
-  return o as T;
 }
 
 function sameTickOutcome(actual: TickOutcome | null, expected: TickOutcome, what: string): void {

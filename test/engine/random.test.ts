@@ -23,6 +23,7 @@ import { NaiveSymbolBook } from "../../bench/naive-book";
 import { DurableBook } from "../../src/durable/durable-book";
 import { SignalRefusedError } from "../../src/engine/limits";
 import { MemoryBookStore } from "./memory-book-store";
+import { withoutLastPrice } from "./helpers";
 import { prng } from "../prng";
 import type {
   ClosedPosition,
@@ -382,19 +383,6 @@ const SYMBOLS: { spec: InstrumentSpec; base: number }[] = [
   { spec: { root: "RTY", feedSymbol: "CME_MINI:RTY1!", tickSize: 0.1, tickValue: 5 }, base: 2050 },
   { spec: { root: "CL", feedSymbol: "NYMEX:CL1!", tickSize: 0.01, tickValue: 10 }, base: 75 },
 ];
-
-/** `x` with the last price of every open position in it blanked (Position: lastPrice, unrealizedPnl; PositionState:
- * lastPriceTicks): what a restart with an unsaved last tick may leave stale (see the header). */
-function withoutLastPrice<T>(x: T): T {
-  if (Array.isArray(x)) return x.map(withoutLastPrice) as T;
-  if (x === null || typeof x !== "object") return x;
-  const o = Object.fromEntries(Object.entries(x).map(([k, v]) => [k, withoutLastPrice(v)]));
-  if (o.status === "open") {
-    if ("lastPrice" in o) Object.assign(o, { lastPrice: "(stale)", unrealizedPnl: "(stale)" });
-    if ("lastPriceTicks" in o) o.lastPriceTicks = "(stale)";
-  }
-  return o as T;
-}
 
 /** How often each outcome happened, so the test proves it exercised every rule. */
 const seen = new Map<string, number>();
