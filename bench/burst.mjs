@@ -17,11 +17,9 @@
 // After each burst, through the admin API: every recorder has exactly one trade more (on the burst's symbol), no
 // open position, no duplicate and no rejected signal in the log — none lost, none doubled.
 // Secrets (admin token, webhook tokens) are never printed: errors show statuses and the error code only.
-import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { bundleForWorkerd } from "./bundle.mjs";
+import { startAppServer } from "./app-server.mjs";
 
 /** The 20 feed symbols of the 20-symbol burst: every root of the instrument table (1!), and the 2! of four. */
 const ROOT_PRICES = {
@@ -286,30 +284,8 @@ export async function burstBench({ ROOT, tmp, QUICK, startWrangler, log }) {
   const CLIENTS = 50;
   const SETUP_CLIENTS = 20;
   const SAMPLE = QUICK ? 100 : 300; // openings measured from 20 clients
-  const persist = path.join(tmp, "burst");
-  const config = "bench/wrangler.burst.toml";
-  const admin = `bench-${randomBytes(12).toString("hex")}`;
-  const envFile = path.join(tmp, "burst.dev.vars");
-  writeFileSync(envFile, `ADMIN_TOKEN=${admin}\nTV_SESSION_KEY=${randomBytes(24).toString("hex")}\n`);
-  // The Worker is bundled here, once: wrangler then watches only the bundle, so edits to src/ during the run
-  // (wrangler dev reloads the Worker on every change of its sources) cannot restart it mid-burst.
-  // alone in its directory: wrangler watches it
-  await bundleForWorkerd(path.join(ROOT, "bench/app-worker.ts"), path.join(ROOT, "bench/.build/burst/app-worker.mjs"));
-  const mig = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--config", config, "--persist-to", persist], {
-    cwd: ROOT, encoding: "utf8", env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" }, timeout: 120_000,
-  });
-  if (mig.status !== 0) throw new Error(`burst: migrations failed:\n${mig.stdout}\n${mig.stderr}`);
-  const w = await startWrangler(["--config", config, "--persist-to", persist, "--env-file", envFile], "burst bench");
+  const { w, api, stats, reset } = await startAppServer({ ROOT, tmp, name: "burst", startWrangler });
   const proxyPid = listenerPid(w.pid, Number(new URL(w.base).port));
-  const auth = { Authorization: `Bearer ${admin}` };
-  const api = async (p, init = {}) => {
-    const r = await fetch(`${w.base}${p}`, { ...init, headers: { ...auth, ...(init.headers ?? {}) } });
-    const j = await r.json().catch(() => null);
-    if (!r.ok) throw new Error(`burst: ${init.method ?? "GET"} ${p.split("?")[0]} -> ${r.status} ${j?.error?.code ?? ""}`);
-    return j;
-  };
-  const stats = async () => (await fetch(`${w.base}/__bench/stats`)).json();
-  const reset = async () => (await fetch(`${w.base}/__bench/reset`, { method: "POST" })).json();
   const out = { recorders: N, symbols: SYMBOLS, clients: CLIENTS, setupClients: SETUP_CLIENTS, dailyLossLimit: DAILY_LIMIT };
   try {
     // --- setup: recorders --------------------------------------------------------------------------------

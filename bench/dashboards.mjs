@@ -19,12 +19,10 @@
 //   - push x 1 / x 10: Node `ws` clients on /api/live with the page's subprotocols, counting the messages received.
 // Each scenario's clients connect (and receive their snapshot) before the window opens and are gone before the next
 // scenario's window. The check: push object requests/s at 10 dashboards ÷ at 1 within PUSH_TOLERANCE of 1.
-import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { bundleForWorkerd } from "./bundle.mjs";
+import { startAppServer } from "./app-server.mjs";
 
 const require = createRequire(import.meta.url);
 const WebSocket = require("ws");
@@ -170,31 +168,12 @@ export async function dashboardsBench({ ROOT, tmp, QUICK, startWrangler, log }) 
   // 20 s: a pushed row's window holds one of the hub's lease renewals (every 20 s from the first connect); quick: none
   const WINDOW_S = QUICK ? 5 : 20;
   const SETTLE_MS = QUICK ? 1500 : 3000; // after the clients start, before the window opens
-  const persist = path.join(tmp, "dashboards");
-  const config = "bench/wrangler.burst.toml";
-  const admin = `bench-${randomBytes(12).toString("hex")}`;
-
   const { startFakeTradingView } = await import("../test/fake-tv/server.mjs");
   const fakeTv = await startFakeTradingView({ port: 0 });
   const tvUrl = fakeTv.url ?? `http://127.0.0.1:${fakeTv.port}/socket.io/websocket`;
-  const envFile = path.join(tmp, "dashboards.dev.vars");
-  writeFileSync(envFile, `ADMIN_TOKEN=${admin}\nTV_SESSION_KEY=${randomBytes(24).toString("hex")}\nTV_WS_URL=${tvUrl}\n`);
-  // Bundled once (as the burst phase does): wrangler then watches only the bundle.
-  await bundleForWorkerd(path.join(ROOT, "bench/app-worker.ts"), path.join(ROOT, "bench/.build/burst/app-worker.mjs"));
-  const mig = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--config", config, "--persist-to", persist], {
-    cwd: ROOT, encoding: "utf8", env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" }, timeout: 120_000,
+  const { w, admin, api, stats, reset } = await startAppServer({
+    ROOT, tmp, name: "dashboards", startWrangler, vars: { TV_WS_URL: tvUrl }, extraArgs: ["--var", `TV_WS_URL:${tvUrl}`],
   });
-  if (mig.status !== 0) throw new Error(`dashboards: migrations failed:\n${mig.stdout}\n${mig.stderr}`);
-  const w = await startWrangler(["--config", config, "--persist-to", persist, "--env-file", envFile, "--var", `TV_WS_URL:${tvUrl}`], "dashboards bench");
-  const auth = { Authorization: `Bearer ${admin}` };
-  const api = async (p, init = {}) => {
-    const r = await fetch(`${w.base}${p}`, { ...init, headers: { ...auth, ...(init.headers ?? {}) } });
-    const j = await r.json().catch(() => null);
-    if (!r.ok) throw new Error(`dashboards: ${init.method ?? "GET"} ${p.split("?")[0]} -> ${r.status} ${j?.error?.code ?? ""}`);
-    return j;
-  };
-  const stats = async () => (await fetch(`${w.base}/__bench/stats`)).json();
-  const reset = async () => (await fetch(`${w.base}/__bench/reset`, { method: "POST" })).json();
 
   let ticker = null;
   const out = { symbols: SYMBOLS.length, positions: SYMBOLS.length * RECORDERS_PER_SYMBOL, tickMs: TICK_MS, windowSeconds: WINDOW_S, tolerance: PUSH_TOLERANCE, rows: [] };
