@@ -45,6 +45,9 @@ const ALIGN_GRACE_MS = 120_000;
 const META_SPEC = "spec";
 /** What the directory was last told (true: has open positions). */
 const META_DIRECTORY = "directory_active";
+/** The live dashboards' lease (epoch ms), so a restarted object goes on publishing without waiting for the hub's
+ * next renewal (up to 20 s). Written when the lease grows (at most once per renewal), read once at load. */
+const META_LIVE_UNTIL = "live_until_ms";
 /** The longest lease a watch() may set (the hub asks for 60 s). */
 const MAX_WATCH_MS = 10 * 60_000;
 
@@ -143,6 +146,7 @@ export class SymbolObject extends DurableObject<Env> {
       send: (update) => this.publishLive(update),
       warn: (message) => console.warn(`[${this.spec?.feedSymbol}] ${message}`),
     });
+    this.live.extend(meta.get<number>(META_LIVE_UNTIL) ?? 0); // a lapsed lease changes nothing
     this.recording = new SymbolRecording({
       durable: this.durable,
       outbox: this.outbox,
@@ -247,7 +251,15 @@ export class SymbolObject extends DurableObject<Env> {
   /** The live hub: dashboards watch this symbol until `untilMs` (a lease, renewed while they are open); its
    * state now. While watched, every change is published to the hub (live-publisher.ts). */
   async watch(untilMs: number): Promise<SymbolLive> {
-    return this.live.watch(Math.min(untilMs, Date.now() + MAX_WATCH_MS));
+    const until = Math.min(untilMs, Date.now() + MAX_WATCH_MS);
+    this.keepLiveLease(until);
+    return this.live.watch(until);
+  }
+
+  /** Stores the live lease when it grows (see META_LIVE_UNTIL). */
+  private keepLiveLease(untilMs: number): void {
+    if (!Number.isFinite(untilMs) || untilMs <= (this.bookStore.meta.get<number>(META_LIVE_UNTIL) ?? 0)) return;
+    this.bookStore.meta.set(META_LIVE_UNTIL, untilMs);
   }
 
   /** New TradingView credentials (POST/DELETE /api/tradingview/session): reconnect a running feed now, also one
@@ -415,7 +427,10 @@ export class SymbolObject extends DurableObject<Env> {
     try {
       const reply = await directoryStub(this.env).setActive(this.spec.feedSymbol, active);
       // (An older directory answered nothing.)
-      if (active && reply) this.live.extend(reply.watchedUntilMs);
+      if (active && reply) {
+        this.live.extend(reply.watchedUntilMs);
+        this.keepLiveLease(reply.watchedUntilMs);
+      }
       this.directoryActive = active;
       this.bookStore.meta.set(META_DIRECTORY, active);
     } catch (err) {

@@ -6,7 +6,7 @@ import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../feed/helpers";
-import { createRecorder, signal } from "../helpers";
+import { createRecorder, evictSymbol, signal, symbolStub } from "../helpers";
 import { mnqContracts, prepare } from "../feed-do/helpers";
 import { connect as connectLive, hub, hubSockets, liveSymbol, type LiveClient } from "./helpers";
 
@@ -101,6 +101,21 @@ describe("leases", () => {
     await signal(rec, { ticker, action: "close", price: 25610 });
     expect(await sym.liveInfo()).toMatchObject({ watching: false, pending: false, manualTimers: 0 });
     expect(await hub().publishCount(feedSymbol)).toBe(0);
+  });
+
+  it("a symbol object restarted while watched goes on publishing at once (its lease is stored, not only in memory)", async () => {
+    const client = await connect();
+    const rec = await createRecorder({ delayedFeed: "immediate" });
+    const { ticker, feedSymbol } = await freshSymbol();
+    const r = await signal(rec, { ticker, action: "buy", price: 25600 });
+    await client.update(feedSymbol, (u) => u.positions[0]?.id === r.position.id, "the open");
+    const sym = liveSymbol(feedSymbol);
+    await evictSymbol(symbolStub(feedSymbol));
+    // No renewal by the hub (every hour in this file) and no directory call (already active): the stored lease.
+    expect(await sym.liveInfo()).toMatchObject({ watching: true });
+    const before = client.updates(feedSymbol).length;
+    await signal(rec, { ticker, action: "close", price: 25610 });
+    await client.update(feedSymbol, (u) => u.positions.length === 0, "the close after the symbol's restart", before);
   });
 
   it("the hub keeps nothing it needs in memory: evicted, its socket still gets the next change", async () => {
