@@ -5,6 +5,7 @@ import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { recorders } from "../db/schema";
 import { newToken, sha256Hex } from "../lib/crypto";
 import type { RecorderSettings } from "../engine/types";
+import { dayPnlQuery, type DayPnlRow } from "./day-pnl";
 import type { CreateRecorderInput, PatchRecorderInput } from "./settings";
 import { assertMayFollow, followError, followProblem, followStillValid, hasNoFollowers, leaderIsFree } from "./followers";
 
@@ -153,16 +154,22 @@ export async function findByToken(db: DrizzleD1Database, token: string): Promise
 }
 
 /**
- * The webhook's lookup in one D1 round trip (a batch of two reads): the enabled recorder with this token, and, when
- * it follows nobody, its enabled followers in creation order (what findByToken then findFollowers return).
+ * The webhook's lookup in one D1 round trip (a batch of three reads): the enabled recorder with this token; when
+ * it follows nobody, its enabled followers in creation order (what findByToken then findFollowers return); and,
+ * for those of them with a daily limit, their recent closed P&L per feed symbol and minute (day-pnl.ts: the
+ * webhook computes each one's day net from it, webhook/day-net.ts). A D1 failure fails the whole lookup.
  */
-export async function findWithFollowers(db: DrizzleD1Database, token: string): Promise<{ recorder: RecorderRow; followers: RecorderRow[] } | undefined> {
+export async function findWithFollowers(
+  db: DrizzleD1Database,
+  token: string,
+  now: Date,
+): Promise<{ recorder: RecorderRow; followers: RecorderRow[]; dayPnl: DayPnlRow[] } | undefined> {
   const hash = await sha256Hex(token);
   const leader = db
     .select({ id: recorders.id })
     .from(recorders)
     .where(and(eq(recorders.tokenHash, hash), eq(recorders.enabled, true), isNull(recorders.followsRecorderId)));
-  const [found, followers] = await db.batch([
+  const [found, followers, dayPnl] = await db.batch([
     db
       .select()
       .from(recorders)
@@ -172,9 +179,10 @@ export async function findWithFollowers(db: DrizzleD1Database, token: string): P
       .from(recorders)
       .where(and(inArray(recorders.followsRecorderId, leader), eq(recorders.enabled, true)))
       .orderBy(asc(recorders.createdAt), asc(recorders.id)),
+    dayPnlQuery(db, hash, leader, now),
   ]);
   const recorder = found[0];
-  return recorder === undefined ? undefined : { recorder, followers: recorder.followsRecorderId === null ? followers : [] };
+  return recorder === undefined ? undefined : { recorder, followers: recorder.followsRecorderId === null ? followers : [], dayPnl };
 }
 
 /** Applies a validated patch; undefined when there is no such recorder. Becoming a follower is checked (400) and

@@ -10,6 +10,7 @@ import { engineSettings, findWithFollowers, type RecorderRow } from "../recorder
 import { signalAgeSeconds } from "../signals/age";
 import type { NormalizedSignal } from "../engine/types";
 import { otherDayNet } from "./day-net";
+import type { DayPnlRow } from "../recorders/day-pnl";
 import { parseWebhookBody } from "../signals/parse";
 import { quantityStepProblems } from "../signals/quantity-step";
 import type { SignalApplied, SignalReply } from "../durable/protocol";
@@ -28,16 +29,17 @@ export type WebhookReply = SignalApplied & { followers?: FollowerResult[] };
 
 export async function handleWebhook(env: Env, token: string, text: string, now = new Date()): Promise<WebhookReply> {
   const db = drizzle(env.DB);
-  // The recorder and its followers in one round trip (a bar-close burst makes every round trip count).
-  const found = token.length >= 16 && token.length <= 128 ? await findWithFollowers(db, token) : undefined;
+  // The recorder, its followers and their day's P&L for daily limits in one round trip (a bar-close burst makes
+  // every round trip count).
+  const found = token.length >= 16 && token.length <= 128 ? await findWithFollowers(db, token, now) : undefined;
   if (!found) throw new ApiError(404, "unknown_token", "No enabled recorder has this webhook token.");
-  const { recorder, followers: rows } = found;
+  const { recorder, followers: rows, dayPnl } = found;
   const receivedAt = now.toISOString();
 
   const parsed = parseWebhookBody(text);
   const logged = logBody(text, parsed.body);
   if (!parsed.ok) return refuseEarly(env, recorder, receivedAt, logged, 400, parsed.error);
-  const body = { signal: parsed.signal, logged, bodyHash: await sha256Hex(text), receivedAt, now };
+  const body = { signal: parsed.signal, logged, bodyHash: await sha256Hex(text), receivedAt, now, dayPnl };
 
   // Followers record the same signal with their own settings, side by side with the leader (each its own
   // dedupe, rate limit and refusals); a follower's refusal never changes the leader's answer.
@@ -58,6 +60,8 @@ interface IncomingSignal {
   bodyHash: string;
   receivedAt: string;
   now: Date;
+  /** The lookup's rows for the day nets (day-net.ts). */
+  dayPnl: DayPnlRow[];
 }
 
 /** One recorder's checks (quantity step, age, ticker) and its symbol object's recording of the signal. */
@@ -109,7 +113,7 @@ async function recordFor(env: Env, recorder: RecorderRow, incoming: IncomingSign
     bodyTruncated: logged.bodyTruncated,
     bodyHash: incoming.bodyHash,
     receivedAt,
-    otherDayNet: await otherDayNet(env, recorder, instrument.feedSymbol, now),
+    otherDayNet: otherDayNet(incoming.dayPnl, recorder, instrument.feedSymbol, now),
   })) as SignalReply;
   if (!reply.ok) throw new ApiError(reply.status, reply.error.code, reply.error.message, reply.error.details);
   return reply;
