@@ -5,7 +5,7 @@
 // a throwaway --persist-to with D1 migrated, loopback only.
 //   setup (untimed for the goals; its webhooks are measured as the 20-client rows):
 //     1 000 recorders via the admin API (each with a daily loss limit it never reaches, so every signal makes
-//     every D1 round trip a webhook can make: the token lookup AND the day-net query), then one opening per
+//     every D1 read a webhook can make: the token lookup, the followers AND the day's P&L), then one opening per
 //     recorder on MNQ1! (a buy with its price) from 20 clients, beside GET /health from the same 20 clients;
 //   burst 1: GET /health x 1 000 from 50 clients (the bare route), then one close per recorder (with its price, no
 //     feed needed) from the same 50 clients, as fast as they go (each client sends its next request as soon as its
@@ -33,7 +33,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** BENCH_BURST_PROFILE=1: a V8 CPU profile of the Worker's isolate (Worker + objects) over each burst, through
  * wrangler's inspector port; written to bench/.build/*.cpuprofile, its top functions by self time logged. */
 const PROFILE = !!process.env.BENCH_BURST_PROFILE;
-/** BENCH_BURST_DAILY_LIMIT=0: recorders without a daily loss limit (no day-net query per signal). */
+/** BENCH_BURST_DAILY_LIMIT=0: recorders without a daily loss limit (the lookup's day-P&L statement reads no rows). */
 const DAILY_LIMIT = process.env.BENCH_BURST_DAILY_LIMIT !== "0";
 
 /** The Worker's bundle (served as is: bench/wrangler.burst.toml has no_bundle), whose esbuild "// src/…" comments

@@ -6,10 +6,12 @@
 // - trail (`trail`): take-profit legs and an active trailing stop on every position, the trend walk. Each WINDOW
 //   is the same TRAIL_WINDOW ticks from freshly seeded positions (seeding is not timed), so every `n` sees the
 //   same prices and each position the same fate; its rate is the median over windows. The naive book at large `n`
-//   is timed over the first ticks of a window only (a whole one would take minutes).
+//   is timed over the first ticks of a window only (a whole one would take minutes);
+// - ratchet (`ratchet`): the same positions with legs and trails beyond the walk's reach, the same window: every
+//   trail ratchets on each new best price and nothing fills, so all `n` stay open (the index without the fills).
 import { SymbolBook } from "../src/engine/book";
 import { NaiveSymbolBook } from "./naive-book";
-import { MNQ, openingSignals, times, TRAIL_WINDOW, trailOpeningSignals, trendWalk, walk, type SeedSignal } from "./scenario";
+import { MNQ, openingSignals, ratchetOpeningSignals, times, TRAIL_WINDOW, trailOpeningSignals, trendWalk, walk, type SeedSignal } from "./scenario";
 
 type Book = SymbolBook | NaiveSymbolBook;
 const SIZES = (process.env.BENCH_SIZES ?? "1,100,1000,10000").split(",").map(Number);
@@ -71,15 +73,23 @@ const TRAIL_TIMES = times(TRAIL_WINDOW + 1);
 /** The trail scenario's books after their opening signals, as states + extras: a window's fresh book is restored
  * from them (a signal costs ~0.2 ms in the engine, mostly its trading-day arithmetic, so re-seeding 10 000
  * positions for every window would take seconds). */
-const trailSeeds = new Map<number, string>();
+const trailSeeds = new Map<string, string>();
 
-/** A fresh book of the trail scenario after its priming tick (tick 0, not measured: see TRAIL_WINDOW). */
-function seededTrail(kind: "lazy" | "naive", n: number): Book {
-  let json = trailSeeds.get(n);
+type TrailScenario = "trail" | "ratchet";
+
+/** The ratchet window's one-time events per position fall in its first ticks: a trail turning active when its
+ * favour reaches the trigger (1–39 ticks), the price crossing the entries (±40 ticks) on the first swings. Ticks
+ * after STEADY_FROM are also timed alone ("steady"): each is a plain tick or a ratchet of one side's trails. */
+const STEADY_FROM = 1000;
+const TRAIL_SIGNALS: Record<TrailScenario, (n: number) => SeedSignal[]> = { trail: trailOpeningSignals, ratchet: ratchetOpeningSignals };
+
+/** A fresh book of the trail (or ratchet) scenario after its priming tick (tick 0, not measured: see TRAIL_WINDOW). */
+function seededTrail(kind: "lazy" | "naive", n: number, scenario: TrailScenario = "trail"): Book {
+  let json = trailSeeds.get(`${scenario}:${n}`);
   if (json === undefined) {
-    const b = seeded("lazy", n, trailOpeningSignals) as SymbolBook;
+    const b = seeded("lazy", n, TRAIL_SIGNALS[scenario]) as SymbolBook;
     json = JSON.stringify({ states: b.states(), extras: b.extras() });
-    trailSeeds.set(n, json);
+    trailSeeds.set(`${scenario}:${n}`, json);
   }
   const { states, extras } = JSON.parse(json);
   let id = 0;
@@ -98,8 +108,8 @@ interface WindowEvents {
 }
 
 /** One whole window through a fresh SymbolBook, untimed: what happens in it (the same in every window). */
-function trailEvents(n: number): WindowEvents {
-  const book = seededTrail("lazy", n);
+function trailEvents(n: number, scenario: TrailScenario = "trail"): WindowEvents {
+  const book = seededTrail("lazy", n, scenario);
   let exits = 0;
   let legs = 0;
   let eventTicks = 0;
@@ -115,33 +125,43 @@ function trailEvents(n: number): WindowEvents {
 /** Ticks per second over windows from fresh books (median): SymbolBook over at least 3 windows and about RUN_MS × 3
  * of ticks; the naive book over about RUN_MS, its window stopping early once it alone took that long (at large n a
  * whole one would take minutes). */
-function trailTicksPerSecond(kind: "lazy" | "naive", n: number): { tps: number; ticks: number; windows: number } {
+function trailTicksPerSecond(
+  kind: "lazy" | "naive",
+  n: number,
+  scenario: TrailScenario = "trail",
+): { tps: number; ticks: number; windows: number; steadyTps: number | null } {
   const rates: number[] = [];
+  const steady: number[] = [];
   let spent = 0;
   let total = 0;
   while (kind === "lazy" ? rates.length < 3 || spent < RUN_MS * RUNS : spent < RUN_MS) {
-    const book = seededTrail(kind, n);
+    const book = seededTrail(kind, n, scenario);
     let i = 1;
     const t0 = performance.now();
     let t1 = t0;
+    let tSteady: number | null = null;
+    let steadyFrom = 0;
     while (i <= TRAIL_WINDOW) {
       const end = Math.min(TRAIL_WINDOW + 1, i + 64);
       for (; i < end; i++) book.applyTick(TRAIL_PRICES[i], TRAIL_TIMES[i]);
       t1 = performance.now();
+      if (tSteady === null && i > STEADY_FROM) [tSteady, steadyFrom] = [t1, i];
       if (kind === "naive" && t1 - t0 > RUN_MS) break;
     }
     rates.push(((i - 1) * 1000) / (t1 - t0));
+    if (tSteady !== null && i > TRAIL_WINDOW) steady.push(((TRAIL_WINDOW + 1 - steadyFrom) * 1000) / (t1 - tSteady));
     spent += t1 - t0;
     total += i - 1;
   }
   rates.sort((a, b) => a - b);
-  return { tps: rates[rates.length >> 1], ticks: total, windows: rates.length };
+  steady.sort((a, b) => a - b);
+  return { tps: rates[rates.length >> 1], ticks: total, windows: rates.length, steadyTps: steady.length > 0 ? steady[steady.length >> 1] : null };
 }
 
 /** Both books over a whole window must agree exactly (exits in order, legs, the open positions at the end). */
-function verifyTrail(n: number): void {
-  const a = seededTrail("lazy", n);
-  const b = seededTrail("naive", n);
+function verifyTrail(n: number, scenario: TrailScenario = "trail"): void {
+  const a = seededTrail("lazy", n, scenario);
+  const b = seededTrail("naive", n, scenario);
   for (let i = 1; i <= TRAIL_WINDOW; i++) {
     const x = a.applyTick(TRAIL_PRICES[i], TRAIL_TIMES[i]);
     const y = b.applyTick(TRAIL_PRICES[i], TRAIL_TIMES[i]);
@@ -170,4 +190,15 @@ for (const n of TRAIL_SIZES) {
     `engine trail n=${n}: ${Math.round(lazy.tps)} ticks/s (naive ${Math.round(naive.tps)}); per ${TRAIL_WINDOW}-tick window ${events.exits} exits, ${events.legs} legs, ${events.openAtEnd} open at the end\n`,
   );
 }
-console.log(JSON.stringify({ runtime: `node ${process.version}`, rows, trail, trailWindow: TRAIL_WINDOW }));
+verifyTrail(Math.min(100, Math.max(...TRAIL_SIZES)), "ratchet");
+const ratchet = [];
+for (const n of TRAIL_SIZES) {
+  const events = trailEvents(n, "ratchet");
+  // The scenario's definition: nothing fills in its window (bench/scenario.ts).
+  if (events.exits + events.legs > 0 || events.openAtEnd !== n) throw new Error(`ratchet scenario: ${events.exits} exits and ${events.legs} legs at n=${n}, wanted none`);
+  const lazy = trailTicksPerSecond("lazy", n, "ratchet");
+  const naive = trailTicksPerSecond("naive", n, "ratchet");
+  ratchet.push({ positions: n, tps: lazy.tps, steadyTps: lazy.steadyTps, naiveTps: naive.tps, ticks: lazy.ticks, windows: lazy.windows, naiveTicks: naive.ticks, ...events });
+  process.stderr.write(`engine ratchet n=${n}: ${Math.round(lazy.tps)} ticks/s (naive ${Math.round(naive.tps)}), nothing filled\n`);
+}
+console.log(JSON.stringify({ runtime: `node ${process.version}`, rows, trail, ratchet, trailWindow: TRAIL_WINDOW }));

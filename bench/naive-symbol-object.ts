@@ -5,7 +5,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { NaiveSymbolBook } from "./naive-book";
 import type { PositionState } from "../src/engine/types";
-import { MNQ, SCENARIOS, times, type Scenario } from "./scenario";
+import { MNQ, primed, SCENARIOS, times, type Scenario } from "./scenario";
 
 export class NaiveSymbolObject extends DurableObject<Env> {
   private book = new NaiveSymbolBook({ newId: () => crypto.randomUUID() });
@@ -35,7 +35,7 @@ export class NaiveSymbolObject extends DurableObject<Env> {
       for (const st of out.changed) this.write("INSERT OR REPLACE INTO positions (id, state) VALUES (?, ?)", st.id, JSON.stringify(st));
     }
     // The trail scenario's priming tick (tick 0 of its walk, not measured; see TRAIL_WINDOW).
-    if (scenario === "trail") this.onPrice(SCENARIOS.trail.prices(1)[0], times(1, Date.UTC(2030, 0, 3))[0]);
+    if (primed(scenario)) this.onPrice(SCENARIOS[scenario].prices(1)[0], times(1, Date.UTC(2030, 0, 3))[0]);
     return this.book.size;
   }
 

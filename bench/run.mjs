@@ -150,6 +150,7 @@ async function objectBench({ flat = true, trail = true } = {}) {
   const budgetMs = QUICK ? 150 : 700;
   const rows = [];
   let trailRows = null;
+  let ratchetRows = null;
   try {
     // JIT warm-up for every object class, so n = 1 (measured first) is not measured cold.
     for (const kind of kinds) {
@@ -198,24 +199,28 @@ async function objectBench({ flat = true, trail = true } = {}) {
       }
       rows.push(row);
     }
-    if (trail) trailRows = await trailObjectBench(get, budgetMs);
+    if (trail) {
+      trailRows = await trailObjectBench(get, budgetMs, "trail");
+      ratchetRows = await trailObjectBench(get, budgetMs, "ratchet");
+    }
   } finally {
     await w.stop();
   }
-  return { rows, trail: trailRows };
+  return { rows, trail: trailRows, ratchet: ratchetRows };
 }
 
-/** The trail scenario through the object: for each n, the real object over the whole window (ticks 1…TRAIL_WINDOW
- * after its seeding and priming tick, in requests of 1 000 ticks, all timed), the naive one over the same window up
- * to 100 positions, else over its first ticks for about `budgetMs`. */
-async function trailObjectBench(get, budgetMs) {
+/** The trail (or ratchet) scenario through the object: for each n, the real object over the whole window (ticks
+ * 1…TRAIL_WINDOW after its seeding and priming tick, in requests of 1 000 ticks, all timed), the naive one over the
+ * same window up to 100 positions, else over its first ticks for about `budgetMs`. The ratchet scenario must fill
+ * nothing (bench/scenario.ts): the phase fails otherwise. */
+async function trailObjectBench(get, budgetMs, scenario) {
   const CHUNK = 1000;
   const sum = (rs, k) => rs.reduce((a, r) => a + (r[k] ?? 0), 0);
   /** Ticks 1…window (or until `untilMs` of timed requests), from a freshly seeded object. */
   const windowRun = async (kind, n, untilMs = Infinity) => {
-    const name = `trail-${kind}-${n}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-    const seeded = await get(`/seed?kind=${kind}&name=${name}&n=${n}&scenario=trail`);
-    if (seeded.open !== n) throw new Error(`trail ${kind} seeded ${seeded.open}, wanted ${n}`);
+    const name = `${scenario}-${kind}-${n}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+    const seeded = await get(`/seed?kind=${kind}&name=${name}&n=${n}&scenario=${scenario}`);
+    if (seeded.open !== n) throw new Error(`${scenario} ${kind} seeded ${seeded.open}, wanted ${n}`);
     const window = seeded.window;
     const replies = [];
     let ms = 0;
@@ -223,7 +228,7 @@ async function trailObjectBench(get, budgetMs) {
     for (let offset = 1; offset <= window && ms < untilMs; ) {
       const count = Math.min(untilMs === Infinity ? CHUNK : 10, window + 1 - offset);
       const t0 = performance.now();
-      const r = await get(`/ticks?kind=${kind}&name=${name}&offset=${offset}&count=${count}&scenario=trail`);
+      const r = await get(`/ticks?kind=${kind}&name=${name}&offset=${offset}&count=${count}&scenario=${scenario}`);
       ms += performance.now() - t0;
       offset += count;
       ticks += count;
@@ -247,6 +252,7 @@ async function trailObjectBench(get, budgetMs) {
     const quietRows = sum(r.replies, "quietRows");
     const exits = sum(r.replies, "exits");
     const legs = sum(r.replies, "legs");
+    if (scenario === "ratchet" && (exits + legs > 0 || r.open !== n)) throw new Error(`ratchet n=${n}: ${exits} exits, ${legs} legs, ${r.open} open at the end (wanted nothing filled)`);
     const quietPerTick = quietTicks > 0 ? quietRows / quietTicks : 0;
     row.real = {
       tps: (r.ticks * 1000) / r.ms,
@@ -267,7 +273,7 @@ async function trailObjectBench(get, budgetMs) {
     const naiveRows = sum(nv.replies, "rowsWritten");
     row.naive = { tps: (nv.ticks * 1000) / nv.ms, ticks: nv.ticks, rowsPer1000: (naiveRows * 1000) / nv.ticks, rowsWindow: nv.ticks === nv.window ? "the window" : `ticks 1-${nv.ticks}` };
     log(
-      `object trail n=${n}: ${Math.round(row.real.tps)} ticks/s, ${row.real.rowsPer1000.toFixed(0)} rows/1000 ticks ` +
+      `object ${scenario} n=${n}: ${Math.round(row.real.tps)} ticks/s, ${row.real.rowsPer1000.toFixed(0)} rows/1000 ticks ` +
         `(${row.real.quietRowsPer1000.toFixed(0)} on quiet ticks), ${exits} exits + ${legs} legs in ${r.ticks} ticks; ` +
         `naive ${row.naive.tps.toFixed(1)} ticks/s, ${row.naive.rowsPer1000.toFixed(0)} rows/1000`,
     );
@@ -423,6 +429,16 @@ if (engine) {
     ["open positions", "SymbolBook ticks/s", "naive ticks/s", "speed-up", "vs 1 position", "exits", "legs filled", "open at end"],
     engine.trail.map((r) => [r.positions, fmt(r.tps), fmt(r.naiveTps), ratio(r.tps, r.naiveTps), ratio(r.tps, t1.tps), r.exits, r.legs, r.openAtEnd]),
   ));
+  const r1 = engine.ratchet.find((r) => r.positions === 1);
+  const rMax = engine.ratchet.find((r) => r.positions === 10000);
+  checks.engineRatchetTicksPerSecond10kVs1 = rMax.tps / r1.tps;
+  checks.engineRatchetSteadyTicksPerSecond10kVs1 = rMax.steadyTps / r1.steadyTps;
+  out.push(`\nEngine, RATCHET: the same positions with legs and trails beyond the walk's reach, the same window (every trail ratchets, nothing fills)`);
+  out.push(table(
+    ["open positions", "SymbolBook ticks/s", "naive ticks/s", "speed-up", "vs 1 position", "ticks 1025-6000 ticks/s", "vs 1 position", "exits", "legs filled", "open at end"],
+    engine.ratchet.map((r) => [r.positions, fmt(r.tps), fmt(r.naiveTps), ratio(r.tps, r.naiveTps), ratio(r.tps, r1.tps), fmt(r.steadyTps), ratio(r.steadyTps, r1.steadyTps), r.exits, r.legs, r.openAtEnd]),
+  ));
+  out.push(`(ticks 1025-6000: after each position's one-time events of the window's first ticks — its trail turning active at its trigger, the price crossing its entry — every tick is a plain one or a ratchet)`);
 }
 if (object && object.rows.length > 0) {
   const o1 = object.rows.find((r) => r.positions === 1);
@@ -474,6 +490,30 @@ if (object?.trail) {
   out.push(`(rows/1000 ticks: all rows over the window; quiet ticks: rows per 1 000 ticks that filled nothing (meta.last + journal); rows/fill: the rest per exit or leg;` +
     ` naive: ${object.trail.map((r) => `${r.positions}: ${r.naive.rowsWindow}`).join(", ")})`);
 }
+if (object?.ratchet) {
+  const r1 = object.ratchet.find((r) => r.positions === 1);
+  const rMax = object.ratchet.find((r) => r.positions === 10000);
+  checks.ratchetObjectTicksPerSecond10kVs1 = rMax.real.tps / r1.real.tps;
+  checks.ratchetRowsPer1000Ticks1 = r1.real.rowsPer1000;
+  checks.ratchetRowsPer1000Ticks10k = rMax.real.rowsPer1000;
+  out.push(`\nSymbol Durable Object, RATCHET: the same positions with legs and trails beyond the walk's reach, the same ${rMax.real.ticks} ticks (every trail ratchets on each new best price, nothing fills, all n stay open)`);
+  out.push(table(
+    ["open positions", "object ticks/s", "naive ticks/s", "speed-up", "vs 1 position", "rows/1000 ticks", "exits", "legs filled", "open at end", "naive rows/1000"],
+    object.ratchet.map((r) => [
+      r.positions,
+      fmt(r.real.tps),
+      fmt(r.naive.tps),
+      ratio(r.real.tps, r.naive.tps),
+      ratio(r.real.tps, r1.real.tps),
+      fmt(r.real.rowsPer1000),
+      r.real.exits,
+      r.real.legs,
+      r.real.openAtEnd,
+      fmt(r.naive.rowsPer1000),
+    ]),
+  ));
+  out.push(`(naive: ${object.ratchet.map((r) => `${r.positions}: ${r.naive.rowsWindow}`).join(", ")})`);
+}
 if (replay) {
   out.push(`\nRestart replay (pure TypeScript, Node): DurableBook.load with every tick a journal row, vs the previous recovery (every row to every position) in the same process`);
   out.push(table(["open positions", "journal rows", "replay ms", "previous ms", "previous / replay", "same book"], replay.map((r) => [
@@ -502,12 +542,14 @@ if (dashboards) {
   Object.assign(checks, dashboardsChecks(dashboards));
   out.push(dashboardsCheckLine(dashboards, checks));
 }
-const c = (k, d = 2) => (checks[k] === undefined ? "-" : k.startsWith("trailRows") || k.startsWith("trailQuiet") || k.startsWith("rows") ? fmt(checks[k]) : checks[k].toFixed(d));
+const c = (k, d = 2) => (checks[k] === undefined ? "-" : /^(trailRows|trailQuiet|ratchetRows|rows)/.test(k) ? fmt(checks[k]) : checks[k].toFixed(d));
 out.push(`\nChecks: rows/1000 ticks ${c("rowsPer1000Ticks1")} (1 position) vs ${c("rowsPer1000Ticks10k")} (10 000); ` +
   `ticks/s 10 000 vs 1: engine ${c("engineTicksPerSecond10kVs1")}, object ${c("objectTicksPerSecond10kVs1")}`);
 out.push(`Trail checks: ticks/s 10 000 vs 1: object ${c("trailObjectTicksPerSecond10kVs1")} (wanted >= 0.5), engine ${c("engineTrailTicksPerSecond10kVs1", 3)}; ` +
   `rows/1000 ticks ${c("trailRowsPer1000Ticks1")} (1) vs ${c("trailRowsPer1000Ticks10k")} (10 000), on quiet ticks ${c("trailQuietRowsPer1000Ticks1")} vs ${c("trailQuietRowsPer1000Ticks10k")}; ` +
   `rows per fill ${c("trailRowsPerFill1k")} (1 000) vs ${c("trailRowsPerFill10k")} (10 000)`);
+out.push(`Ratchet checks (issue #10: 10 000 open positions, a trail and legs on each, every trail ratcheting): ticks/s 10 000 vs 1: object ${c("ratchetObjectTicksPerSecond10kVs1")} (wanted >= 0.5), ` +
+  `engine ${c("engineRatchetTicksPerSecond10kVs1", 3)} (ticks 1025-6000: ${c("engineRatchetSteadyTicksPerSecond10kVs1")}); rows/1000 ticks ${c("ratchetRowsPer1000Ticks1")} (1) vs ${c("ratchetRowsPer1000Ticks10k")} (10 000) (wanted equal)`);
 out.push(`Total ${seconds.toFixed(0)} s. ${FULL ? "Results: bench/results/latest.json" : `Phases ${PHASES.join(", ")} only: latest.json not written`}`);
 console.log(out.join("\n"));
 

@@ -78,13 +78,16 @@ export function times(count: number, start = Date.UTC(2030, 0, 3)): string[] {
  * wakes all `n` at once, a cost of the bench's seeding, not of a live market (where positions open as ticks flow). */
 export const TRAIL_WINDOW = 6000;
 
-/** The `n` opening signals of the trailing scenario. */
-export function trailOpeningSignals(n: number, seed = 3): SeedSignal[] {
+/** The `n` opening signals of the trailing scenario. With `far` (the RATCHET scenario), every first leg and trail
+ * distance is RATCHET_MIN_TICKS further (the same draws otherwise): beyond the reach of the trend walk's window, so
+ * nothing fills. */
+export function trailOpeningSignals(n: number, seed = 3, far = false): SeedSignal[] {
   const rnd = prng(seed);
+  const min = far ? RATCHET_MIN_TICKS : 0;
   const out: SeedSignal[] = [];
   for (let i = 0; i < n; i++) {
     const int = (lo: number, span: number) => lo + Math.floor(rnd() * span);
-    const l1 = i === 0 ? 2000 : int(300, 2700);
+    const l1 = i === 0 ? 2000 : min + int(300, 2700);
     const l2 = i === 0 ? 3500 : l1 + int(300, 1700);
     const l3 = i === 0 ? 6000 : l2 + int(1000, 2000);
     out.push({
@@ -102,7 +105,7 @@ export function trailOpeningSignals(n: number, seed = 3): SeedSignal[] {
           { ticks: l2, percent: 25 },
           { ticks: l3, percent: 25 },
         ],
-        trailingStop: { triggerTicks: i === 0 || i % 5 === 0 ? 0 : int(1, 39), distanceTicks: i === 0 ? 2500 : int(400, 7600) },
+        trailingStop: { triggerTicks: i === 0 || i % 5 === 0 ? 0 : int(1, 39), distanceTicks: i === 0 ? 2500 : min + int(400, 7600) },
       },
       signal: { action: i % 2 === 0 ? "buy" : "sell" },
       price: (BASE_TICKS + Math.floor(rnd() * 81) - 40) * MNQ.tickSize,
@@ -139,10 +142,36 @@ export function trendWalk(count: number, seed = 4): Float64Array {
   return out;
 }
 
-export type Scenario = "flat" | "trail";
+// ---- the RATCHET scenario: the same positions, legs and trails out of the window's reach ------------------------
+//
+// What the trail index is for (issue #10: "a trailing stop that ratchets must not make a tick visit every
+// position"), measured without the fills: the trail scenario's positions (three legs, an active trailing stop from
+// trigger 0–39, a far stop-loss, every recorder its own distances) with every leg and every trail distance at least
+// RATCHET_MIN_TICKS, over the same trend walk. Its window (ticks 1…TRAIL_WINDOW) stays within [−800, +400] ticks of
+// the base and entries within ±40, so a long's trail (at most +400 − 1 300) and a short's (at least −800 + 1 300)
+// are never hit and no leg is reached: all `n` positions stay open. 289 of its ticks are new highs (every active
+// long trail ratchets) and 560 new lows (every active short trail ratchets). The bench fails the phase if anything
+// fills in this window.
 
-/** The two workloads, by name (bench/worker.ts, bench/naive-symbol-object.ts). */
+/** The minimum leg and trail distance of the ratchet scenario, in ticks (above the walk's 1 200-tick range + 80). */
+export const RATCHET_MIN_TICKS = 1300;
+
+/** The `n` opening signals of the ratchet scenario (see above). */
+export function ratchetOpeningSignals(n: number): SeedSignal[] {
+  return trailOpeningSignals(n, 3, true);
+}
+
+export type Scenario = "flat" | "trail" | "ratchet";
+
+/** The workloads, by name (bench/worker.ts, bench/naive-symbol-object.ts). */
 export const SCENARIOS: Record<Scenario, { signals: (n: number) => SeedSignal[]; prices: (count: number) => Float64Array }> = {
   flat: { signals: openingSignals, prices: walk },
   trail: { signals: trailOpeningSignals, prices: trendWalk },
+  ratchet: { signals: ratchetOpeningSignals, prices: trendWalk },
 };
+
+/** Whether a scenario is primed with tick 0 of its walk after seeding (see TRAIL_WINDOW). */
+export const primed = (s: Scenario): boolean => s !== "flat";
+
+/** A scenario name from a query string (flat when unknown). */
+export const scenarioNamed = (s: string): Scenario => (s === "trail" || s === "ratchet" ? s : "flat");

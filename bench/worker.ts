@@ -4,19 +4,20 @@
 // - NAIVE: bench/naive-symbol-object.ts, the baseline.
 // Positions are seeded through the engine and the object's own checkpoint (no webhook, no D1); ticks go through
 // the object's real `onPrice` in a synchronous loop, so the figures are the tick path's CPU and storage rows.
-// Two workloads (bench/scenario.ts), `scenario=flat` (default: far TP/SL never reached, the random walk) and
-// `scenario=trail` (legs + an active trailing stop on every position, the trend walk). Trail ticks that fill a leg
+// Three workloads (bench/scenario.ts), `scenario=flat` (default: far TP/SL never reached, the random walk),
+// `scenario=trail` (legs + an active trailing stop on every position, the trend walk) and `scenario=ratchet` (the
+// same with legs and trails beyond the walk's reach: every trail ratchets, nothing fills). Trail ticks that fill a leg
 // or close a position make the object owe D1 rows: there the loop calls `recording.tick`, which is onPrice's
 // synchronous step (the durable book's rows and the outbox rows), without onPrice's follow-up I/O (D1 delivery,
 // alarm, directory: async, and its D1 is not migrated here); each outbox entry costs one more row (its delete)
 // when D1 has taken it. A flat tick changes nothing, so onPrice is exactly that step there.
-//   GET /seed?kind=real|naive&name=X&n=N[&scenario=trail]          -> {open, window (TRAIL_WINDOW)}
-//   GET /ticks?kind=...&name=X&offset=O&count=C[&scenario=trail]   -> {rowsWritten, open, ...}
+//   GET /seed?kind=real|naive&name=X&n=N[&scenario=trail|ratchet]  -> {open, window (TRAIL_WINDOW)}
+//   GET /ticks?kind=...&name=X&offset=O&count=C[&scenario=...]     -> {rowsWritten, open, ...}
 // The real object's trail answer also counts, over the request: exits, legs filled (positions checkpointed by a
 // tick), ticks that had one, rows written on the ticks that had none (`quietRows` over `quietTicks`: meta.last and
 // the journal), and the rows of the book store and of the outbox.
 import { SymbolObject } from "../src/durable/symbol-object";
-import { MNQ, SCENARIOS, times, TRAIL_WINDOW, type Scenario } from "./scenario";
+import { MNQ, primed, scenarioNamed, SCENARIOS, times, TRAIL_WINDOW, type Scenario } from "./scenario";
 import { saveAllExtras, type SqlBookStore } from "../src/durable/book-store";
 import type { DurableBook } from "../src/durable/durable-book";
 import type { OutboxStore } from "../src/durable/outbox-store";
@@ -64,7 +65,7 @@ function benchable<T extends new (...args: any[]) => SymbolObject>(Base: T) {
       // Saved: what the signals touched is not owed again (DurableBook.signal takes them after each signal).
       durable.book.takeTouched();
       // The trail scenario's priming tick (tick 0 of its walk, not measured; see TRAIL_WINDOW in scenario.ts).
-      if (scenario === "trail") self.recording.tick(SCENARIOS.trail.prices(1)[0], times(1, Date.UTC(2030, 0, 3))[0]);
+      if (primed(scenario)) self.recording.tick(SCENARIOS[scenario].prices(1)[0], times(1, Date.UTC(2030, 0, 3))[0]);
       return durable.book.size;
     }
 
@@ -144,7 +145,7 @@ export default {
     const ns = { real: env.REAL, naive: env.NAIVE }[q("kind")];
     if (!ns) return new Response("kind?", { status: 400 });
     const stub = ns.getByName(q("name")) as unknown as BenchRpc;
-    const scenario: Scenario = q("scenario") === "trail" ? "trail" : "flat";
+    const scenario: Scenario = scenarioNamed(q("scenario"));
     if (url.pathname === "/seed") return Response.json({ open: await stub.seed(Number(q("n")), scenario), window: TRAIL_WINDOW });
     if (url.pathname === "/ticks") return Response.json(await stub.ticks(Number(q("offset")), Number(q("count")), scenario));
     return new Response("not found", { status: 404 });
