@@ -459,6 +459,8 @@ if (object && object.rows.length > 0) {
   ])));
   out.push(`(object rows: over ticks 1-1000 after seeding; naive rows: ticks 1-1000 up to 100 positions, else the timed ticks)`);
 }
+/** A trail or ratchet window's first cells: positions, ticks/s of both objects, speed-up, vs the 1-position row. */
+const windowCells = (r, one) => [r.positions, fmt(r.real.tps), fmt(r.naive.tps), ratio(r.real.tps, r.naive.tps), ratio(r.real.tps, one.real.tps)];
 if (object?.trail) {
   const t1 = object.trail.find((r) => r.positions === 1);
   const tMax = object.trail.find((r) => r.positions === 10000);
@@ -474,11 +476,7 @@ if (object?.trail) {
   out.push(table(
     ["open positions", "object ticks/s", "naive ticks/s", "speed-up", "vs 1 position", "rows/1000 ticks", "quiet ticks", "exits", "legs filled", "rows/fill", "naive rows/1000"],
     object.trail.map((r) => [
-      r.positions,
-      fmt(r.real.tps),
-      fmt(r.naive.tps),
-      ratio(r.real.tps, r.naive.tps),
-      ratio(r.real.tps, t1.real.tps),
+      ...windowCells(r, t1),
       fmt(r.real.rowsPer1000),
       fmt(r.real.quietRowsPer1000),
       r.real.exits,
@@ -500,11 +498,7 @@ if (object?.ratchet) {
   out.push(table(
     ["open positions", "object ticks/s", "naive ticks/s", "speed-up", "vs 1 position", "rows/1000 ticks", "exits", "legs filled", "open at end", "naive rows/1000"],
     object.ratchet.map((r) => [
-      r.positions,
-      fmt(r.real.tps),
-      fmt(r.naive.tps),
-      ratio(r.real.tps, r.naive.tps),
-      ratio(r.real.tps, r1.real.tps),
+      ...windowCells(r, r1),
       fmt(r.real.rowsPer1000),
       r.real.exits,
       r.real.legs,
