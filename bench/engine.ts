@@ -201,4 +201,6 @@ for (const n of TRAIL_SIZES) {
   ratchet.push({ positions: n, tps: lazy.tps, steadyTps: lazy.steadyTps, naiveTps: naive.tps, ticks: lazy.ticks, windows: lazy.windows, naiveTicks: naive.ticks, ...events });
   process.stderr.write(`engine ratchet n=${n}: ${Math.round(lazy.tps)} ticks/s (naive ${Math.round(naive.tps)}), nothing filled\n`);
 }
-console.log(JSON.stringify({ runtime: `node ${process.version}`, rows, trail, ratchet, trailWindow: TRAIL_WINDOW }));
+// The first tick of the steady span: the first 64-tick chunk boundary past STEADY_FROM (see trailTicksPerSecond).
+const steadyFrom = 1 + (Math.floor(STEADY_FROM / 64) + 1) * 64;
+console.log(JSON.stringify({ runtime: `node ${process.version}`, rows, trail, ratchet, trailWindow: TRAIL_WINDOW, steadyFrom }));

@@ -78,9 +78,9 @@ export function times(count: number, start = Date.UTC(2030, 0, 3)): string[] {
  * wakes all `n` at once, a cost of the bench's seeding, not of a live market (where positions open as ticks flow). */
 export const TRAIL_WINDOW = 6000;
 
-/** The `n` opening signals of the trailing scenario. With `far` (the RATCHET scenario), every first leg and trail
- * distance is RATCHET_MIN_TICKS further (the same draws otherwise): beyond the reach of the trend walk's window, so
- * nothing fills. */
+/** The `n` opening signals of the trailing scenario. With `far` (the RATCHET scenario), every leg (the later ones
+ * follow the first) and every trail distance is RATCHET_MIN_TICKS further, the same draws otherwise, recorder 0
+ * unchanged: beyond the reach of the trend walk's window, so nothing fills. */
 export function trailOpeningSignals(n: number, seed = 3, far = false): SeedSignal[] {
   const rnd = prng(seed);
   const min = far ? RATCHET_MIN_TICKS : 0;

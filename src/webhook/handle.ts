@@ -9,7 +9,7 @@ import { ApiError, type ErrorBody } from "../lib/errors";
 import { engineSettings, findWithFollowers, type RecorderRow } from "../recorders/repository";
 import { signalAgeSeconds } from "../signals/age";
 import type { NormalizedSignal } from "../engine/types";
-import { otherDayNet } from "./day-net";
+import { dayPnlByRecorder, otherDayNet } from "./day-net";
 import type { DayPnlRow } from "../recorders/day-pnl";
 import { parseWebhookBody } from "../signals/parse";
 import { quantityStepProblems } from "../signals/quantity-step";
@@ -39,7 +39,7 @@ export async function handleWebhook(env: Env, token: string, text: string, now =
   const parsed = parseWebhookBody(text);
   const logged = logBody(text, parsed.body);
   if (!parsed.ok) return refuseEarly(env, recorder, receivedAt, logged, 400, parsed.error);
-  const body = { signal: parsed.signal, logged, bodyHash: await sha256Hex(text), receivedAt, now, dayPnl };
+  const body = { signal: parsed.signal, logged, bodyHash: await sha256Hex(text), receivedAt, now, dayPnl: dayPnlByRecorder(dayPnl) };
 
   // Followers record the same signal with their own settings, side by side with the leader (each its own
   // dedupe, rate limit and refusals); a follower's refusal never changes the leader's answer.
@@ -60,8 +60,8 @@ interface IncomingSignal {
   bodyHash: string;
   receivedAt: string;
   now: Date;
-  /** The lookup's rows for the day nets (day-net.ts). */
-  dayPnl: DayPnlRow[];
+  /** The lookup's rows for the day nets, by recorder (day-net.ts). */
+  dayPnl: ReadonlyMap<string, readonly DayPnlRow[]>;
 }
 
 /** One recorder's checks (quantity step, age, ticker) and its symbol object's recording of the signal. */

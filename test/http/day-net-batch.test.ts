@@ -1,7 +1,8 @@
 // CONTRACT "Exits and risk rules": the daily limits count "the recorder's realized net P&L for the trading day",
 // on every symbol. The P&L of the other symbols comes from D1 with the webhook's lookup (one batch: recorder,
-// followers, their recent P&L per feed symbol and close minute; src/recorders/day-pnl.ts) and is cut at each
-// recorder's own trading-day start in the Worker (src/webhook/day-net.ts). Here, through HTTP, with trades put
+// followers, their recent P&L per feed symbol and 15-minute bucket aligned on each one's day start;
+// src/recorders/day-pnl.ts) and is cut at each recorder's own trading-day start in the Worker
+// (src/webhook/day-net.ts). Here, through HTTP, with trades put
 // in D1 at chosen close times (the outbox would stamp them with the time of the test): a trade closed exactly at
 // the day start counts, one a millisecond before (the previous minute) does not; a follower cuts at its own day
 // start in its own timezone; a recorder without a limit neither counts nor is counted. The nets are pinned by a
@@ -10,6 +11,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../feed/helpers";
 import { mnqContracts } from "../feed-do/helpers";
+import { drizzle } from "drizzle-orm/d1";
+import { findWithFollowers } from "../../src/recorders/repository";
 import { apiJson, createRecorder, signal, tradesOf } from "../helpers";
 
 const uniqueMnq = mnqContracts(5400);
@@ -42,6 +45,12 @@ async function dropTrade(id: string): Promise<void> {
   await env.DB.batch([env.DB.prepare("DELETE FROM trades WHERE id = ?").bind(id), env.DB.prepare("DELETE FROM positions WHERE id = ?").bind(id)]);
 }
 
+/** The latest whole minute at or before `ms` whose epoch minute is ≡ `residue` (mod 15). */
+function minuteOf(ms: number, residue: number): number {
+  const m = Math.floor(ms / MIN);
+  return (m - ((((m - residue) % 15) + 15) % 15)) * MIN;
+}
+
 function hhmm(ms: number): string {
   return new Date(ms).toISOString().slice(11, 16);
 }
@@ -51,8 +60,9 @@ describe("daily limits: the other symbols' day net from the webhook's one lookup
     const now = Date.now();
     // The leader's day (UTC) began on the whole minute about 3 h ago; the follower's (Asia/Kathmandu, UTC+05:45, no
     // DST) about 5 h ago, so its tradingDayStart is that instant's Kathmandu clock time.
-    const leaderStart = Math.floor((now - 3 * HOUR) / MIN) * MIN;
-    const followerStart = Math.floor((now - 5 * HOUR) / MIN) * MIN;
+    // Both off the quarter hours (minutes ≡ 7 and 11 mod 15), so a bucket grid that ignored them would show.
+    const leaderStart = minuteOf(now - 3 * HOUR, 7);
+    const followerStart = minuteOf(now - 5 * HOUR, 11);
     const leader = await createRecorder({ ...BASE, name: "leader", timezone: "UTC", tradingDayStart: hhmm(leaderStart), dailyLossLimit: 1000 });
     const follower = await createRecorder({
       ...BASE,
@@ -90,6 +100,18 @@ describe("daily limits: the other symbols' day net from the webhook's one lookup
     await putTrade(follower.id, other, now - MIN, 5.15);
     // No limit: its loss counts for nobody (and would swamp both nets if it leaked).
     await putTrade(unlimited.id, other, now - MIN, -9999);
+
+    // The lookup itself: rows for the two recorders with a limit only, each in 15-minute buckets aligned on that
+    // recorder's own day start (day-pnl.ts), so both day starts are bucket boundaries.
+    const token = leader.webhookPath.split("/").pop()!;
+    const found = await findWithFollowers(drizzle(env.DB), token, new Date(now));
+    const ids = new Set(found!.dayPnl.map((r) => r.recorderId));
+    expect(ids).toEqual(new Set([leader.id, follower.id]));
+    for (const [id, start] of [[leader.id, leaderStart], [follower.id, followerStart]] as const) {
+      const buckets = found!.dayPnl.filter((r) => r.recorderId === id).map((r) => r.bucket);
+      expect(buckets.every((b) => (b * MIN - start) % (15 * MIN) === 0), `${id}'s buckets on its day start's grid`).toBe(true);
+      expect(buckets).toContain(start / MIN);
+    }
 
     const limits = (loss: number | null, target: number) =>
       Promise.all([
