@@ -459,11 +459,12 @@ if (object && object.rows.length > 0) {
   ])));
   out.push(`(object rows: over ticks 1-1000 after seeding; naive rows: ticks 1-1000 up to 100 positions, else the timed ticks)`);
 }
+/** A window's rows at 1 and at 10 000 positions (what the checks compare). */
+const ends = (rows) => [rows.find((r) => r.positions === 1), rows.find((r) => r.positions === 10000)];
 /** A trail or ratchet window's first cells: positions, ticks/s of both objects, speed-up, vs the 1-position row. */
 const windowCells = (r, one) => [r.positions, fmt(r.real.tps), fmt(r.naive.tps), ratio(r.real.tps, r.naive.tps), ratio(r.real.tps, one.real.tps)];
 if (object?.trail) {
-  const t1 = object.trail.find((r) => r.positions === 1);
-  const tMax = object.trail.find((r) => r.positions === 10000);
+  const [t1, tMax] = ends(object.trail);
   checks.trailObjectTicksPerSecond10kVs1 = tMax.real.tps / t1.real.tps;
   checks.trailRowsPer1000Ticks1 = t1.real.rowsPer1000;
   checks.trailRowsPer1000Ticks10k = tMax.real.rowsPer1000;
@@ -489,8 +490,7 @@ if (object?.trail) {
     ` naive: ${object.trail.map((r) => `${r.positions}: ${r.naive.rowsWindow}`).join(", ")})`);
 }
 if (object?.ratchet) {
-  const r1 = object.ratchet.find((r) => r.positions === 1);
-  const rMax = object.ratchet.find((r) => r.positions === 10000);
+  const [r1, rMax] = ends(object.ratchet);
   checks.ratchetObjectTicksPerSecond10kVs1 = rMax.real.tps / r1.real.tps;
   checks.ratchetRowsPer1000Ticks1 = r1.real.rowsPer1000;
   checks.ratchetRowsPer1000Ticks10k = rMax.real.rowsPer1000;

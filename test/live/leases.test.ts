@@ -37,6 +37,16 @@ async function freshSymbol() {
   return s;
 }
 
+/** Five ticks a second apart from `from` down, then a close: the symbol stays unwatched, with no publish pending. */
+async function ticksThenClose(sym: ReturnType<typeof liveSymbol>, rec: { webhookPath: string }, ticker: string, from: number) {
+  for (let i = 0; i < 5; i++) {
+    await sym.tick(from - i);
+    await sym.advanceLiveClock(1_000);
+  }
+  await signal(rec, { ticker, action: "close", price: 25610 });
+  expect(await sym.liveInfo()).toMatchObject({ watching: false, pending: false, manualTimers: 0 });
+}
+
 describe("leases", () => {
   it("a symbol that becomes active while a socket is open is watched through the directory's reply", async () => {
     const client = await connect();
@@ -70,12 +80,7 @@ describe("leases", () => {
     await sym.tick(25590);
     await waitFor(async () => !(await sym.liveInfo()).watching, 15_000, "the lease dropped");
     expect(await hub().publishCount(feedSymbol)).toBe(1);
-    for (let i = 0; i < 5; i++) {
-      await sym.tick(25580 - i);
-      await sym.advanceLiveClock(1_000);
-    }
-    await signal(rec, { ticker, action: "close", price: 25610 });
-    expect(await sym.liveInfo()).toMatchObject({ watching: false, pending: false, manualTimers: 0 });
+    await ticksThenClose(sym, rec, ticker, 25580);
     expect(await hub().publishCount(feedSymbol)).toBe(1);
   });
 
@@ -94,12 +99,7 @@ describe("leases", () => {
     await hub().resetPublishCount(feedSymbol);
     await sym.advanceLiveClock(120_000); // past the 60 s lease (and the directory's)
     expect(await sym.liveInfo()).toMatchObject({ watching: false });
-    for (let i = 0; i < 5; i++) {
-      await sym.tick(25590 - i);
-      await sym.advanceLiveClock(1_000);
-    }
-    await signal(rec, { ticker, action: "close", price: 25610 });
-    expect(await sym.liveInfo()).toMatchObject({ watching: false, pending: false, manualTimers: 0 });
+    await ticksThenClose(sym, rec, ticker, 25590);
     expect(await hub().publishCount(feedSymbol)).toBe(0);
   });
 
