@@ -4,18 +4,24 @@
 // (bench/app-worker.ts: the production classes with their D1 and RPC bindings observed) under `wrangler dev --local`,
 // a throwaway --persist-to with D1 migrated, loopback only.
 //   setup (untimed for the goals; its webhooks are measured as the 20-client rows):
-//     1 000 recorders via the admin API (each with a daily loss limit it never reaches, so every signal makes
-//     every D1 read a webhook can make: the token lookup, the followers AND the day's P&L), then one opening per
-//     recorder on MNQ1! (a buy with its price) from 20 clients, beside GET /health from the same 20 clients;
+//     two sets of 1 000 recorders via the admin API, "burst i" for burst 1 and "burst20 i" for burst 2 (each with a
+//     daily loss limit it never reaches, so every signal makes every D1 read a webhook can make: the token lookup,
+//     the followers AND the day's P&L), then one opening per recorder of set 1 on MNQ1! (a buy with its price) from
+//     20 clients, beside GET /health from the same 20 clients;
 //   burst 1: GET /health x 1 000 from 50 clients (the bare route), then one close per recorder (with its price, no
 //     feed needed) from the same 50 clients, as fast as they go (each client sends its next request as soon as its
 //     previous one is answered): latency per request, drain time (first send to last answer), answered within 3 s
 //     (of its own send, TradingView's timeout; and of the burst's start), statuses, D1 round trips and statements
 //     per signal (counted inside the Worker and the objects), RPC hops, CPU seconds of each process;
-//   then the same recorders open on 20 symbols (50 recorders each) from 20 clients, and burst 2 closes them all
-//     from 50 clients, beside another GET /health x 1 000 from 50 clients.
-// After each burst, through the admin API: every recorder has exactly one trade more (on the burst's symbol), no
-// open position, no duplicate and no rejected signal in the log — none lost, none doubled.
+//   then set 2 opens on 20 symbols (50 recorders each) from 20 clients, and burst 2 closes them all from 50
+//     clients, beside another GET /health x 1 000 from 50 clients.
+// The two bursts use separate recorders because a trader's recorder trades one symbol: its rate window is leased
+// to that symbol's object (src/durable/rate-lease.ts), and a recorder that moved from MNQ1! to another symbol would
+// make its gate object reclaim the lease and count centrally (one gate call per signal) until the new symbol asks
+// twice: re-using set 1 would measure recorders switching symbols, not 20 symbols x 50 recorders.
+// After each burst, through the admin API: every recorder of the bursts so far has exactly one trade, on its own
+// symbol (set 1 still exactly one after burst 2; set 2 none before it), no open position, no duplicate and no
+// rejected signal in the log — none lost, none doubled.
 // Secrets (admin token, webhook tokens) are never printed: errors show statuses and the error code only.
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -289,9 +295,9 @@ export async function burstBench({ ROOT, tmp, QUICK, startWrangler, log }) {
   const out = { recorders: N, symbols: SYMBOLS, clients: CLIENTS, setupClients: SETUP_CLIENTS, dailyLossLimit: DAILY_LIMIT };
   try {
     // --- setup: recorders --------------------------------------------------------------------------------
-    const t0 = performance.now();
-    const recorders = new Array(N);
-    {
+    /** N recorders named `${prefix} i`, from 50 clients: [{ id, path }]. */
+    const createRecorders = async (prefix) => {
+      const recorders = new Array(N);
       let next = 0;
       await Promise.all(Array.from({ length: CLIENTS }, async () => {
         while (next < N) {
@@ -299,26 +305,34 @@ export async function burstBench({ ROOT, tmp, QUICK, startWrangler, log }) {
           const j = await api("/api/recorders", {
             method: "POST",
             headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({ name: `burst ${i}`, symbol: "MNQ", ...(DAILY_LIMIT ? { dailyLossLimit: 1_000_000 } : {}) }),
+            body: JSON.stringify({ name: `${prefix} ${i}`, symbol: "MNQ", ...(DAILY_LIMIT ? { dailyLossLimit: 1_000_000 } : {}) }),
           });
           recorders[i] = { id: j.recorder.id, path: j.recorder.webhookPath };
         }
       }));
-    }
-    log(`burst: ${N} recorders created in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      return recorders;
+    };
+    const t0 = performance.now();
+    // Set 1 trades MNQ1! only (burst 1), set 2 one of the 20 symbols each (burst 2): no recorder changes symbol.
+    const set1 = await createRecorders("burst");
+    const set2 = await createRecorders("burst20");
+    log(`burst: 2 x ${N} recorders created in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const oneSymbol = () => "MNQ1!";
+    const twentySymbols = (i) => TWENTY[i % SYMBOLS];
 
     let sig = 0;
-    const signal = (i, ticker, action, price) => ({
-      url: `${w.base}${recorders[i].path}`,
+    /** Recorder `i` of `set` sends `action` on `ticker`. */
+    const signal = (set, i, ticker, action, price) => ({
+      url: `${w.base}${set[i].path}`,
       init: { method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ ticker, action, price: String(price), id: `burst-${++sig}` }) },
       ok: (r, body) => r.status === 200 && body?.ok === true && body?.result === (action === "close" ? "closed" : "opened"),
     });
     const health = () => ({ url: `${w.base}/health`, init: undefined, ok: (r) => r.status === 200 });
 
-    /** Every recorder has exactly `perRecorder` trades, the latest on `tickerOf(i)`'s root; none open; no duplicate
-     * or refused signal. Waits (up to 10 s) for D1 to have them all: replies come after D1 delivery, so no wait
-     * is expected. */
-    const verify = async (perRecorder, tickerOf) => {
+    /** For each `[set, perRecorder, tickerOf]` of `expected`: every recorder of the set has exactly `perRecorder`
+     * trades, all on `tickerOf(i)`'s root; no trade of any other recorder; none open; no duplicate or refused
+     * signal. Waits (up to 10 s) for D1 to have them all: replies come after D1 delivery, so no wait is expected. */
+    const verify = async (expected) => {
       const t = performance.now();
       for (;;) {
         const trades = [];
@@ -333,18 +347,19 @@ export async function burstBench({ ROOT, tmp, QUICK, startWrangler, log }) {
           const l = byRec.get(tr.recorderId) ?? byRec.set(tr.recorderId, []).get(tr.recorderId);
           l.push(tr);
         }
-        const index = new Map(recorders.map((r, i) => [r.id, i]));
+        const known = new Set([set1, set2].flatMap((set) => set.map((r) => r.id)));
         let lost = 0;
         let doubled = 0;
         let wrongSymbol = 0;
-        for (const [i, r] of recorders.entries()) {
-          const l = byRec.get(r.id) ?? [];
-          if (l.length < perRecorder) lost++;
-          if (l.length > perRecorder) doubled++;
-          const latest = l.sort((a, b) => b.closedAt.localeCompare(a.closedAt))[0];
-          if (latest && latest.symbol !== rootOf(tickerOf(i))) wrongSymbol++;
+        for (const [set, perRecorder, tickerOf] of expected) {
+          for (const [i, r] of set.entries()) {
+            const l = byRec.get(r.id) ?? [];
+            if (l.length < perRecorder) lost++;
+            if (l.length > perRecorder) doubled++;
+            if (l.some((tr) => tr.symbol !== rootOf(tickerOf(i)))) wrongSymbol++;
+          }
         }
-        const strangers = [...byRec.keys()].filter((id) => !index.has(id)).length;
+        const strangers = [...byRec.keys()].filter((id) => !known.has(id)).length;
         if (lost > 0 && performance.now() - t < 10_000) {
           await sleep(500);
           continue;
@@ -359,16 +374,21 @@ export async function burstBench({ ROOT, tmp, QUICK, startWrangler, log }) {
       }
     };
 
-    /** Openings SAMPLE..N-1, from 50 clients (setup, not reported). */
-    const openRest = async (tickerOf) => {
-      const rest = await fire(`open the other ${N - SAMPLE} (${CLIENTS} clients, setup)`, N - SAMPLE, (j) => {
-        const i = SAMPLE + j;
-        return signal(i, tickerOf(i), "buy", ROOT_PRICES[rootOf(tickerOf(i))]);
-      }, CLIENTS, log);
+    /** Opening of recorder `i` of `set` on `tickerOf(i)`. */
+    const opening = (set, tickerOf) => (i) => signal(set, i, tickerOf(i), "buy", ROOT_PRICES[rootOf(tickerOf(i))]);
+    /** Openings 0..SAMPLE-1 of `set` from 20 clients (measured, with the D1 and RPC tally per signal), then
+     * SAMPLE..N-1 from 50 clients (setup, not reported). */
+    const openAll = async (label, set, tickerOf) => {
+      await reset();
+      const sample = (await fire(label, SAMPLE, opening(set, tickerOf), SETUP_CLIENTS, log)).res;
+      sample.perSignal = perSignal(await stats(), SAMPLE);
+      const rest = await fire(`open the other ${N - SAMPLE} (${CLIENTS} clients, setup)`, N - SAMPLE, (j) => opening(set, tickerOf)(SAMPLE + j), CLIENTS, log);
       if (rest.res.errors > 0) throw new Error(`burst: ${rest.res.errors} openings failed (${rest.res.firstError})`);
+      return sample;
     };
 
-    const burst = async (label, tickerOf, healthLabel) => {
+    /** One close per recorder of `set` on `tickerOf(i)` from 50 clients, after GET /health x N (out[healthLabel]). */
+    const burst = async (label, set, tickerOf, healthLabel) => {
       const h0 = groupCpu(w.pid);
       out[healthLabel] = (await fire(`GET /health (${CLIENTS} clients)`, N, health, CLIENTS, log)).res;
       out[healthLabel].cpuSeconds = cpuSince(w.pid, h0, proxyPid);
@@ -378,7 +398,7 @@ export async function burstBench({ ROOT, tmp, QUICK, startWrangler, log }) {
       const self0 = process.cpuUsage();
       const { res, bodies } = await fire(label, N, (i) => {
         const tk = tickerOf(i);
-        return signal(i, tk, "close", ROOT_PRICES[rootOf(tk)] * 1.001);
+        return signal(set, i, tk, "close", ROOT_PRICES[rootOf(tk)] * 1.001);
       }, CLIENTS, log);
       if (profiler) res.profile = await profiler.stop(path.join(ROOT, `bench/.build/burst-${label.replace(/\W+/g, "-")}.cpuprofile`), log);
       const cpu = cpuSince(w.pid, cpu0, proxyPid);
@@ -391,27 +411,20 @@ export async function burstBench({ ROOT, tmp, QUICK, startWrangler, log }) {
       return res;
     };
 
-    // --- setup: openings on one symbol (measured: the 20-client rows) --------------------------------------
+    // --- setup: set 1 opens on one symbol (measured: the 20-client rows) ---------------------------------
     // The first SAMPLE openings from 20 clients (the issue's "webhook p99 <= 2x the bare route's p99 under 20
     // clients"), beside as many GET /health from 20 clients; the rest from 50 clients, untimed.
     out.health20 = (await fire(`GET /health (${SETUP_CLIENTS} clients)`, SAMPLE, health, SETUP_CLIENTS, log)).res;
-    await reset();
-    out.open1 = (await fire(`open, 1 symbol (${SETUP_CLIENTS} clients)`, SAMPLE, (i) => signal(i, "MNQ1!", "buy", ROOT_PRICES.MNQ), SETUP_CLIENTS, log)).res;
-    out.open1.perSignal = perSignal(await stats(), SAMPLE);
-    await openRest((i) => "MNQ1!");
+    out.open1 = await openAll(`open, 1 symbol (${SETUP_CLIENTS} clients)`, set1, oneSymbol);
 
-    // --- burst 1: one symbol -----------------------------------------------------------------------------
-    out.oneSymbol = await burst(`close burst, 1 symbol x ${N}`, () => "MNQ1!", "health50a");
-    out.oneSymbol.verify = await verify(1, () => "MNQ1!");
+    // --- burst 1: set 1 on one symbol --------------------------------------------------------------------
+    out.oneSymbol = await burst(`close burst, 1 symbol x ${N}`, set1, oneSymbol, "health50a");
+    out.oneSymbol.verify = await verify([[set1, 1, oneSymbol], [set2, 0, twentySymbols]]);
 
-    // --- burst 2: 20 symbols x 50 recorders ---------------------------------------------------------------
-    const tickerOf = (i) => TWENTY[i % SYMBOLS];
-    await reset();
-    out.open20 = (await fire(`open, ${SYMBOLS} symbols (${SETUP_CLIENTS} clients)`, SAMPLE, (i) => signal(i, tickerOf(i), "buy", ROOT_PRICES[rootOf(tickerOf(i))]), SETUP_CLIENTS, log)).res;
-    out.open20.perSignal = perSignal(await stats(), SAMPLE);
-    await openRest(tickerOf);
-    out.twentySymbols = await burst(`close burst, ${SYMBOLS} symbols x ${N / SYMBOLS}`, tickerOf, "health50b");
-    out.twentySymbols.verify = await verify(2, tickerOf);
+    // --- burst 2: set 2, 20 symbols x 50 recorders (each on its own symbol only) ----------------------------
+    out.open20 = await openAll(`open, ${SYMBOLS} symbols (${SETUP_CLIENTS} clients)`, set2, twentySymbols);
+    out.twentySymbols = await burst(`close burst, ${SYMBOLS} symbols x ${N / SYMBOLS}`, set2, twentySymbols, "health50b");
+    out.twentySymbols.verify = await verify([[set1, 1, oneSymbol], [set2, 1, twentySymbols]]);
   } catch (e) {
     // The Worker's log may hold what went wrong; it is kept out of the terminal (it could echo request data).
     const logFile = path.join(ROOT, "bench/.build/burst-wrangler.log");
@@ -430,7 +443,7 @@ export async function burstBench({ ROOT, tmp, QUICK, startWrangler, log }) {
 export function burstTables(b, { table, fmt, ratio }) {
   const lines = [];
   const s = (ms) => (ms / 1000).toFixed(2);
-  lines.push(`\nBar-close burst (real Worker + objects, wrangler dev --local; ${b.recorders} recorders with an open position each, one close per recorder, ${b.clients} clients as fast as they go)`);
+  lines.push(`\nBar-close burst (real Worker + objects, wrangler dev --local; ${b.recorders} recorders with an open position each, a separate set per burst, each recorder on one symbol only; one close per recorder, ${b.clients} clients as fast as they go)`);
   const rows = [
     [b.health50a, b.health50a],
     [b.oneSymbol, b.health50a],
@@ -442,7 +455,7 @@ export function burstTables(b, { table, fmt, ratio }) {
     rows.map(([r, h]) => [r.label, r.requests, r.requests - (r.statuses[200] ?? 0), s(r.drainMs), fmt(r.rps), fmt(r.p50), fmt(r.p99), fmt(r.max), r.within3s, r.within3sOfStart, ratio(r.drainMs, h.drainMs), ratio(r.p99, h.p99),
       fmt((1000 * (r.cpuSeconds?.["workerd (Worker, objects, D1)"] ?? 0)) / r.requests), fmt((1000 * (r.cpuSeconds?.["workerd (dev proxy)"] ?? 0)) / r.requests)]),
   ));
-  lines.push(`\nThe same Worker, ${b.setupClients} clients (the setup's first ${b.open1.requests} openings, one per recorder)`);
+  lines.push(`\nThe same Worker, ${b.setupClients} clients (the setup's first ${b.open1.requests} openings of each set, one per recorder)`);
   lines.push(table(
     ["route", "requests", "non-200", "req/s", "p50 ms", "p99 ms", "max ms", "p99 vs /health"],
     [b.health20, b.open1, b.open20].map((r) => [r.label, r.requests, r.requests - (r.statuses[200] ?? 0), fmt(r.rps), fmt(r.p50), fmt(r.p99), fmt(r.max), ratio(r.p99, b.health20.p99)]),
@@ -472,7 +485,7 @@ export function burstTables(b, { table, fmt, ratio }) {
     ]),
   ));
   lines.push(`(D1 statements: each prepared statement run, each statement of a batch; round trips: each awaited D1 call. ms: awaited wall time, averaged per call, in the isolate.` +
-    ` verified: through the API after the burst, every recorder exactly one trade more on its symbol, none open, no duplicate or refused signal)`);
+    ` verified: through the API after the burst, every recorder of its set exactly one trade, on its own symbol, and the 1-symbol set still exactly one after the ${b.symbols}-symbol burst; none open, no duplicate or refused signal)`);
   lines.push(`\nD1 calls, RPC hops and objects woken per signal, by caller (1-symbol burst | ${b.symbols}-symbol burst; avg ms awaited per call)`);
   const keys = [...new Set([...b.oneSymbol.perSignal.detail, ...b.twentySymbols.perSignal.detail].map((d) => d.key))].filter((k) => / (d1|rpc|storage|construct)( |$)/.test(k)).sort();
   lines.push(table(

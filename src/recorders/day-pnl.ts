@@ -39,9 +39,11 @@ export const DAY_PNL_BUCKET_MINUTES = 15;
 
 /**
  * The statement: rows for the enabled recorder whose token hashes to `hash` and for the enabled followers of
- * `leader` (the batch's subquery of the leader's id), only those with dailyLossLimit or dailyProfitTarget set.
+ * `leader` (the batch's subquery of the leader's id), only those with dailyLossLimit or dailyProfitTarget set, for
+ * trades closed at or after `since` (an ISO time: now - DAY_PNL_WINDOW_MS). Its columns are named as DayPnlRow's
+ * fields, so the rows need no mapping (webhook-lookup.ts builds it once, with placeholders).
  */
-export function dayPnlQuery(db: DrizzleD1Database, hash: string, leader: SQLWrapper, now: Date) {
+export function dayPnlQuery(db: DrizzleD1Database, hash: SQLWrapper | string, leader: SQLWrapper, since: SQLWrapper | string) {
   const closedMinute = sql`(cast(strftime('%s', ${trades.closedAt}) as integer) / 60)`;
   const residue = sql`(cast(substr(${recorders.tradingDayStart}, 4, 2) as integer) % ${DAY_PNL_BUCKET_MINUTES})`;
   const bucket = sql<number>`(${closedMinute} - ((${closedMinute} - ${residue}) % ${DAY_PNL_BUCKET_MINUTES}))`;
@@ -56,10 +58,15 @@ export function dayPnlQuery(db: DrizzleD1Database, hash: string, leader: SQLWrap
       ),
     );
   return db
-    .select({ recorderId: trades.recorderId, feedSymbol: positions.feedSymbol, bucket, net: sql<number>`sum(${trades.pnl})` })
+    .select({
+      recorderId: sql<string>`${trades.recorderId}`.as("recorderId"),
+      feedSymbol: sql<string>`${positions.feedSymbol}`.as("feedSymbol"),
+      bucket: bucket.as("bucket"),
+      net: sql<number>`sum(${trades.pnl})`.as("net"),
+    })
     .from(trades)
     .innerJoin(positions, eq(positions.id, trades.positionId))
     .innerJoin(recorders, eq(recorders.id, trades.recorderId))
-    .where(and(inArray(trades.recorderId, limited), gte(trades.closedAt, new Date(now.getTime() - DAY_PNL_WINDOW_MS).toISOString())))
+    .where(and(inArray(trades.recorderId, limited), gte(trades.closedAt, since)))
     .groupBy(trades.recorderId, positions.feedSymbol, bucket);
 }

@@ -1,11 +1,10 @@
 // Recorders in D1 (drizzle). The webhook token is returned only by create/rotate/clone; at rest only its hash
 // exists.
-import { and, asc, desc, eq, inArray, isNull, type SQL } from "drizzle-orm";
+import { and, desc, eq, type SQL } from "drizzle-orm";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { recorders } from "../db/schema";
 import { newToken, sha256Hex } from "../lib/crypto";
 import type { RecorderSettings } from "../engine/types";
-import { dayPnlQuery, type DayPnlRow } from "./day-pnl";
 import type { CreateRecorderInput, PatchRecorderInput } from "./settings";
 import { assertMayFollow, followError, followProblem, followStillValid, hasNoFollowers, leaderIsFree } from "./followers";
 
@@ -153,37 +152,8 @@ export async function findByToken(db: DrizzleD1Database, token: string): Promise
     .get();
 }
 
-/**
- * The webhook's lookup in one D1 round trip (a batch of three reads): the enabled recorder with this token; when
- * it follows nobody, its enabled followers in creation order (what findByToken then findFollowers return); and,
- * for those of them with a daily limit, their recent closed P&L per feed symbol and minute (day-pnl.ts: the
- * webhook computes each one's day net from it, webhook/day-net.ts). A D1 failure fails the whole lookup.
- */
-export async function findWithFollowers(
-  db: DrizzleD1Database,
-  token: string,
-  now: Date,
-): Promise<{ recorder: RecorderRow; followers: RecorderRow[]; dayPnl: DayPnlRow[] } | undefined> {
-  const hash = await sha256Hex(token);
-  const leader = db
-    .select({ id: recorders.id })
-    .from(recorders)
-    .where(and(eq(recorders.tokenHash, hash), eq(recorders.enabled, true), isNull(recorders.followsRecorderId)));
-  const [found, followers, dayPnl] = await db.batch([
-    db
-      .select()
-      .from(recorders)
-      .where(and(eq(recorders.tokenHash, hash), eq(recorders.enabled, true))),
-    db
-      .select()
-      .from(recorders)
-      .where(and(inArray(recorders.followsRecorderId, leader), eq(recorders.enabled, true)))
-      .orderBy(asc(recorders.createdAt), asc(recorders.id)),
-    dayPnlQuery(db, hash, leader, now),
-  ]);
-  const recorder = found[0];
-  return recorder === undefined ? undefined : { recorder, followers: recorder.followsRecorderId === null ? followers : [], dayPnl };
-}
+/** The webhook's lookup: webhook-lookup.ts (its SQL is built once per isolate). */
+export { findWithFollowers, type WebhookLookup } from "./webhook-lookup";
 
 /** Applies a validated patch; undefined when there is no such recorder. Becoming a follower is checked (400) and
  * the update itself only lands while the rules still hold (leader free, no followers of its own). */

@@ -2,7 +2,6 @@
 // Everything here is validation and routing; the recording itself happens in the Durable Object. A signal
 // refused here (bad JSON or fields, unknown instrument) is counted against the recorder's rate limit and logged
 // durably by the recorder's gate object, so neither a flood of bad bodies nor a D1 outage gets around them.
-import { drizzle } from "drizzle-orm/d1";
 import { resolveTicker } from "../engine/instruments";
 import { sha256Hex } from "../lib/crypto";
 import { ApiError, type ErrorBody } from "../lib/errors";
@@ -28,10 +27,9 @@ export interface FollowerResult {
 export type WebhookReply = SignalApplied & { followers?: FollowerResult[] };
 
 export async function handleWebhook(env: Env, token: string, text: string, now = new Date()): Promise<WebhookReply> {
-  const db = drizzle(env.DB);
   // The recorder, its followers and their day's P&L for daily limits in one round trip (a bar-close burst makes
   // every round trip count).
-  const found = token.length >= 16 && token.length <= 128 ? await findWithFollowers(db, token, now) : undefined;
+  const found = token.length >= 16 && token.length <= 128 ? await findWithFollowers(env.DB, token, now) : undefined;
   if (!found) throw new ApiError(404, "unknown_token", "No enabled recorder has this webhook token.");
   const { recorder, followers: rows, dayPnl } = found;
   const receivedAt = now.toISOString();

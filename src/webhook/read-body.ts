@@ -8,6 +8,10 @@ import { ApiError } from "../lib/errors";
 
 export const WEBHOOK_BODY_LIMIT = 64 * 1024;
 
+/** One decoder for every body: `decode` without `stream` keeps no state between calls, and constructing a
+ * TextDecoder is not free in workerd (it showed as ~0.5 ms per webhook in the burst profile, docs/BENCHMARKS.md). */
+const UTF8 = new TextDecoder();
+
 export async function readBodyLimited(req: Request, limit = WEBHOOK_BODY_LIMIT): Promise<string> {
   const tooLarge = () =>
     new ApiError(413, "payload_too_large", `The body is larger than ${limit / 1024} KiB; alert messages are small JSON objects.`);
@@ -18,9 +22,9 @@ export async function readBodyLimited(req: Request, limit = WEBHOOK_BODY_LIMIT):
   if (Number.isFinite(declared)) {
     const all = await req.arrayBuffer();
     if (all.byteLength > limit) throw tooLarge();
-    return new TextDecoder().decode(all);
+    return UTF8.decode(all);
   }
-  return new TextDecoder().decode(await readStreamLimited(req.body, limit, tooLarge));
+  return UTF8.decode(await readStreamLimited(req.body, limit, tooLarge));
 }
 
 async function readStreamLimited(body: ReadableStream<Uint8Array>, limit: number, tooLarge: () => ApiError): Promise<Uint8Array> {

@@ -11,7 +11,6 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../feed/helpers";
 import { mnqContracts } from "../feed-do/helpers";
-import { drizzle } from "drizzle-orm/d1";
 import { findWithFollowers } from "../../src/recorders/repository";
 import { apiJson, createRecorder, signal, tradesOf } from "../helpers";
 
@@ -104,7 +103,7 @@ describe("daily limits: the other symbols' day net from the webhook's one lookup
     // The lookup itself: rows for the two recorders with a limit only, each in 15-minute buckets aligned on that
     // recorder's own day start (day-pnl.ts), so both day starts are bucket boundaries.
     const token = leader.webhookPath.split("/").pop()!;
-    const found = await findWithFollowers(drizzle(env.DB), token, new Date(now));
+    const found = await findWithFollowers(env.DB, token, new Date(now));
     const ids = new Set(found!.dayPnl.map((r) => r.recorderId));
     expect(ids).toEqual(new Set([leader.id, follower.id]));
     for (const [id, start] of [[leader.id, leaderStart], [follower.id, followerStart]] as const) {
