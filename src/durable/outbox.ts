@@ -4,9 +4,16 @@
 // `version`, a signal-log row only moves from "scheduled" to its outcome — so a batch that D1 applied but whose
 // answer was lost is harmlessly delivered again: each trade, fill and signal arrives exactly once.
 //
+// Cost: a page of up to BATCH entries is ONE D1 batch of one statement per table it writes (at most 5: symbols,
+// positions, fills, trades, signals; one more per further ~512 KB of a table's rows; outbox-sql.ts), each inserting
+// all of that table's rows from a single JSON parameter, its SQL text built once at module load. Why: the bar-close
+// burst (issue #13) is CPU-bound under `wrangler dev` (Worker, objects and local D1 on one thread), and its profile
+// showed this delivery building a drizzle statement per row and D1 running one per row (a close cost 4, a 40-entry
+// page up to ~160).
+//
 // Faults (CONTRACT "Bad input and faults"):
 // - Entries go to D1 in batches (the fast path). When a batch fails, its entries are delivered one at a time, in
-//   seq order.
+//   seq order (each as a one-entry page: the same statements, so the same rows).
 // - An entry that fails while D1 is demonstrably reachable (a `SELECT 1` probe succeeds right after) counts a
 //   permanent-looking failure; at the MAX_ATTEMPTS-th (across flushes) it is set aside in `dead_letters` and
 //   everything after it still lands. Until then its entity is held back for this flush: later entries of the
@@ -19,17 +26,13 @@
 // commits together with that mark: never lost, never written for an entry D1 did not take. It must not await.
 //
 // Injecting faults in tests: pass a wrapped D1Database (its `batch`/`prepare` may throw, or throw after the real
-// call for "applied, answer lost"), or subclass OutboxDelivery and override `send`/`probe`.
-import { sql } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
-import type { BatchItem } from "drizzle-orm/batch";
-import { fills, positions, signals, symbols, trades } from "../db/schema";
-import type { OutboxOp } from "./outbox-op";
+// call for "applied, answer lost"), or subclass OutboxDelivery and override `send` (it gets the statements as plain
+// SQL and parameters) or `probe`.
+import { pageStatements, type Statement } from "./outbox-sql";
 import type { OutboxStore, PendingEntry } from "./outbox-store";
 
 export type { OutboxOp, SignalLogRow } from "./outbox-op";
-
-export type Statement = BatchItem<"sqlite">;
+export type { Statement } from "./outbox-sql";
 
 /** How many outbox entries go to D1 in one batch. */
 const BATCH = 40;
@@ -40,15 +43,12 @@ const TRANSIENT = /Network connection lost|storage caused object to be reset|res
 
 export class OutboxDelivery {
   private running: Promise<boolean> | null = null;
-  private readonly db: ReturnType<typeof drizzle>;
 
   constructor(
     protected readonly store: OutboxStore,
     protected readonly d1: D1Database,
     private readonly onDelivered?: (entries: readonly PendingEntry[]) => void,
-  ) {
-    this.db = drizzle(d1);
-  }
+  ) {}
 
   /** Delivers everything pending. Concurrent callers share one run. Resolves true when the outbox is empty, false
    * when something is left for a retry (D1 unreachable, or an entry held back before it is set aside). */
@@ -69,7 +69,7 @@ export class OutboxDelivery {
   /** Sends one group of statements to D1, atomically. Override (or wrap the D1Database) to inject faults. */
   protected async send(statements: Statement[]): Promise<void> {
     if (statements.length === 0) return;
-    await this.db.batch(statements as [Statement, ...Statement[]]);
+    await this.d1.batch(statements.map((s) => this.d1.prepare(s.sql).bind(...s.params)));
   }
 
   /** Is D1 answering at all? */
@@ -111,7 +111,7 @@ export class OutboxDelivery {
         if (!ready.some((e) => e.attempts > 0)) {
           let sent = false;
           try {
-            await this.send(ready.flatMap((e) => statements(this.db, e.seq, e.op)));
+            await this.send(pageStatements(ready));
             sent = true;
           } catch {
             // Fall back to one entry at a time, below.
@@ -128,7 +128,7 @@ export class OutboxDelivery {
           // (An entry whose statements cannot even be built fails here too, and is set aside like a refused one.)
           let failure: { err: unknown } | null = null;
           try {
-            await this.send(statements(this.db, e.seq, e.op));
+            await this.send(pageStatements([e]));
           } catch (err) {
             failure = { err };
           }
@@ -171,87 +171,4 @@ function describeOp(e: PendingEntry): string {
   const op = e.op.t === "signal" ? { ...e.op, row: { ...e.op.row, body: "(omitted)" } } : e.op;
   const json = JSON.stringify(op);
   return `${e.entity} ${json.length > 300 ? `${json.slice(0, 300)}…` : json}`;
-}
-
-function statements(db: ReturnType<typeof drizzle>, seq: number, op: OutboxOp): Statement[] {
-  switch (op.t) {
-    case "symbol":
-      return [db.insert(symbols).values({ feedSymbol: op.feedSymbol, root: op.root, firstSeenAt: op.at }).onConflictDoNothing()];
-    case "closed":
-      return [...statements(db, seq, { t: "position", position: op.position }), ...statements(db, seq, { t: "trade", trade: op.trade })];
-    case "position": {
-      const p = op.position;
-      const row = {
-        id: p.id,
-        recorderId: p.recorderId,
-        symbol: p.symbol,
-        feedSymbol: p.feedSymbol,
-        status: p.status,
-        openedAt: p.openedAt,
-        closedAt: p.closedAt,
-        data: p,
-        version: seq,
-      };
-      const fillRows = p.fills.map((f, i) => ({
-        id: `${p.id}:${i}`,
-        positionId: p.id,
-        recorderId: p.recorderId,
-        symbol: p.symbol,
-        ...f,
-      }));
-      const out: Statement[] = [
-        db
-          .insert(positions)
-          .values(row)
-          .onConflictDoUpdate({
-            target: positions.id,
-            set: { status: row.status, closedAt: row.closedAt, data: row.data, version: row.version },
-            setWhere: sql`excluded.version > ${positions.version}`,
-          }),
-      ];
-      // D1 limits bound parameters per statement: insert fills in small chunks.
-      for (let i = 0; i < fillRows.length; i += 8) {
-        out.push(db.insert(fills).values(fillRows.slice(i, i + 8)).onConflictDoNothing());
-      }
-      return out;
-    }
-    case "trade":
-      return [db.insert(trades).values(op.trade).onConflictDoNothing()];
-    case "signal": {
-      const r = op.row;
-      const row = {
-        id: r.id,
-        recorderId: r.recorderId,
-        receivedAt: r.receivedAt,
-        status: r.status,
-        result: r.result,
-        reason: r.reason ?? null,
-        error: r.error ?? null,
-        body: r.body ?? null,
-        bodyTruncated: r.bodyTruncated ?? false,
-        appliesAt: r.appliesAt ?? null,
-        symbol: r.symbol,
-        positionId: r.positionId,
-      };
-      // A "scheduled" row is replaced by its outcome; an outcome is never replaced (so a late re-delivery of the
-      // scheduled version, or of the outcome itself, changes nothing).
-      return [
-        db
-          .insert(signals)
-          .values(row)
-          .onConflictDoUpdate({
-            target: signals.id,
-            set: {
-              status: sql`excluded.status`,
-              result: sql`excluded.result`,
-              reason: sql`excluded.reason`,
-              error: sql`excluded.error`,
-              positionId: sql`excluded.position_id`,
-              appliesAt: sql`coalesce(excluded.applies_at, ${signals.appliesAt})`,
-            },
-            setWhere: sql`${signals.status} = 'scheduled' and excluded.status <> 'scheduled'`,
-          }),
-      ];
-    }
-  }
 }
