@@ -23,8 +23,14 @@ export interface SignalRequest {
   bodyHash: string;
   /** Receipt time (wall clock, ISO). */
   receivedAt: string;
-  /** The recorder's closed net P&L of the current trading day on other symbols (D1), for its daily limits. */
+  /** The recorder's closed net P&L of the current trading day on other symbols (D1), for its daily limits. Absent
+   * from a signal of a cached lookup: 0 when the recorder's lease says this is its only symbol (else the lookup
+   * is made again, from D1). */
   otherDayNet?: number;
+  /** Where the Worker found the recorder: its lookup epoch (schema.ts `configEpoch`), and whether from an
+   * isolate's cache (src/webhook/lookup-cache.ts; honoured only where the lease vouches for it, rate-lease.ts) or
+   * from D1 just now. */
+  lookup?: { epoch: number; cached: boolean };
 }
 
 /** A position as the symbol object hands it out: the contract's fields, plus `delayedData` (opened while the
@@ -54,7 +60,14 @@ export interface SignalRefused {
   error: ErrorBody;
 }
 
-export type SignalReply = SignalApplied | SignalRefused;
+/** A signal of a cached lookup that this object cannot vouch for: nothing was recorded or counted; the Worker
+ * looks the recorder up again (from D1) and sends it again. */
+export interface SignalStale {
+  ok: false;
+  stale: true;
+}
+
+export type SignalReply = SignalApplied | SignalRefused | SignalStale;
 
 export interface FeedView {
   /** idle | connecting | connected | streaming | backoff | refused | stopped */

@@ -23,6 +23,16 @@
 //   the gate, so a restarted gate never grants a second lease while the first may still count.
 // Cost: O(signals in the last minute) per admission, as before; one RPC per recorder per symbol switch or per hour
 // instead of one per signal.
+//
+// The lease also vouches for an isolate's cached webhook lookup (src/webhook/lookup-cache.ts): a recorder's lookup
+// epoch (schema.ts `configEpoch`, bumped with every change of its settings, token, enabled or followers) travels
+// with every grant and every central answer. The gate knows the highest epoch it was told — by the API after each
+// change (revoke: it also reclaims the lease, so its holder forgets the old epoch) and by every signal looked up
+// from D1 that asks it — and a holder adopts the epoch of every signal looked up from D1. A signal from a cached
+// lookup is honoured only where a current lease holds exactly its epoch (else the Worker looks it up again): a
+// change made through the API is seen by the next signal, in every isolate. The grant also says whether this
+// symbol is the only one the recorder ever sent a signal to (then its closed P&L on other symbols, which daily
+// limits add, is 0 without asking D1; any other symbol asking reclaims the lease first).
 
 /** How long a lease lasts before its holder asks again. */
 export const LEASE_MS = 3_600_000;
@@ -41,8 +51,16 @@ export interface RateState {
   lastLoggedRefusalMs: number;
 }
 
-/** The gate's answer to a symbol object asking to admit a signal. */
-export type LeaseAnswer = { leased: true; grant: number; untilMs: number; state: RateState } | { leased: false; admission: Admission };
+/** The gate's answer to a symbol object asking to admit a signal. `epoch`: the highest lookup epoch the gate knows
+ * for the recorder (null: none yet); `onlySymbol`: the asker is the only symbol the recorder ever traded. */
+export type LeaseAnswer =
+  | { leased: true; grant: number; untilMs: number; state: RateState; epoch: number | null; onlySymbol: boolean }
+  | { leased: false; admission: Admission; epoch: number | null };
+
+/** The higher of two epochs (null: unknown). */
+export function laterEpoch(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b);
+}
 
 /** A sliding one-minute window of signal times. */
 export class RateWindow {
@@ -93,6 +111,8 @@ export interface LeaseRecord {
   noLeaseBeforeMs: number;
   /** The number of the latest grant. */
   grant: number;
+  /** The highest lookup epoch known for the recorder (null: none yet). */
+  epoch: number | null;
 }
 
 /** The gate's side: who holds the lease, and the central window while nobody does. */
@@ -101,7 +121,7 @@ export class LeaseLedger {
   private record: LeaseRecord;
 
   constructor(saved: LeaseRecord | null, private readonly save: (record: LeaseRecord) => void) {
-    this.record = { holder: null, untilMs: 0, contested: false, lastAsker: null, noLeaseBeforeMs: 0, grant: 0, ...saved };
+    this.record = { holder: null, untilMs: 0, contested: false, lastAsker: null, noLeaseBeforeMs: 0, grant: 0, epoch: null, ...saved };
   }
 
   /** The symbol object that must give the lease back before `asker` (a feed symbol, or null for the gate itself)
@@ -113,26 +133,32 @@ export class LeaseLedger {
 
   /** The holder gave its window back (null: it had none, e.g. it restarted) or could not be reached (`reached`
    * false: it stops counting by itself at the lease's end, and no lease is granted before that). */
-  reclaimed(state: RateState | null, nowMs: number, reached: boolean): void {
+  reclaimed(state: RateState | null, nowMs: number, reached: boolean, contested = true): void {
     this.window.merge(state);
     const noLeaseBeforeMs = Math.max(this.record.noLeaseBeforeMs, reached ? nowMs : this.record.untilMs);
-    this.setRecord({ ...this.record, holder: null, untilMs: 0, contested: true, lastAsker: null, noLeaseBeforeMs });
+    this.setRecord({ ...this.record, holder: null, untilMs: 0, contested, lastAsker: null, noLeaseBeforeMs });
+  }
+
+  /** An epoch learnt (the API's change, or a signal looked up from D1): the highest is kept. */
+  knowEpoch(epoch: number | null): void {
+    const next = laterEpoch(this.record.epoch, epoch);
+    if (next !== this.record.epoch) this.setRecord({ ...this.record, epoch: next });
   }
 
   /** Answers a symbol object after any reclaim: a lease (the window moves to it) or the gate's own count.
    * `returned`: the window of a grant the asker refused (given back before it arrived): merged, and counted here. */
-  ask(feedSymbol: string, nowMs: number, max: number, returned?: RateState): LeaseAnswer {
-    const { holder, contested, lastAsker, noLeaseBeforeMs } = this.record;
+  ask(feedSymbol: string, nowMs: number, max: number, returned?: RateState, onlySymbol = false): LeaseAnswer {
+    const { holder, contested, lastAsker, noLeaseBeforeMs, epoch } = this.record;
     this.window.merge(returned ?? null);
     const free = holder === feedSymbol || (holder === null && (!contested || lastAsker === feedSymbol));
     if (free && !returned && nowMs >= noLeaseBeforeMs) {
       const untilMs = nowMs + LEASE_MS;
       const grant = this.record.grant + 1;
-      this.setRecord({ holder: feedSymbol, untilMs, contested: false, lastAsker: null, noLeaseBeforeMs, grant });
-      return { leased: true, grant, untilMs, state: this.window.take() };
+      this.setRecord({ holder: feedSymbol, untilMs, contested: false, lastAsker: null, noLeaseBeforeMs, grant, epoch });
+      return { leased: true, grant, untilMs, state: this.window.take(), epoch, onlySymbol };
     }
     if (lastAsker !== feedSymbol) this.setRecord({ ...this.record, lastAsker: feedSymbol });
-    return { leased: false, admission: this.window.admit(nowMs, max) };
+    return { leased: false, admission: this.window.admit(nowMs, max), epoch };
   }
 
   /** A signal counted by the gate itself (refused before any symbol), after any reclaim. */
@@ -153,7 +179,7 @@ export class LeaseLedger {
 
 /** A symbol object's side: the leases it holds, by recorder. */
 export class HeldLeases {
-  private readonly held = new Map<string, { grant: number; untilMs: number; window: RateWindow }>();
+  private readonly held = new Map<string, { grant: number; untilMs: number; window: RateWindow; epoch: number | null; onlySymbol: boolean }>();
   /** Windows of expired leases, kept until the gate answers again (so a renewal loses no count). */
   private readonly expired = new Map<string, RateWindow>();
   /** Grants given back before they arrived (`recorder grant`), refused when they do. */
@@ -185,10 +211,25 @@ export class HeldLeases {
     }
     // (The object asks for one recorder at a time — applySignal queues a recorder's signals — so a lease is not
     // normally held here already; if it were, its window is kept.)
-    const window = this.held.get(recorderId)?.window ?? kept ?? new RateWindow();
+    const before = this.held.get(recorderId);
+    const window = before?.window ?? kept ?? new RateWindow();
     window.merge(answer.state);
-    this.held.set(recorderId, { grant: answer.grant, untilMs: answer.untilMs, window });
+    const epoch = laterEpoch(before?.epoch ?? null, answer.epoch);
+    this.held.set(recorderId, { grant: answer.grant, untilMs: answer.untilMs, window, epoch, onlySymbol: answer.onlySymbol });
     return window.admit(nowMs, max);
+  }
+
+  /** Whether a signal from a cached lookup at `epoch` may be recorded here (no count: admit() does that): a
+   * current lease holds exactly that epoch, and says this is the recorder's only symbol when `onlySymbol`. */
+  vouches(recorderId: string, epoch: number, nowMs: number, onlySymbol: boolean): boolean {
+    const lease = this.held.get(recorderId);
+    return lease !== undefined && nowMs < lease.untilMs && lease.epoch === epoch && (!onlySymbol || lease.onlySymbol);
+  }
+
+  /** A signal looked up from D1 at `epoch`: a lease held here adopts it when it is the highest seen. */
+  adopt(recorderId: string, epoch: number): void {
+    const lease = this.held.get(recorderId);
+    if (lease) lease.epoch = laterEpoch(lease.epoch, epoch);
   }
 
   /** The gate reclaims grant `grant`: the window goes back, nothing is counted here any more. When that grant

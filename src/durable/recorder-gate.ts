@@ -57,12 +57,29 @@ export class RecorderGate extends DurableObject<Env> {
   }
 
   /** A symbol object without a current lease asks to admit a signal of this recorder: it gets the lease (and
-   * counts the signal itself) or the gate's own count (another symbol held the lease lately). */
-  async lease(recorderId: string, nowMs: number, maxPerMinute: number, feedSymbol: string, returned?: RateState): Promise<LeaseAnswer> {
+   * counts the signal itself) or the gate's own count (another symbol held the lease lately). `epoch`: the lookup
+   * epoch of the signal, when it was looked up from D1 (rate-lease.ts: the highest one known is kept). */
+  async lease(recorderId: string, nowMs: number, maxPerMinute: number, feedSymbol: string, returned?: RateState, epoch?: number): Promise<LeaseAnswer> {
     return this.oneAtATime(async () => {
       this.touch(feedSymbol);
+      this.ledger.knowEpoch(epoch ?? null);
       await this.reclaimFor(recorderId, feedSymbol, nowMs);
-      return this.ledger.ask(feedSymbol, nowMs, maxPerMinute, returned);
+      const onlySymbol = this.symbols.size === 1 && this.symbols.has(feedSymbol);
+      return this.ledger.ask(feedSymbol, nowMs, maxPerMinute, returned, onlySymbol);
+    });
+  }
+
+  /**
+   * The recorder changed (API: settings, token, enabled, followers; `epoch` is its new lookup epoch in D1): lookups
+   * cached at an older epoch stop being honoured. The lease is reclaimed, so its holder forgets the old epoch.
+   * Resolves false when the holder could not be reached within 10 s: cached lookups then end with the cache's
+   * life (src/webhook/lookup-cache.ts).
+   */
+  async revoke(recorderId: string, epoch: number): Promise<boolean> {
+    return this.oneAtATime(async () => {
+      this.ledger.knowEpoch(epoch);
+      // (Not "contested": the next ask from any symbol may get the lease at once.)
+      return this.reclaimFor(recorderId, null, Date.now(), false);
     });
   }
 
@@ -85,20 +102,23 @@ export class RecorderGate extends DurableObject<Env> {
     this.ctx.storage.sql.exec("INSERT OR IGNORE INTO symbols (feed_symbol) VALUES (?)", feedSymbol);
   }
 
-  /** Takes the lease back from a holder other than `asker` before the gate answers anyone else. */
-  private async reclaimFor(recorderId: string, asker: string | null, nowMs: number): Promise<void> {
+  /** Takes the lease back from a holder other than `asker` before the gate answers anyone else. Resolves false
+   * when the holder could not be reached. */
+  private async reclaimFor(recorderId: string, asker: string | null, nowMs: number, contested = true): Promise<boolean> {
     const lease = this.ledger.toReclaim(asker);
-    if (lease === null) return;
+    if (lease === null) return true;
     const { holder, grant } = lease;
     try {
       // Bounded: a hung holder must not hold every signal of this recorder (it then counts as unreachable).
       const back = symbolStub(this.env, holder).giveBackLease(recorderId, grant);
       const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no answer within 10 s")), RECLAIM_TIMEOUT_MS));
-      this.ledger.reclaimed(await Promise.race([back, timeout]), nowMs, true);
+      this.ledger.reclaimed(await Promise.race([back, timeout]), nowMs, true, contested);
+      return true;
     } catch (err) {
       // Unreachable: it stops counting by itself when the lease ends; no lease is granted before that.
       console.warn(`gate: the lease holder ${holder} was not reachable: ${String(err)}`);
-      this.ledger.reclaimed(null, nowMs, false);
+      this.ledger.reclaimed(null, nowMs, false, contested);
+      return false;
     }
   }
 

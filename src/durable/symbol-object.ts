@@ -175,8 +175,16 @@ export class SymbolObject extends DurableObject<Env> {
   }
 
   private async admitAndApply(req: SignalRequest): Promise<SignalReply> {
-    this.rememberSpec(req.instrument, req.receivedAt);
     const receivedMs = Date.parse(req.receivedAt);
+    // A cached lookup first: honoured only where this object's lease vouches for its epoch (rate-lease.ts), before
+    // anything is remembered, counted or answered (a revoked token must not even get a duplicate's answer).
+    if (req.lookup?.cached) {
+      const limited = req.recorder.dailyLossLimit != null || req.recorder.dailyProfitTarget != null;
+      if (!this.leases.vouches(req.recorder.id, req.lookup.epoch, receivedMs, limited)) return { ok: false, stale: true };
+      // (The lease says this is the recorder's only symbol: no closed P&L elsewhere.)
+      if (limited) req = { ...req, otherDayNet: 0 };
+    } else if (req.lookup) this.leases.adopt(req.recorder.id, req.lookup.epoch);
+    this.rememberSpec(req.instrument, req.receivedAt);
     const rec = this.recording;
 
     // A retried duplicate gets its first answer, never a 429.
@@ -364,7 +372,8 @@ export class SymbolObject extends DurableObject<Env> {
   private async askGate(req: SignalRequest, receivedMs: number): Promise<Admission> {
     const max = req.recorder.maxSignalsPerMinute;
     const gate = gateStub(this.env, req.recorder.id);
-    const out = this.leases.answer(req.recorder.id, await gate.lease(req.recorder.id, receivedMs, max, req.instrument.feedSymbol), receivedMs, max);
+    const epoch = req.lookup && !req.lookup.cached ? req.lookup.epoch : undefined;
+    const out = this.leases.answer(req.recorder.id, await gate.lease(req.recorder.id, receivedMs, max, req.instrument.feedSymbol, undefined, epoch), receivedMs, max);
     if (!("returned" in out)) return out;
     // The gate reclaimed that grant before its answer arrived: give the window back; the gate counts this one.
     const again = await gate.lease(req.recorder.id, receivedMs, max, req.instrument.feedSymbol, out.returned);

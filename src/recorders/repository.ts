@@ -1,6 +1,6 @@
 // Recorders in D1 (drizzle). The webhook token is returned only by create/rotate/clone; at rest only its hash
 // exists.
-import { and, desc, eq, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { recorders } from "../db/schema";
 import { newToken, sha256Hex } from "../lib/crypto";
@@ -14,7 +14,7 @@ export type RecorderRow = typeof recorders.$inferSelect;
 
 /** The public view of a recorder: everything but the token hash. */
 export function recorderView(row: RecorderRow) {
-  const { tokenHash: _hidden, ...rest } = row;
+  const { tokenHash: _hidden, configEpoch: _internal, ...rest } = row;
   return rest;
 }
 
@@ -95,6 +95,7 @@ export async function createRecorder(db: DrizzleD1Database, input: CreateRecorde
     tokenHash: await sha256Hex(token),
     createdAt: now,
     updatedAt: now,
+    configEpoch: 0,
   };
   await db.insert(recorders).values(row);
   if (row.followsRecorderId && !(await followStillValid(db, row.id, row.followsRecorderId))) {
@@ -124,6 +125,7 @@ export async function cloneRecorder(db: DrizzleD1Database, source: RecorderRow, 
     tokenHash: await sha256Hex(token),
     createdAt: now,
     updatedAt: now,
+    configEpoch: 0,
   };
   await db.insert(recorders).values(row);
   if (row.followsRecorderId && !(await followStillValid(db, row.id, row.followsRecorderId))) {
@@ -155,19 +157,30 @@ export async function findByToken(db: DrizzleD1Database, token: string): Promise
 /** The webhook's lookup: webhook-lookup.ts (its SQL is built once per isolate). */
 export { findWithFollowers, type WebhookLookup } from "./webhook-lookup";
 
+/** A recorder's new lookup epoch after a change (schema.ts `configEpoch`): its gate is told (api/revoke-lookups.ts). */
+export interface EpochBump {
+  id: string;
+  epoch: number;
+}
+
+/** The epoch bump in the statement that changes the recorder (so no lookup can read the change at the old epoch). */
+const nextEpoch = sql<number>`${recorders.configEpoch} + 1`;
+
 /** Applies a validated patch; undefined when there is no such recorder. Becoming a follower is checked (400) and
- * the update itself only lands while the rules still hold (leader free, no followers of its own). */
+ * the update itself only lands while the rules still hold (leader free, no followers of its own). `bumped`: the
+ * recorder's new lookup epoch, and its leaders' before and after (their lookups list their enabled followers). */
 export async function patchRecorder(db: DrizzleD1Database, id: string, patch: PatchRecorderInput, now: string) {
   const leader = patch.followsRecorderId;
   const where: SQL[] = [eq(recorders.id, id)];
+  const before = await getRecorder(db, id);
+  if (!before) return undefined;
   if (leader) {
-    if (!(await getRecorder(db, id))) return undefined;
     await assertMayFollow(db, id, leader);
     where.push(leaderIsFree(leader), hasNoFollowers(id));
   }
   const rows = await db
     .update(recorders)
-    .set({ ...patch, updatedAt: now })
+    .set({ ...patch, updatedAt: now, configEpoch: nextEpoch })
     .where(and(...where))
     .returning();
   if (!rows[0] && leader) {
@@ -175,16 +188,30 @@ export async function patchRecorder(db: DrizzleD1Database, id: string, patch: Pa
     if (!(await getRecorder(db, id))) return undefined;
     throw followError((await followProblem(db, id, leader)) ?? "that recorder just changed: try again");
   }
-  return rows[0] ? recorderView(rows[0]) : undefined;
+  const row = rows[0];
+  if (!row) return undefined;
+  const leaders = [...new Set([before.followsRecorderId, row.followsRecorderId])].filter((l): l is string => l !== null);
+  const bumped = [{ id, epoch: row.configEpoch }, ...(await bumpLookupEpochs(db, leaders))];
+  return { recorder: recorderView(row), bumped };
 }
 
 export async function rotateToken(db: DrizzleD1Database, id: string, now: string) {
   const token = newToken();
   const rows = await db
     .update(recorders)
-    .set({ tokenHash: await sha256Hex(token), updatedAt: now })
+    .set({ tokenHash: await sha256Hex(token), updatedAt: now, configEpoch: nextEpoch })
     .where(eq(recorders.id, id))
     .returning();
   if (!rows[0]) return undefined;
-  return { ...recorderView(rows[0]), webhookToken: token, webhookPath: webhookPath(token) };
+  return { recorder: { ...recorderView(rows[0]), webhookToken: token, webhookPath: webhookPath(token) }, bumped: [{ id, epoch: rows[0].configEpoch }] };
+}
+
+/** Bumps the lookup epoch of these recorders (those that still exist), in one statement. */
+export async function bumpLookupEpochs(db: DrizzleD1Database, ids: readonly string[], set: Partial<RecorderRow> = {}): Promise<EpochBump[]> {
+  if (ids.length === 0) return [];
+  return db
+    .update(recorders)
+    .set({ ...set, configEpoch: nextEpoch })
+    .where(inArray(recorders.id, [...ids]))
+    .returning({ id: recorders.id, epoch: recorders.configEpoch });
 }

@@ -71,8 +71,13 @@ function recorderRow(raw: Record<string, unknown>): RecorderRow {
 }
 
 export async function findWithFollowers(d1: D1Database, token: string, now: Date): Promise<WebhookLookup | undefined> {
+  return findByTokenHash(d1, await sha256Hex(token), now);
+}
+
+/** The same, by the token's SHA-256 (hex). */
+export async function findByTokenHash(d1: D1Database, hash: string, now: Date): Promise<WebhookLookup | undefined> {
   const s = statements();
-  const values = { hash: await sha256Hex(token), since: new Date(now.getTime() - DAY_PNL_WINDOW_MS).toISOString() };
+  const values = { hash, since: new Date(now.getTime() - DAY_PNL_WINDOW_MS).toISOString() };
   const bind = (b: Built) => d1.prepare(b.sql).bind(...fillPlaceholders(b.params, values));
   const [found, followers, dayPnl] = await d1.batch<Record<string, unknown>>([bind(s.found), bind(s.followers), bind(s.dayPnl)]);
   const first = found.results[0];

@@ -5,7 +5,9 @@
 import { resolveTicker } from "../engine/instruments";
 import { sha256Hex } from "../lib/crypto";
 import { ApiError, type ErrorBody } from "../lib/errors";
-import { engineSettings, findWithFollowers, type RecorderRow } from "../recorders/repository";
+import { engineSettings, type RecorderRow } from "../recorders/repository";
+import { findByTokenHash } from "../recorders/webhook-lookup";
+import { lookupCache } from "./lookup-cache";
 import { signalAgeSeconds } from "../signals/age";
 import type { NormalizedSignal } from "../engine/types";
 import { dayPnlByRecorder, otherDayNet } from "./day-net";
@@ -27,10 +29,20 @@ export interface FollowerResult {
 export type WebhookReply = SignalApplied & { followers?: FollowerResult[] };
 
 export async function handleWebhook(env: Env, token: string, text: string, now = new Date()): Promise<WebhookReply> {
+  if (token.length < 16 || token.length > 128) throw unknownToken();
+  // Looked up by the token's hash, so neither the lookup's timing nor the cache keeps anything of the token itself.
+  const hash = await sha256Hex(token);
+  const cached = lookupCache.get(hash, now.getTime());
+  if (cached) {
+    const reply = await recordCached(env, cached, text, now);
+    if (reply) return reply;
+    lookupCache.delete(hash);
+  }
   // The recorder, its followers and their day's P&L for daily limits in one round trip (a bar-close burst makes
   // every round trip count).
-  const found = token.length >= 16 && token.length <= 128 ? await findWithFollowers(env.DB, token, now) : undefined;
-  if (!found) throw new ApiError(404, "unknown_token", "No enabled recorder has this webhook token.");
+  const found = await findByTokenHash(env.DB, hash, now);
+  if (!found) throw unknownToken();
+  if (found.followers.length === 0) lookupCache.set(hash, found.recorder, now.getTime());
   const { recorder, followers: rows, dayPnl } = found;
   const receivedAt = now.toISOString();
 
@@ -42,7 +54,7 @@ export async function handleWebhook(env: Env, token: string, text: string, now =
   // Followers record the same signal with their own settings, side by side with the leader (each its own
   // dedupe, rate limit and refusals); a follower's refusal never changes the leader's answer.
   // (A follower cannot lead: its own webhook records for itself alone.)
-  const [leader, ...others] = await Promise.allSettled([recordFor(env, recorder, body), ...rows.map((f) => recordFor(env, f, body))]);
+  const [leader, ...others] = await Promise.allSettled([recordFor(env, recorder, body, false), ...rows.map((f) => recordFor(env, f, body, false))]);
   const results: FollowerResult[] = others.map((r, i) =>
     r.status === "fulfilled"
       ? { recorderId: rows[i].id, result: r.value.result, ...(r.value.reason ? { reason: r.value.reason } : {}) }
@@ -50,6 +62,30 @@ export async function handleWebhook(env: Env, token: string, text: string, now =
   );
   if (leader.status === "rejected") throw leader.reason;
   return rows.length > 0 ? { ...leader.value, followers: results } : leader.value;
+}
+
+/** The signal of a recorder found in the isolate's cache (lookup-cache.ts): recorded when its symbol object
+ * vouches for the lookup; undefined when it must be looked up again from D1 — the object could not vouch, or the
+ * signal would be refused before reaching it (a refusal is always made against a fresh lookup, so a stale entry
+ * can never log one under a revoked token). */
+async function recordCached(env: Env, recorder: RecorderRow, text: string, now: Date): Promise<WebhookReply | undefined> {
+  const parsed = parseWebhookBody(text);
+  if (!parsed.ok) return undefined;
+  const body = { signal: parsed.signal, logged: logBody(text, parsed.body), bodyHash: await sha256Hex(text), receivedAt: now.toISOString(), now, dayPnl: NO_DAY_PNL };
+  try {
+    return await recordFor(env, recorder, body, true);
+  } catch (err) {
+    if (err === LOOK_UP_AGAIN) return undefined;
+    throw err;
+  }
+}
+
+const NO_DAY_PNL: ReadonlyMap<string, readonly DayPnlRow[]> = new Map();
+/** Thrown by recordFor for a cached lookup that must be made again (never leaves this module). */
+const LOOK_UP_AGAIN = new Error("look the recorder up again");
+
+function unknownToken(): ApiError {
+  return new ApiError(404, "unknown_token", "No enabled recorder has this webhook token.");
 }
 
 interface IncomingSignal {
@@ -62,10 +98,14 @@ interface IncomingSignal {
   dayPnl: ReadonlyMap<string, readonly DayPnlRow[]>;
 }
 
-/** One recorder's checks (quantity step, age, ticker) and its symbol object's recording of the signal. */
-async function recordFor(env: Env, recorder: RecorderRow, incoming: IncomingSignal): Promise<SignalApplied> {
+/** One recorder's checks (quantity step, age, ticker) and its symbol object's recording of the signal. `cached`:
+ * the recorder comes from the isolate's cache: a refusal here, or the object's "stale", throws LOOK_UP_AGAIN. */
+async function recordFor(env: Env, recorder: RecorderRow, incoming: IncomingSignal, cached: boolean): Promise<SignalApplied> {
   const { signal, logged, receivedAt, now } = incoming;
-  const refuse = (status: 400 | 422, error: ErrorBody) => refuseEarly(env, recorder, receivedAt, logged, status, error);
+  const refuse = (status: 400 | 422, error: ErrorBody) => {
+    if (cached) throw LOOK_UP_AGAIN;
+    return refuseEarly(env, recorder, receivedAt, logged, status, error);
+  };
   const stepProblems = quantityStepProblems(signal, recorder.quantityStep);
   if (stepProblems.length > 0) {
     return refuse(400, {
@@ -111,10 +151,16 @@ async function recordFor(env: Env, recorder: RecorderRow, incoming: IncomingSign
     bodyTruncated: logged.bodyTruncated,
     bodyHash: incoming.bodyHash,
     receivedAt,
-    otherDayNet: otherDayNet(incoming.dayPnl, recorder, instrument.feedSymbol, now),
+    ...(cached ? {} : { otherDayNet: otherDayNet(incoming.dayPnl, recorder, instrument.feedSymbol, now) }),
+    lookup: { epoch: recorder.configEpoch, cached },
   })) as SignalReply;
-  if (!reply.ok) throw new ApiError(reply.status, reply.error.code, reply.error.message, reply.error.details);
-  return reply;
+  if (reply.ok) return reply;
+  if ("stale" in reply) {
+    if (cached) throw LOOK_UP_AGAIN;
+    // (A lookup just made from D1 is never stale: only a cached one is.)
+    throw new ApiError(503, "internal_error", "The recorder changed while this signal was being recorded; send it again.");
+  }
+  throw new ApiError(reply.status, reply.error.code, reply.error.message, reply.error.details);
 }
 
 /** A refused signal counts against the recorder's rate limit and belongs in its signal log (its gate object

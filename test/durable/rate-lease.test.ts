@@ -67,9 +67,9 @@ describe("lease between the gate and symbol objects", () => {
     expect(mnq.size).toBe(0);
     expect(mnq.admit("r1", T0 + 3, 3)).toBeNull(); // MNQ counts nothing any more
     const third = gate.ask("ES", T0 + 2, 3);
-    expect(third).toEqual({ leased: false, admission: { admitted: true, logRefusal: false } });
+    expect(third).toEqual({ leased: false, admission: { admitted: true, logRefusal: false }, epoch: null });
     expect(admitted(es.answer("r1", third, T0 + 2, 3))).toBe(true);
-    expect(gate.ask("MNQ", T0 + 3, 3)).toEqual({ leased: false, admission: { admitted: false, logRefusal: true } });
+    expect(gate.ask("MNQ", T0 + 3, 3)).toEqual({ leased: false, admission: { admitted: false, logRefusal: true }, epoch: null });
     // Alternating symbols: never a lease. MNQ twice in a row: MNQ has it again, with the gate's window.
     expect(gate.ask("ES", T0 + 4, 3).leased).toBe(false);
     expect(gate.ask("MNQ", T0 + 5, 3).leased).toBe(false);
@@ -126,7 +126,46 @@ describe("lease between the gate and symbol objects", () => {
     expect(out).toEqual({ returned: { times: [], lastLoggedRefusalMs: -Infinity } });
     expect(mnq.size).toBe(0);
     const second = gate.ask("MNQ", T0 + 2, 2, (out as { returned: never }).returned);
-    expect(second).toEqual({ leased: false, admission: { admitted: true, logRefusal: false } });
-    expect(gate.ask("ES", T0 + 3, 2)).toEqual({ leased: false, admission: { admitted: false, logRefusal: true } });
+    expect(second).toEqual({ leased: false, admission: { admitted: true, logRefusal: false }, epoch: null });
+    expect(gate.ask("ES", T0 + 3, 2)).toEqual({ leased: false, admission: { admitted: false, logRefusal: true }, epoch: null });
+  });
+});
+
+describe("the lease vouches for cached webhook lookups (lookup epochs)", () => {
+  it("a grant carries the highest epoch the gate knows; only that epoch is vouched for, on a current lease", () => {
+    const { ledger: gate, saved } = ledger();
+    gate.knowEpoch(3);
+    gate.knowEpoch(2); // (never lowered)
+    expect(saved.at(-1)?.epoch).toBe(3);
+    const held = new HeldLeases();
+    expect(held.vouches("rec", 3, T0, false), "no lease: nothing vouched").toBe(false);
+    held.answer("rec", gate.ask("MNQ", T0, 5, undefined, true), T0, 5);
+    expect(held.vouches("rec", 3, T0 + 1, false)).toBe(true);
+    expect(held.vouches("rec", 2, T0 + 1, false), "an older epoch").toBe(false);
+    expect(held.vouches("rec", 4, T0 + 1, false), "a newer one the lease has not seen").toBe(false);
+    expect(held.vouches("rec", 3, T0 + LEASE_MS, false), "an ended lease").toBe(false);
+    expect(held.vouches("rec", 3, T0 + 1, true), "the only symbol").toBe(true);
+  });
+
+  it("a signal looked up from D1 raises the lease's epoch, never lowers it; a reclaim forgets it", () => {
+    const { ledger: gate } = ledger();
+    const held = new HeldLeases();
+    held.answer("rec", gate.ask("MNQ", T0, 5, undefined, false), T0, 5); // the gate knew no epoch
+    expect(held.vouches("rec", 7, T0 + 1, false)).toBe(false);
+    held.adopt("rec", 7);
+    held.adopt("rec", 6);
+    expect(held.vouches("rec", 7, T0 + 1, false)).toBe(true);
+    expect(held.vouches("rec", 7, T0 + 1, true), "not the only symbol").toBe(false);
+    held.giveBack("rec", 1);
+    expect(held.vouches("rec", 7, T0 + 2, false)).toBe(false);
+  });
+
+  it("a reclaim for a change (revoke) leaves the lease uncontested: the next asker gets it at once, at the new epoch", () => {
+    const { ledger: gate } = ledger();
+    gate.ask("MNQ", T0, 5);
+    gate.knowEpoch(1);
+    expect(gate.toReclaim(null)).toEqual({ holder: "MNQ", grant: 1 });
+    gate.reclaimed(null, T0 + 1, true, false);
+    expect(gate.ask("MNQ", T0 + 2, 5)).toMatchObject({ leased: true, grant: 2, epoch: 1 });
   });
 });

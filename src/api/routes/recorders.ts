@@ -15,6 +15,7 @@ import {
   trades,
 } from "../../db/schema";
 import {
+  bumpLookupEpochs,
   cloneRecorder,
   countFollowers,
   createRecorder,
@@ -26,6 +27,7 @@ import {
 } from "../../recorders/repository";
 import { cloneRecorderSchema, createRecorderSchema, patchRecorderSchema } from "../../recorders/settings";
 import { recorderActivity } from "../../queries/positions";
+import { revokeLookups } from "../revoke-lookups";
 import { emptySummary, recorderSummaries } from "../../queries/recorder-summaries";
 import { ApiError } from "../errors";
 import { jsonBody, validate } from "../validate";
@@ -36,7 +38,9 @@ const listQuery = z.object({ summary: z.enum(["true", "false"]).optional() });
 export const recorderRoutes = new Hono<{ Bindings: Env }>()
   .post("/", async (c) => {
     const input = validate(createRecorderSchema, await jsonBody(c.req.raw));
-    const recorder = await createRecorder(drizzle(c.env.DB), input, new Date().toISOString());
+    const db = drizzle(c.env.DB);
+    const recorder = await createRecorder(db, input, new Date().toISOString());
+    await revokeLeaderLookups(c.env, db, recorder.followsRecorderId);
     return c.json({ recorder }, 201);
   })
   .get("/", async (c) => {
@@ -50,9 +54,10 @@ export const recorderRoutes = new Hono<{ Bindings: Env }>()
   .get("/:id", async (c) => c.json({ recorder: recorderView(await mustGet(c.env, c.req.param("id"))) }))
   .patch("/:id", async (c) => {
     const patch = validate(patchRecorderSchema, await jsonBody(c.req.raw));
-    const recorder = await patchRecorder(drizzle(c.env.DB), c.req.param("id"), patch, new Date().toISOString());
-    if (!recorder) throw notFound();
-    return c.json({ recorder });
+    const changed = await patchRecorder(drizzle(c.env.DB), c.req.param("id"), patch, new Date().toISOString());
+    if (!changed) throw notFound();
+    await revokeLookups(c.env, changed.bumped);
+    return c.json({ recorder: changed.recorder });
   })
   .delete("/:id", async (c) => {
     const id = c.req.param("id");
@@ -62,9 +67,10 @@ export const recorderRoutes = new Hono<{ Bindings: Env }>()
     await refuseIfFollowed(db, id);
     // Disabled first, so no new signal gets past the token lookup while the symbols are asked; re-enabled when
     // the delete is refused. (A webhook already past the lookup lands in its symbol object and is seen there.)
-    if (before.enabled) await db.update(recorders).set({ enabled: false }).where(eq(recorders.id, id));
+    // (Cached lookups are revoked with it: lookup-cache.ts.)
+    if (before.enabled) await revokeLookups(c.env, await bumpLookupEpochs(db, [id], { enabled: false }));
     const refuse = async (e: ApiError) => {
-      if (before.enabled) await db.update(recorders).set({ enabled: true }).where(eq(recorders.id, id));
+      if (before.enabled) await bumpLookupEpochs(db, [id], { enabled: true });
       return e;
     };
     // Ask the symbol objects, not D1: a position whose delivery to D1 is still pending exists all the same.
@@ -92,7 +98,9 @@ export const recorderRoutes = new Hono<{ Bindings: Env }>()
   .post("/:id/clone", async (c) => {
     const source = await mustGet(c.env, c.req.param("id"));
     const { name } = validate(cloneRecorderSchema, await jsonBody(c.req.raw));
-    const recorder = await cloneRecorder(drizzle(c.env.DB), source, name ?? `${source.name} (copy)`.slice(0, 120), new Date().toISOString());
+    const db = drizzle(c.env.DB);
+    const recorder = await cloneRecorder(db, source, name ?? `${source.name} (copy)`.slice(0, 120), new Date().toISOString());
+    await revokeLeaderLookups(c.env, db, recorder.followsRecorderId);
     return c.json({ recorder }, 201);
   })
   .post("/:id/reset", async (c) => {
@@ -107,10 +115,16 @@ export const recorderRoutes = new Hono<{ Bindings: Env }>()
     return c.json({ ok: true, reset: id, deleted });
   })
   .post("/:id/rotate-token", async (c) => {
-    const recorder = await rotateToken(drizzle(c.env.DB), c.req.param("id"), new Date().toISOString());
-    if (!recorder) throw notFound();
-    return c.json({ recorder });
+    const rotated = await rotateToken(drizzle(c.env.DB), c.req.param("id"), new Date().toISOString());
+    if (!rotated) throw notFound();
+    await revokeLookups(c.env, rotated.bumped);
+    return c.json({ recorder: rotated.recorder });
   });
+
+/** A new follower: its leader's lookup (which lists its followers) changed. */
+async function revokeLeaderLookups(env: Env, db: DrizzleD1Database, leaderId: string | null) {
+  if (leaderId) await revokeLookups(env, await bumpLookupEpochs(db, [leaderId]));
+}
 
 /** 409 `recorder_has_followers` while any recorder follows `id`. */
 async function refuseIfFollowed(db: DrizzleD1Database, id: string) {

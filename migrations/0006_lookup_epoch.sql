@@ -1,0 +1,1 @@
+ALTER TABLE `recorders` ADD `config_epoch` integer DEFAULT 0 NOT NULL;
