@@ -1,4 +1,4 @@
-// After the API changed recorders (settings, token, enabled, followers), their gates learn the new lookup epochs
+// After the API changed recorders (settings, token, enabled, followers), their gates learn the new config epochs
 // and reclaim their leases, so every isolate's cached lookup of them is refused by its next signal and made again
 // from D1 (src/webhook/lookup-cache.ts, src/durable/rate-lease.ts): a rotated token stops working at once.
 // The change is saved before this runs and stays saved if a gate cannot be told: that is logged, and the cached

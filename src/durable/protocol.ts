@@ -2,6 +2,7 @@
 // the live hub).
 import type { InstrumentSpec, NormalizedSignal, Position, RecorderSettings, SignalResult, Trade } from "../engine/types";
 import type { ErrorBody } from "../lib/errors";
+import type { StaleWhy } from "./rate-lease";
 import type { FeedHealth } from "../api/types";
 
 /** The recorder settings a symbol object needs besides the engine's. */
@@ -27,7 +28,7 @@ export interface SignalRequest {
    * from a signal of a cached lookup: 0 when the recorder's lease says this is its only symbol (else the lookup
    * is made again, from D1). */
   otherDayNet?: number;
-  /** Where the Worker found the recorder: its lookup epoch (schema.ts `configEpoch`), and whether from an
+  /** Where the Worker found the recorder: its config epoch (schema.ts `configEpoch`), and whether from an
    * isolate's cache (src/webhook/lookup-cache.ts; honoured only where the lease vouches for it, rate-lease.ts) or
    * from D1 just now. */
   lookup?: { epoch: number; cached: boolean };
@@ -65,6 +66,8 @@ export interface SignalRefused {
 export interface SignalStale {
   ok: false;
   stale: true;
+  /** rate-lease.ts StaleWhy: "symbols" stays so for this recorder (the Worker then stops caching its lookup). */
+  why: StaleWhy;
 }
 
 export type SignalReply = SignalApplied | SignalRefused | SignalStale;

@@ -51,11 +51,19 @@ export interface RateState {
   lastLoggedRefusalMs: number;
 }
 
-/** The gate's answer to a symbol object asking to admit a signal. `epoch`: the highest lookup epoch the gate knows
+/** The gate's answer to a symbol object asking to admit a signal. `epoch`: the highest config epoch the gate knows
  * for the recorder (null: none yet); `onlySymbol`: the asker is the only symbol the recorder ever traded. */
 export type LeaseAnswer =
   | { leased: true; grant: number; untilMs: number; state: RateState; epoch: number | null; onlySymbol: boolean }
   | { leased: false; admission: Admission; epoch: number | null };
+
+/** Why a cached lookup is not vouched for: its epoch is not the current one, or the recorder (with a daily limit)
+ * traded on another symbol, whose closed P&L only D1 has. */
+export type StaleWhy = "epoch" | "symbols";
+
+/** What a symbol object knows of a cached lookup before counting its signal: vouched for by a current lease, not
+ * vouched for (why), or no current lease here (the gate is asked, and vouches or not: RecorderGate.lease). */
+export type Vouch = "yes" | StaleWhy | "ask";
 
 /** The higher of two epochs (null: unknown). */
 export function laterEpoch(a: number | null, b: number | null): number | null {
@@ -111,8 +119,11 @@ export interface LeaseRecord {
   noLeaseBeforeMs: number;
   /** The number of the latest grant. */
   grant: number;
-  /** The highest lookup epoch known for the recorder (null: none yet). */
+  /** The highest config epoch known for the recorder (null: none yet). */
   epoch: number | null;
+  /** A lease whose holder could not be reached when it was reclaimed: it may go on vouching for its epoch until
+   * `untilMs`, so every later reclaim (a revoke included) tries it again. */
+  unreached: { holder: string; grant: number; untilMs: number } | null;
 }
 
 /** The gate's side: who holds the lease, and the central window while nobody does. */
@@ -121,22 +132,38 @@ export class LeaseLedger {
   private record: LeaseRecord;
 
   constructor(saved: LeaseRecord | null, private readonly save: (record: LeaseRecord) => void) {
-    this.record = { holder: null, untilMs: 0, contested: false, lastAsker: null, noLeaseBeforeMs: 0, grant: 0, epoch: null, ...saved };
+    this.record = { holder: null, untilMs: 0, contested: false, lastAsker: null, noLeaseBeforeMs: 0, grant: 0, epoch: null, unreached: null, ...saved };
   }
 
   /** The symbol object that must give the lease back before `asker` (a feed symbol, or null for the gate itself)
    * is answered; null when none. */
-  toReclaim(asker: string | null): { holder: string; grant: number } | null {
-    const { holder, grant } = this.record;
-    return holder !== null && holder !== asker ? { holder, grant } : null;
+  toReclaim(asker: string | null, nowMs = 0): { holder: string; grant: number } | null {
+    const { holder, grant, unreached } = this.record;
+    if (holder !== null) return holder !== asker ? { holder, grant } : null;
+    // A lease not given back when it was reclaimed, still running: tried again.
+    if (unreached !== null && nowMs < unreached.untilMs && unreached.holder !== asker) return { holder: unreached.holder, grant: unreached.grant };
+    return null;
+  }
+
+  /** The current holder's lease ended more than `graceMs` ago (it vouches for nothing any more). */
+  leaseLapsed(nowMs: number, graceMs: number): boolean {
+    return this.record.holder !== null && this.record.untilMs + graceMs < nowMs;
   }
 
   /** The holder gave its window back (null: it had none, e.g. it restarted) or could not be reached (`reached`
    * false: it stops counting by itself at the lease's end, and no lease is granted before that). */
   reclaimed(state: RateState | null, nowMs: number, reached: boolean, contested = true): void {
     this.window.merge(state);
-    const noLeaseBeforeMs = Math.max(this.record.noLeaseBeforeMs, reached ? nowMs : this.record.untilMs);
-    this.setRecord({ ...this.record, holder: null, untilMs: 0, contested, lastAsker: null, noLeaseBeforeMs });
+    const { holder, grant, untilMs } = this.record;
+    if (holder === null) {
+      // The unreached lease, tried again (toReclaim).
+      if (reached) this.setRecord({ ...this.record, unreached: null });
+      return;
+    }
+    const noLeaseBeforeMs = Math.max(this.record.noLeaseBeforeMs, reached ? nowMs : untilMs);
+    // (No lease is granted before an unreached one ends, so there is never more than one still out.)
+    const unreached = reached ? this.record.unreached : { holder, grant, untilMs };
+    this.setRecord({ ...this.record, holder: null, untilMs: 0, contested, lastAsker: null, noLeaseBeforeMs, unreached });
   }
 
   /** An epoch learnt (the API's change, or a signal looked up from D1): the highest is kept. */
@@ -148,13 +175,15 @@ export class LeaseLedger {
   /** Answers a symbol object after any reclaim: a lease (the window moves to it) or the gate's own count.
    * `returned`: the window of a grant the asker refused (given back before it arrived): merged, and counted here. */
   ask(feedSymbol: string, nowMs: number, max: number, returned?: RateState, onlySymbol = false): LeaseAnswer {
-    const { holder, contested, lastAsker, noLeaseBeforeMs, epoch } = this.record;
+    // The holder of an unreached lease that asks has none any more (ended, or lost in a restart).
+    if (this.record.unreached?.holder === feedSymbol) this.setRecord({ ...this.record, unreached: null });
+    const { holder, contested, lastAsker, noLeaseBeforeMs, epoch, unreached } = this.record;
     this.window.merge(returned ?? null);
     const free = holder === feedSymbol || (holder === null && (!contested || lastAsker === feedSymbol));
     if (free && !returned && nowMs >= noLeaseBeforeMs) {
       const untilMs = nowMs + LEASE_MS;
       const grant = this.record.grant + 1;
-      this.setRecord({ holder: feedSymbol, untilMs, contested: false, lastAsker: null, noLeaseBeforeMs, grant, epoch });
+      this.setRecord({ holder: feedSymbol, untilMs, contested: false, lastAsker: null, noLeaseBeforeMs, grant, epoch, unreached });
       return { leased: true, grant, untilMs, state: this.window.take(), epoch, onlySymbol };
     }
     if (lastAsker !== feedSymbol) this.setRecord({ ...this.record, lastAsker: feedSymbol });
@@ -169,6 +198,11 @@ export class LeaseLedger {
 
   get holder(): string | null {
     return this.record.holder;
+  }
+
+  /** The highest config epoch known (null: none yet). */
+  get epoch(): number | null {
+    return this.record.epoch;
   }
 
   private setRecord(record: LeaseRecord): void {
@@ -219,11 +253,14 @@ export class HeldLeases {
     return window.admit(nowMs, max);
   }
 
-  /** Whether a signal from a cached lookup at `epoch` may be recorded here (no count: admit() does that): a
-   * current lease holds exactly that epoch, and says this is the recorder's only symbol when `onlySymbol`. */
-  vouches(recorderId: string, epoch: number, nowMs: number, onlySymbol: boolean): boolean {
+  /** Whether a signal from a cached lookup at `epoch` may be recorded here (nothing counted: admit() does that):
+   * "yes" when a current lease holds exactly that epoch (and, when `needsOnlySymbol`, says this is the recorder's
+   * only symbol); "ask" without a current lease. */
+  vouches(recorderId: string, epoch: number, nowMs: number, needsOnlySymbol: boolean): Vouch {
     const lease = this.held.get(recorderId);
-    return lease !== undefined && nowMs < lease.untilMs && lease.epoch === epoch && (!onlySymbol || lease.onlySymbol);
+    if (lease === undefined || nowMs >= lease.untilMs) return "ask";
+    if (lease.epoch !== epoch) return "epoch";
+    return needsOnlySymbol && !lease.onlySymbol ? "symbols" : "yes";
   }
 
   /** A signal looked up from D1 at `epoch`: a lease held here adopts it when it is the highest seen. */

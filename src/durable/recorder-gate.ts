@@ -9,7 +9,7 @@
 // - Its notifications (src/notify/): "rejected" for those refusals (queued by the outbox's delivered hook, as in
 //   the symbol objects), and the daily summary the cron hands it (notify()).
 import { DurableObject } from "cloudflare:workers";
-import { LeaseLedger, type Admission, type LeaseAnswer, type LeaseRecord, type RateState } from "./rate-lease";
+import { LeaseLedger, type Admission, type LeaseAnswer, type LeaseRecord, type RateState, type StaleWhy } from "./rate-lease";
 import { OutboxDelivery, type SignalLogRow } from "./outbox";
 import { OutboxStore } from "./outbox-store";
 import { symbolStub } from "./stubs";
@@ -21,6 +21,8 @@ export type { Admission } from "./rate-lease";
 
 /** How long a reclaim waits for the holder before treating it as unreachable. */
 const RECLAIM_TIMEOUT_MS = 10_000;
+/** A lease ended longer ago than this (clocks of two objects may differ a little) is not reclaimed by a revoke. */
+const LAPSED_GRACE_MS = 60_000;
 
 export class RecorderGate extends DurableObject<Env> {
   private readonly ledger: LeaseLedger;
@@ -31,6 +33,8 @@ export class RecorderGate extends DurableObject<Env> {
   private readonly notifier: Notifier;
   /** Feed symbols this recorder ever sent a signal to (persisted): where its positions and owed rows may be. */
   private readonly symbols: Set<string>;
+  /** `symbols` was completed from D1's positions once (onlySymbolAfter). */
+  private symbolsComplete: boolean;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -43,6 +47,8 @@ export class RecorderGate extends DurableObject<Env> {
     });
     this.delivery = new OutboxDelivery(this.outbox, this.database(), (entries) => this.notifier.onDelivered(entries));
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS symbols (feed_symbol TEXT PRIMARY KEY)");
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS symbols_complete (id INTEGER PRIMARY KEY CHECK (id = 1))");
+    this.symbolsComplete = ctx.storage.sql.exec("SELECT 1 FROM symbols_complete").toArray().length > 0;
     this.symbols = new Set(ctx.storage.sql.exec<{ feed_symbol: string }>("SELECT feed_symbol FROM symbols").toArray().map((r) => r.feed_symbol));
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS lease (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL)");
     const saved = ctx.storage.sql.exec<{ record: string }>("SELECT record FROM lease").toArray()[0];
@@ -57,30 +63,68 @@ export class RecorderGate extends DurableObject<Env> {
   }
 
   /** A symbol object without a current lease asks to admit a signal of this recorder: it gets the lease (and
-   * counts the signal itself) or the gate's own count (another symbol held the lease lately). `epoch`: the lookup
-   * epoch of the signal, when it was looked up from D1 (rate-lease.ts: the highest one known is kept). */
-  async lease(recorderId: string, nowMs: number, maxPerMinute: number, feedSymbol: string, returned?: RateState, epoch?: number): Promise<LeaseAnswer> {
+   * counts the signal itself) or the gate's own count (another symbol held the lease lately). `lookup`: where the
+   * Worker found the recorder. Looked up from D1: its config epoch is learnt (the highest is kept). From an
+   * isolate's cache: the gate vouches for it (rate-lease.ts) — at the epoch it knows and, for a recorder with a
+   * daily limit, only if this is the recorder's only symbol — else `{stale}`, with nothing counted or touched. */
+  async lease(
+    recorderId: string,
+    nowMs: number,
+    maxPerMinute: number,
+    feedSymbol: string,
+    returned?: RateState,
+    lookup?: { epoch: number; cached: boolean; limited: boolean },
+  ): Promise<LeaseAnswer | { stale: StaleWhy }> {
     return this.oneAtATime(async () => {
+      const limited = lookup?.limited ?? false;
+      if (lookup?.cached) {
+        if (this.ledger.epoch !== lookup.epoch) return { stale: "epoch" as const };
+        if (limited && !(await this.onlySymbolAfter(recorderId, feedSymbol))) return { stale: "symbols" as const };
+      } else this.ledger.knowEpoch(lookup?.epoch ?? null);
+      const onlySymbol = limited && (await this.onlySymbolAfter(recorderId, feedSymbol));
       this.touch(feedSymbol);
-      this.ledger.knowEpoch(epoch ?? null);
       await this.reclaimFor(recorderId, feedSymbol, nowMs);
-      const onlySymbol = this.symbols.size === 1 && this.symbols.has(feedSymbol);
       return this.ledger.ask(feedSymbol, nowMs, maxPerMinute, returned, onlySymbol);
     });
   }
 
   /**
-   * The recorder changed (API: settings, token, enabled, followers; `epoch` is its new lookup epoch in D1): lookups
-   * cached at an older epoch stop being honoured. The lease is reclaimed, so its holder forgets the old epoch.
-   * Resolves false when the holder could not be reached within 10 s: cached lookups then end with the cache's
-   * life (src/webhook/lookup-cache.ts).
+   * The recorder changed (API: settings, token, enabled, followers; `epoch` is its new config epoch in D1): lookups
+   * cached at an older epoch stop being honoured. The lease is reclaimed, so its holder forgets the old epoch (and
+   * so is one not given back before, if it is still running). Resolves false when a holder could not be reached
+   * within 10 s: cached lookups then end with its lease or the cache's life (src/webhook/lookup-cache.ts).
    */
   async revoke(recorderId: string, epoch: number): Promise<boolean> {
     return this.oneAtATime(async () => {
       this.ledger.knowEpoch(epoch);
+      const nowMs = Date.now();
+      // A lease that ended long ago vouches for nothing: its holder (perhaps asleep) is not woken for it.
+      if (this.ledger.leaseLapsed(nowMs, LAPSED_GRACE_MS)) return true;
       // (Not "contested": the next ask from any symbol may get the lease at once.)
-      return this.reclaimFor(recorderId, null, Date.now(), false);
+      return this.reclaimFor(recorderId, null, nowMs, false);
     });
+  }
+
+  /**
+   * Whether `feedSymbol` is, or would be once touched, the only symbol this recorder ever sent a signal to — then
+   * its closed P&L on other symbols is 0 without asking D1. The `symbols` table began with the gates' rate
+   * counting: positions of recorders older than that may be on symbols it never saw, so the first time this is
+   * asked the table is completed from D1 (the recorder's positions, once; a D1 failure answers false, and it is
+   * tried again next time).
+   */
+  private async onlySymbolAfter(recorderId: string, feedSymbol: string): Promise<boolean> {
+    if (!this.symbolsComplete) {
+      try {
+        const rows = await this.database().prepare("SELECT DISTINCT feed_symbol FROM positions WHERE recorder_id = ?").bind(recorderId).all<{ feed_symbol: string }>();
+        for (const r of rows.results) this.touch(r.feed_symbol);
+        this.ctx.storage.sql.exec("INSERT OR IGNORE INTO symbols_complete (id) VALUES (1)");
+        this.symbolsComplete = true;
+      } catch (err) {
+        console.warn(`gate: the recorder's symbols could not be read from D1: ${String(err)}`);
+        return false;
+      }
+    }
+    return this.symbols.size === 0 || (this.symbols.size === 1 && this.symbols.has(feedSymbol));
   }
 
   /** Counts one signal here (the lease, if any, is reclaimed first). */
@@ -105,7 +149,7 @@ export class RecorderGate extends DurableObject<Env> {
   /** Takes the lease back from a holder other than `asker` before the gate answers anyone else. Resolves false
    * when the holder could not be reached. */
   private async reclaimFor(recorderId: string, asker: string | null, nowMs: number, contested = true): Promise<boolean> {
-    const lease = this.ledger.toReclaim(asker);
+    const lease = this.ledger.toReclaim(asker, nowMs);
     if (lease === null) return true;
     const { holder, grant } = lease;
     try {

@@ -31,7 +31,7 @@ import { OutboxDelivery } from "./outbox";
 import { OutboxStore } from "./outbox-store";
 import { PositionFlags } from "./position-flags";
 import type { FeedView, ManualCloseReply, RecordedPosition, SignalReply, SignalRequest, SymbolLive, SymbolStatus } from "./protocol";
-import { HeldLeases, type Admission, type RateState } from "./rate-lease";
+import { HeldLeases, type Admission, type RateState, type StaleWhy } from "./rate-lease";
 import { rateLimitedError } from "./recorder-gate";
 import { SymbolRecording, usablePrice } from "./recording";
 import { ScheduledSignals } from "./schedule";
@@ -176,13 +176,19 @@ export class SymbolObject extends DurableObject<Env> {
 
   private async admitAndApply(req: SignalRequest): Promise<SignalReply> {
     const receivedMs = Date.parse(req.receivedAt);
-    // A cached lookup first: honoured only where this object's lease vouches for its epoch (rate-lease.ts), before
-    // anything is remembered, counted or answered (a revoked token must not even get a duplicate's answer).
+    // A cached lookup first: honoured only where the recorder's lease here, or else its gate, vouches for its
+    // epoch (rate-lease.ts), before anything is remembered or answered (a revoked token must not even get a
+    // duplicate's answer); the gate counts the signal when it vouches.
+    let counted: Admission | null = null;
     if (req.lookup?.cached) {
-      const limited = req.recorder.dailyLossLimit != null || req.recorder.dailyProfitTarget != null;
-      if (!this.leases.vouches(req.recorder.id, req.lookup.epoch, receivedMs, limited)) return { ok: false, stale: true };
-      // (The lease says this is the recorder's only symbol: no closed P&L elsewhere.)
-      if (limited) req = { ...req, otherDayNet: 0 };
+      const vouch = this.leases.vouches(req.recorder.id, req.lookup.epoch, receivedMs, hasDailyLimit(req));
+      if (vouch === "ask") {
+        const asked = await this.askGate(req, receivedMs);
+        if ("stale" in asked) return { ok: false, stale: true, why: asked.stale };
+        counted = asked;
+      } else if (vouch !== "yes") return { ok: false, stale: true, why: vouch };
+      // (Vouched for with a daily limit: this is the recorder's only symbol, so no closed P&L elsewhere.)
+      if (hasDailyLimit(req)) req = { ...req, otherDayNet: 0 };
     } else if (req.lookup) this.leases.adopt(req.recorder.id, req.lookup.epoch);
     this.rememberSpec(req.instrument, req.receivedAt);
     const rec = this.recording;
@@ -191,7 +197,8 @@ export class SymbolObject extends DurableObject<Env> {
     const dup = this.duplicates.find(req, receivedMs);
     if (dup) return this.after(rec.duplicate(req, dup));
     // The rate limit: counted here while this object holds the recorder's lease, else asked of its gate.
-    const gate = this.leases.admit(req.recorder.id, receivedMs, req.recorder.maxSignalsPerMinute) ?? (await this.askGate(req, receivedMs));
+    const gate = counted ?? this.leases.admit(req.recorder.id, receivedMs, req.recorder.maxSignalsPerMinute) ?? (await this.askGate(req, receivedMs));
+    if ("stale" in gate) return { ok: false, stale: true, why: gate.stale }; // (only a cached lookup is ever stale)
     if (!gate.admitted) {
       const e = rateLimitedError(req.recorder.maxSignalsPerMinute);
       return this.after(rec.refuse(req, crypto.randomUUID(), 429, e.code, e.message, undefined, gate.logRefusal));
@@ -369,15 +376,18 @@ export class SymbolObject extends DurableObject<Env> {
   }
 
   /** No lease held: the gate answers with one (this signal then counted here) or with its own count. */
-  private async askGate(req: SignalRequest, receivedMs: number): Promise<Admission> {
+  private async askGate(req: SignalRequest, receivedMs: number): Promise<Admission | { stale: StaleWhy }> {
     const max = req.recorder.maxSignalsPerMinute;
     const gate = gateStub(this.env, req.recorder.id);
-    const epoch = req.lookup && !req.lookup.cached ? req.lookup.epoch : undefined;
-    const out = this.leases.answer(req.recorder.id, await gate.lease(req.recorder.id, receivedMs, max, req.instrument.feedSymbol, undefined, epoch), receivedMs, max);
+    const lookup = req.lookup ? { ...req.lookup, limited: hasDailyLimit(req) } : undefined;
+    const answer = await gate.lease(req.recorder.id, receivedMs, max, req.instrument.feedSymbol, undefined, lookup);
+    if ("stale" in answer) return { stale: answer.stale };
+    const out = this.leases.answer(req.recorder.id, answer, receivedMs, max);
     if (!("returned" in out)) return out;
     // The gate reclaimed that grant before its answer arrived: give the window back; the gate counts this one.
     const again = await gate.lease(req.recorder.id, receivedMs, max, req.instrument.feedSymbol, out.returned);
-    return again.leased ? { admitted: false, logRefusal: false } : again.admission; // (never leased with a window returned)
+    // (Never leased with a window returned, never stale without a cached lookup.)
+    return "admission" in again ? again.admission : { admitted: false, logRefusal: false };
   }
 
   /** CONTRACT "Delayed data, aligned": accepted now (checked against its own price), applied at market time. */
@@ -503,4 +513,9 @@ function maxIso(a: string, b: string): string {
 
 function notFound(message: string): ManualCloseReply {
   return { ok: false, status: 404, error: { code: "not_found", message } };
+}
+
+/** The recorder has a daily loss limit or profit target (its day net then needs its P&L on other symbols). */
+function hasDailyLimit(req: SignalRequest): boolean {
+  return req.recorder.dailyLossLimit != null || req.recorder.dailyProfitTarget != null;
 }

@@ -157,7 +157,7 @@ export async function findByToken(db: DrizzleD1Database, token: string): Promise
 /** The webhook's lookup: webhook-lookup.ts (its SQL is built once per isolate). */
 export { findWithFollowers, type WebhookLookup } from "./webhook-lookup";
 
-/** A recorder's new lookup epoch after a change (schema.ts `configEpoch`): its gate is told (api/revoke-lookups.ts). */
+/** A recorder's new config epoch after a change (schema.ts `configEpoch`): its gate is told (api/revoke-lookups.ts). */
 export interface EpochBump {
   id: string;
   epoch: number;
@@ -168,7 +168,7 @@ const nextEpoch = sql<number>`${recorders.configEpoch} + 1`;
 
 /** Applies a validated patch; undefined when there is no such recorder. Becoming a follower is checked (400) and
  * the update itself only lands while the rules still hold (leader free, no followers of its own). `bumped`: the
- * recorder's new lookup epoch, and its leaders' before and after (their lookups list their enabled followers). */
+ * recorder's new config epoch, and its leaders' before and after (their lookups list their enabled followers). */
 export async function patchRecorder(db: DrizzleD1Database, id: string, patch: PatchRecorderInput, now: string) {
   const leader = patch.followsRecorderId;
   const where: SQL[] = [eq(recorders.id, id)];
@@ -191,7 +191,7 @@ export async function patchRecorder(db: DrizzleD1Database, id: string, patch: Pa
   const row = rows[0];
   if (!row) return undefined;
   const leaders = [...new Set([before.followsRecorderId, row.followsRecorderId])].filter((l): l is string => l !== null);
-  const bumped = [{ id, epoch: row.configEpoch }, ...(await bumpLookupEpochs(db, leaders))];
+  const bumped = [{ id, epoch: row.configEpoch }, ...(await bumpConfigEpochs(db, leaders))];
   return { recorder: recorderView(row), bumped };
 }
 
@@ -206,12 +206,25 @@ export async function rotateToken(db: DrizzleD1Database, id: string, now: string
   return { recorder: { ...recorderView(rows[0]), webhookToken: token, webhookPath: webhookPath(token) }, bumped: [{ id, epoch: rows[0].configEpoch }] };
 }
 
-/** Bumps the lookup epoch of these recorders (those that still exist), in one statement. */
-export async function bumpLookupEpochs(db: DrizzleD1Database, ids: readonly string[], set: Partial<RecorderRow> = {}): Promise<EpochBump[]> {
+/** Bumps the config epoch of these recorders (those that still exist), in one statement. */
+export async function bumpConfigEpochs(db: DrizzleD1Database, ids: readonly string[]): Promise<EpochBump[]> {
   if (ids.length === 0) return [];
   return db
     .update(recorders)
-    .set({ ...set, configEpoch: nextEpoch })
+    .set({ configEpoch: nextEpoch })
     .where(inArray(recorders.id, [...ids]))
     .returning({ id: recorders.id, epoch: recorders.configEpoch });
+}
+
+/** Enables or disables a recorder (its epoch bumped with it), and bumps its leader's (whose lookup lists its
+ * enabled followers). */
+export async function setEnabled(db: DrizzleD1Database, id: string, enabled: boolean): Promise<EpochBump[]> {
+  const rows = await db
+    .update(recorders)
+    .set({ enabled, configEpoch: nextEpoch })
+    .where(eq(recorders.id, id))
+    .returning({ id: recorders.id, epoch: recorders.configEpoch, leader: recorders.followsRecorderId });
+  const row = rows[0];
+  if (!row) return [];
+  return [{ id: row.id, epoch: row.epoch }, ...(await bumpConfigEpochs(db, row.leader ? [row.leader] : []))];
 }

@@ -35,8 +35,9 @@ export async function handleWebhook(env: Env, token: string, text: string, now =
   const cached = lookupCache.get(hash, now.getTime());
   if (cached) {
     const reply = await recordCached(env, cached, text, now);
-    if (reply) return reply;
-    lookupCache.delete(hash);
+    if (reply !== "look up again" && reply !== "never cached") return reply;
+    if (reply === "never cached") lookupCache.bypass(hash, now.getTime());
+    else lookupCache.delete(hash);
   }
   // The recorder, its followers and their day's P&L for daily limits in one round trip (a bar-close burst makes
   // every round trip count).
@@ -68,14 +69,15 @@ export async function handleWebhook(env: Env, token: string, text: string, now =
  * vouches for the lookup; undefined when it must be looked up again from D1 — the object could not vouch, or the
  * signal would be refused before reaching it (a refusal is always made against a fresh lookup, so a stale entry
  * can never log one under a revoked token). */
-async function recordCached(env: Env, recorder: RecorderRow, text: string, now: Date): Promise<WebhookReply | undefined> {
+async function recordCached(env: Env, recorder: RecorderRow, text: string, now: Date): Promise<WebhookReply | "look up again" | "never cached"> {
   const parsed = parseWebhookBody(text);
-  if (!parsed.ok) return undefined;
+  if (!parsed.ok) return "look up again";
   const body = { signal: parsed.signal, logged: logBody(text, parsed.body), bodyHash: await sha256Hex(text), receivedAt: now.toISOString(), now, dayPnl: NO_DAY_PNL };
   try {
     return await recordFor(env, recorder, body, true);
   } catch (err) {
-    if (err === LOOK_UP_AGAIN) return undefined;
+    if (err === LOOK_UP_AGAIN) return "look up again";
+    if (err === NEVER_CACHED) return "never cached";
     throw err;
   }
 }
@@ -83,6 +85,8 @@ async function recordCached(env: Env, recorder: RecorderRow, text: string, now: 
 const NO_DAY_PNL: ReadonlyMap<string, readonly DayPnlRow[]> = new Map();
 /** Thrown by recordFor for a cached lookup that must be made again (never leaves this module). */
 const LOOK_UP_AGAIN = new Error("look the recorder up again");
+/** Thrown by recordFor for a cached lookup its symbol object can never vouch for (never leaves this module). */
+const NEVER_CACHED = new Error("look the recorder up again, and do not cache it");
 
 function unknownToken(): ApiError {
   return new ApiError(404, "unknown_token", "No enabled recorder has this webhook token.");
@@ -156,7 +160,7 @@ async function recordFor(env: Env, recorder: RecorderRow, incoming: IncomingSign
   })) as SignalReply;
   if (reply.ok) return reply;
   if ("stale" in reply) {
-    if (cached) throw LOOK_UP_AGAIN;
+    if (cached) throw reply.why === "symbols" ? NEVER_CACHED : LOOK_UP_AGAIN;
     // (A lookup just made from D1 is never stale: only a cached one is.)
     throw new ApiError(503, "internal_error", "The recorder changed while this signal was being recorded; send it again.");
   }

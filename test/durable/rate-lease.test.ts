@@ -138,26 +138,26 @@ describe("the lease vouches for cached webhook lookups (lookup epochs)", () => {
     gate.knowEpoch(2); // (never lowered)
     expect(saved.at(-1)?.epoch).toBe(3);
     const held = new HeldLeases();
-    expect(held.vouches("rec", 3, T0, false), "no lease: nothing vouched").toBe(false);
+    expect(held.vouches("rec", 3, T0, false), "no lease: the gate is asked").toBe("ask");
     held.answer("rec", gate.ask("MNQ", T0, 5, undefined, true), T0, 5);
-    expect(held.vouches("rec", 3, T0 + 1, false)).toBe(true);
-    expect(held.vouches("rec", 2, T0 + 1, false), "an older epoch").toBe(false);
-    expect(held.vouches("rec", 4, T0 + 1, false), "a newer one the lease has not seen").toBe(false);
-    expect(held.vouches("rec", 3, T0 + LEASE_MS, false), "an ended lease").toBe(false);
-    expect(held.vouches("rec", 3, T0 + 1, true), "the only symbol").toBe(true);
+    expect(held.vouches("rec", 3, T0 + 1, false)).toBe("yes");
+    expect(held.vouches("rec", 2, T0 + 1, false), "an older epoch").toBe("epoch");
+    expect(held.vouches("rec", 4, T0 + 1, false), "a newer one the lease has not seen").toBe("epoch");
+    expect(held.vouches("rec", 3, T0 + LEASE_MS, false), "an ended lease: the gate is asked").toBe("ask");
+    expect(held.vouches("rec", 3, T0 + 1, true), "the only symbol").toBe("yes");
   });
 
   it("a signal looked up from D1 raises the lease's epoch, never lowers it; a reclaim forgets it", () => {
     const { ledger: gate } = ledger();
     const held = new HeldLeases();
     held.answer("rec", gate.ask("MNQ", T0, 5, undefined, false), T0, 5); // the gate knew no epoch
-    expect(held.vouches("rec", 7, T0 + 1, false)).toBe(false);
+    expect(held.vouches("rec", 7, T0 + 1, false)).toBe("epoch");
     held.adopt("rec", 7);
     held.adopt("rec", 6);
-    expect(held.vouches("rec", 7, T0 + 1, false)).toBe(true);
-    expect(held.vouches("rec", 7, T0 + 1, true), "not the only symbol").toBe(false);
+    expect(held.vouches("rec", 7, T0 + 1, false)).toBe("yes");
+    expect(held.vouches("rec", 7, T0 + 1, true), "not the only symbol").toBe("symbols");
     held.giveBack("rec", 1);
-    expect(held.vouches("rec", 7, T0 + 2, false)).toBe(false);
+    expect(held.vouches("rec", 7, T0 + 2, false)).toBe("ask");
   });
 
   it("a reclaim for a change (revoke) leaves the lease uncontested: the next asker gets it at once, at the new epoch", () => {
@@ -167,5 +167,28 @@ describe("the lease vouches for cached webhook lookups (lookup epochs)", () => {
     expect(gate.toReclaim(null)).toEqual({ holder: "MNQ", grant: 1 });
     gate.reclaimed(null, T0 + 1, true, false);
     expect(gate.ask("MNQ", T0 + 2, 5)).toMatchObject({ leased: true, grant: 2, epoch: 1 });
+  });
+
+  it("a lease not given back when reclaimed is tried again by every later reclaim, until it ends or its holder asks", () => {
+    const { ledger: gate, saved } = ledger();
+    gate.ask("MNQ", T0, 5);
+    gate.reclaimed(null, T0 + 1, false); // (the holder did not answer: its lease runs on until T0 + LEASE_MS)
+    expect(gate.holder).toBeNull();
+    expect(gate.toReclaim(null, T0 + 2), "a revoke tries it again").toEqual({ holder: "MNQ", grant: 1 });
+    gate.reclaimed(null, T0 + 2, false);
+    expect(gate.toReclaim("ES", T0 + 3), "and so does another symbol's ask").toEqual({ holder: "MNQ", grant: 1 });
+    gate.reclaimed(null, T0 + 3, true);
+    expect(gate.toReclaim(null, T0 + 4), "given back at last").toBeNull();
+    // Ended, or its holder asks (it has none any more): not tried again.
+    const { ledger: g2 } = ledger();
+    g2.ask("MNQ", T0, 5);
+    g2.reclaimed(null, T0 + 1, false);
+    expect(g2.toReclaim(null, T0 + LEASE_MS)).toBeNull();
+    const { ledger: g3 } = ledger();
+    g3.ask("MNQ", T0, 5);
+    g3.reclaimed(null, T0 + 1, false);
+    g3.ask("MNQ", T0 + 2, 5);
+    expect(g3.toReclaim(null, T0 + 3)).toBeNull();
+    expect(saved.at(-1)?.unreached).toBeNull();
   });
 });

@@ -8,7 +8,9 @@ import { describe, expect, it } from "vitest";
 import { mnqContracts } from "../feed-do/helpers";
 import { sha256Hex } from "../../src/lib/crypto";
 import { LIFE_MS, LookupCache, lookupCache } from "../../src/webhook/lookup-cache";
-import { api, apiJson, createRecorder, expectError, signal, webhook, type TestRecorder } from "../helpers";
+import { runInDurableObject } from "cloudflare:test";
+import { findWithFollowers } from "../../src/recorders/repository";
+import { api, apiJson, createRecorder, evictSymbol, expectError, signal, symbolStub, webhook, type TestRecorder } from "../helpers";
 
 const uniqueMnq = mnqContracts(5600);
 /** The fake's anonymous feed reports delayed data: signals here apply at once. Repeated bodies are meant. */
@@ -16,6 +18,17 @@ const IMMEDIATE = { delayedFeed: "immediate", dedupeWindowSeconds: 0, commission
 
 const tokenOf = (rec: { webhookPath: string }) => rec.webhookPath.split("/").pop()!;
 const cachedRow = async (rec: { webhookPath: string }) => lookupCache.get(await sha256Hex(tokenOf(rec)), Date.now());
+
+/** The gate's insides, for the two faults no API can make (an unreached lease, a gate older than its table). */
+type GateInternals = {
+  ledger: { reclaimed(state: null, nowMs: number, reached: boolean): void };
+  symbols: Set<string>;
+  symbolsComplete: boolean;
+  ctx: DurableObjectState;
+};
+const inGate = <R>(recorderId: string, fn: (g: GateInternals) => R | Promise<R>) =>
+  (runInDurableObject as unknown as (s: unknown, cb: (g: GateInternals) => R | Promise<R>) => Promise<R>)(env.GATES.getByName(recorderId), fn);
+const leaseHolder = (recorderId: string) => env.GATES.getByName(recorderId).leaseHolder();
 
 /** A recorder whose lookup is cached and vouched for: one round trip (open, close) on `ticker`. */
 async function warm(settings: Record<string, unknown> = {}, ticker = uniqueMnq().ticker): Promise<TestRecorder> {
@@ -34,6 +47,15 @@ describe("the webhook's cached lookup", () => {
     await env.DB.prepare("UPDATE recorders SET token_hash = 'moved' WHERE id = ?").bind(rec.id).run();
     expect((await signal(rec, { ticker, action: "buy", price: 25600 })).result, "from the cache, vouched by the lease").toBe("opened");
     expect((await signal(rec, { ticker, action: "close", price: 25602 })).trade.pnl).toBe(4);
+  });
+
+  it("without a lease where it lands (the object restarted, or the lease ended) the gate vouches: still no D1", async () => {
+    const { ticker, feedSymbol } = uniqueMnq();
+    const rec = await warm({}, ticker);
+    await evictSymbol(symbolStub(feedSymbol)); // its leases are in memory: gone
+    await env.DB.prepare("UPDATE recorders SET token_hash = 'moved-too' WHERE id = ?").bind(rec.id).run();
+    expect((await signal(rec, { ticker, action: "buy", price: 25600 })).result, "vouched by the gate").toBe("opened");
+    expect(await leaseHolder(rec.id), "and leased again").toBe(feedSymbol);
   });
 
   it("a rotated token stops at once: 404 for every body, never a refusal logged under it; the new one works", async () => {
@@ -110,9 +132,66 @@ describe("the webhook's cached lookup", () => {
     expect((await signal(rec, { ticker: a.ticker, action: "close", price: 25570 })).trade.pnl).toBe(-60);
     await signal(rec, { ticker: b.ticker, action: "buy", price: 25600 });
     expect((await signal(rec, { ticker: b.ticker, action: "close", price: 25575 })).trade.pnl).toBe(-50);
-    // B asked its gate twice in a row: it holds the lease now, and the lookup is cached.
-    expect(await cachedRow(rec)).toBeDefined();
+    // Its gate said so at B's first signal: the lookup is not cached any more (its day net needs D1).
+    expect(await cachedRow(rec)).toBeUndefined();
     expect(await signal(rec, { ticker: b.ticker, action: "buy", price: 25575 })).toMatchObject({ result: "ignored", reason: "daily_limit" });
+  });
+
+  it("daily limits: a gate whose symbols predate it learns the recorder's other symbols from D1 once", async () => {
+    // A position on B opened when the gate kept no symbols (emulated: B taken out of the gate's table, and the
+    // table not yet completed from D1), closed today at −$60, past the $50 limit.
+    const a = uniqueMnq();
+    const b = uniqueMnq();
+    const rec = await createRecorder({ ...IMMEDIATE, timezone: "UTC", tradingDayStart: "00:00", dailyLossLimit: 50 });
+    expect((await signal(rec, { ticker: b.ticker, action: "buy", price: 25600 })).result).toBe("opened");
+    await inGate(rec.id, (g) => {
+      g.symbols.delete(b.feedSymbol);
+      g.symbolsComplete = false;
+      g.ctx.storage.sql.exec("DELETE FROM symbols");
+      g.ctx.storage.sql.exec("DELETE FROM symbols_complete");
+    });
+    const [pos] = (await apiJson("GET", `/api/positions?status=open&recorderId=${rec.id}`)).positions;
+    await apiJson("POST", `/api/positions/${pos.id}/close`, { price: 25570 });
+    for (const id of ["1", "2", "3"]) {
+      expect(await signal(rec, { ticker: a.ticker, action: "buy", price: 25600, id }), `entry ${id}`).toMatchObject({ result: "ignored", reason: "daily_limit" });
+    }
+    expect(await inGate(rec.id, (g) => [...g.symbols].sort())).toEqual([a.feedSymbol, b.feedSymbol].sort());
+  });
+
+  it("daily limits on several symbols cost one symbol call per signal (the lookup stops being cached)", async () => {
+    const a = uniqueMnq();
+    const b = uniqueMnq();
+    const rec = await createRecorder({ ...IMMEDIATE, timezone: "UTC", tradingDayStart: "00:00", dailyLossLimit: 1000 });
+    for (const action of ["buy", "close"]) await signal(rec, { ticker: a.ticker, action, price: 25600 });
+    for (const action of ["buy", "close"]) await signal(rec, { ticker: b.ticker, action, price: 25600 });
+    const stub = symbolStub(b.feedSymbol) as unknown as { resetRpcCounts(): Promise<void>; rpcCounts(): Promise<Record<string, number>> };
+    await stub.resetRpcCounts();
+    for (const action of ["buy", "close", "buy", "close"]) await signal(rec, { ticker: b.ticker, action, price: 25600 });
+    expect((await stub.rpcCounts()).applySignal).toBe(4);
+  });
+
+  it("a lease its gate could not reclaim once is reclaimed by a later change (the old token stops at once)", async () => {
+    const { ticker, feedSymbol } = uniqueMnq();
+    const rec = await warm({}, ticker);
+    expect(await leaseHolder(rec.id)).toBe(feedSymbol);
+    // Earlier, a reclaim of this lease timed out (the gate's own branch for it): its holder keeps it, at its epoch.
+    await inGate(rec.id, (g) => g.ledger.reclaimed(null, Date.now(), false));
+    await apiJson("POST", `/api/recorders/${rec.id}/rotate-token`);
+    expect((await webhook(rec, { ticker, action: "buy", price: 25600 })).status).toBe(404);
+  });
+
+  it("a refused DELETE of a follower revokes its leader's cached lookups too (both when disabled and enabled again)", async () => {
+    const { ticker } = uniqueMnq();
+    const leader = await createRecorder({ ...IMMEDIATE, name: "leader" });
+    const follower = await createRecorder({ ...IMMEDIATE, name: "follower", followsRecorderId: leader.id });
+    expect((await signal(leader, { ticker, action: "buy", price: 25600 })).followers).toEqual([{ recorderId: follower.id, result: "opened" }]);
+    // A leader signal while DELETE has the follower disabled is looked up without it, and cached: that row.
+    const hash = await sha256Hex(tokenOf(leader));
+    const duringDelete = (await findWithFollowers(env.DB, tokenOf(leader), new Date()))!.recorder;
+    expect((await api("DELETE", `/api/recorders/${follower.id}`)).status).toBe(409); // its position is open
+    lookupCache.set(hash, duringDelete, Date.now());
+    const closed = await signal(leader, { ticker, action: "close", price: 25610 });
+    expect(closed.followers).toEqual([{ recorderId: follower.id, result: "closed" }]);
   });
 
   it("daily limits on the recorder's only symbol: cached, and its own losses still count", async () => {

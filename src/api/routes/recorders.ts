@@ -15,7 +15,7 @@ import {
   trades,
 } from "../../db/schema";
 import {
-  bumpLookupEpochs,
+  bumpConfigEpochs,
   cloneRecorder,
   countFollowers,
   createRecorder,
@@ -24,6 +24,7 @@ import {
   patchRecorder,
   recorderView,
   rotateToken,
+  setEnabled,
 } from "../../recorders/repository";
 import { cloneRecorderSchema, createRecorderSchema, patchRecorderSchema } from "../../recorders/settings";
 import { recorderActivity } from "../../queries/positions";
@@ -67,14 +68,16 @@ export const recorderRoutes = new Hono<{ Bindings: Env }>()
     await refuseIfFollowed(db, id);
     // Disabled first, so no new signal gets past the token lookup while the symbols are asked; re-enabled when
     // the delete is refused. (A webhook already past the lookup lands in its symbol object and is seen there.)
-    // (Cached lookups are revoked with it: lookup-cache.ts.)
-    if (before.enabled) await revokeLookups(c.env, await bumpLookupEpochs(db, [id], { enabled: false }));
-    const refuse = async (e: ApiError) => {
-      if (before.enabled) await bumpLookupEpochs(db, [id], { enabled: true });
+    // (Cached lookups of it, and of its leader, are revoked with it: lookup-cache.ts.)
+    if (before.enabled) await revokeLookups(c.env, await setEnabled(db, id, false));
+    const refuse = async <E>(e: E) => {
+      if (before.enabled) await revokeLookups(c.env, await setEnabled(db, id, true));
       return e;
     };
     // Ask the symbol objects, not D1: a position whose delivery to D1 is still pending exists all the same.
-    const activity = await recorderActivity(c.env, db, id);
+    const activity = await recorderActivity(c.env, db, id).catch(async (err: unknown) => {
+      throw await refuse(err);
+    });
     if (activity.openPositions > 0) {
       throw await refuse(new ApiError(409, "recorder_has_open_positions", `The recorder has ${activity.openPositions} open position(s): close them (POST /api/positions/:id/close) or disable the recorder instead.`));
     }
@@ -123,7 +126,7 @@ export const recorderRoutes = new Hono<{ Bindings: Env }>()
 
 /** A new follower: its leader's lookup (which lists its followers) changed. */
 async function revokeLeaderLookups(env: Env, db: DrizzleD1Database, leaderId: string | null) {
-  if (leaderId) await revokeLookups(env, await bumpLookupEpochs(db, [leaderId]));
+  if (leaderId) await revokeLookups(env, await bumpConfigEpochs(db, [leaderId]));
 }
 
 /** 409 `recorder_has_followers` while any recorder follows `id`. */
