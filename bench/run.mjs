@@ -18,7 +18,16 @@
 //                 with a ticking fake TradingView feed and open positions on 5 symbols; object requests/s by class
 //                 with no dashboard, 1 and 10 polling dashboards (the old page) and 1 and 10 pushed (/api/live).
 // Prints tables and writes bench/results/latest.json. Everything listens on 127.0.0.1 only; the repo's .dev.vars
-// and .wrangler state are not touched. BENCH_QUICK=1 shortens every phase (a smoke run). BENCH_PHASES=engine,trail
+// and .wrangler state are not touched.
+//
+// The dev server is measured as the product would run, without two things only `wrangler dev` adds:
+//   - its local trace collector (X_LOCAL_OBSERVABILITY=false): on by default, it records every invocation of the
+//     Worker and of each Durable Object into a local store, in the same workerd thread — a fifth of that thread's
+//     CPU in a burst, and more per webhook (three invocations) than per `GET /health` (one);
+//   - a disk under its throwaway state: the state (--persist-to: every object's SQLite and the local D1) goes to
+//     /dev/shm when there is one. Local SQLite commits call fsync in workerd's one thread, so on this VM's disk
+//     every commit stalls every request; production storage does not block a Worker on a disk. BENCH_STATE_DIR=/tmp
+//     measures on disk instead (docs/BENCHMARKS.md gives both). BENCH_QUICK=1 shortens every phase (a smoke run). BENCH_PHASES=engine,trail
 // (any of engine, replay, object, trail, webhook, burst, dashboards) runs only those phases and prints them, without writing latest.json.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -43,7 +52,8 @@ const FULL = ALL_PHASES.every((p) => PHASES.includes(p));
 const CLIENTS = 20;
 const started = Date.now();
 const children = new Set();
-const tmp = mkdtempSync(path.join(os.tmpdir(), "trade-recorder-bench-"));
+const STATE_DIR = process.env.BENCH_STATE_DIR ?? (existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir());
+const tmp = mkdtempSync(path.join(STATE_DIR, "trade-recorder-bench-"));
 
 const log = (...a) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s]`, ...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -91,7 +101,12 @@ async function startWrangler(args, label) {
   const child = spawn(
     "npx",
     ["wrangler", "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--show-interactive-dev-session=false", "--log-level", "warn", ...args],
-    { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" } },
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", X_LOCAL_OBSERVABILITY: "false" },
+    },
   );
   children.add(child);
   let output = "";
@@ -399,9 +414,11 @@ const machine = {
   os: `${os.type()} ${os.release()}`,
   node: process.version,
   wrangler: (spawnSync("npx", ["wrangler", "--version"], { cwd: ROOT, encoding: "utf8" }).stdout || "").trim().split("\n").at(-1),
+  /** Where wrangler dev's throwaway state (SQLite files) lives (see the header). */
+  state: STATE_DIR,
 };
 
-log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, node ${machine.node}, wrangler ${machine.wrangler}`);
+log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, node ${machine.node}, wrangler ${machine.wrangler}; dev server state in ${machine.state}, its local trace collector off`);
 const engine = PHASES.includes("engine") ? await engineBench() : null;
 const replay = PHASES.includes("replay") ? await replayBench() : null;
 const object = PHASES.includes("object") || PHASES.includes("trail") ? await objectBench({ flat: PHASES.includes("object"), trail: PHASES.includes("trail") }) : null;
