@@ -28,9 +28,8 @@ export class RecorderGate extends DurableObject<Env> {
   private readonly ledger: LeaseLedger;
   /** Lease operations one at a time: a reclaim awaits the holder, and nothing may be granted meanwhile. */
   private serial: Promise<unknown> = Promise.resolve();
-  private readonly outbox: OutboxStore;
-  private readonly delivery: OutboxDelivery;
-  private readonly notifier: Notifier;
+  /** The refusal log's outbox and the notifier, built on first use (see `log`). */
+  private parts: { outbox: OutboxStore; delivery: OutboxDelivery; notifier: Notifier } | null = null;
   /** Feed symbols this recorder ever sent a signal to (persisted): where its positions and owed rows may be. */
   private readonly symbols: Set<string>;
   /** `symbols` was completed from D1's positions once (onlySymbolAfter). */
@@ -38,14 +37,6 @@ export class RecorderGate extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.outbox = new OutboxStore(ctx.storage.sql);
-    this.notifier = new Notifier({
-      env,
-      store: new NotifyQueueStore(ctx.storage.sql),
-      wakeAt: (ms) => this.wakeAt(ms),
-      name: () => "gate",
-    });
-    this.delivery = new OutboxDelivery(this.outbox, this.database(), (entries) => this.notifier.onDelivered(entries));
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS symbols (feed_symbol TEXT PRIMARY KEY)");
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS symbols_complete (id INTEGER PRIMARY KEY CHECK (id = 1))");
     this.symbolsComplete = ctx.storage.sql.exec("SELECT 1 FROM symbols_complete").toArray().length > 0;
@@ -60,6 +51,24 @@ export class RecorderGate extends DurableObject<Env> {
   /** Seam for fault injection (test subclass). */
   protected database(): D1Database {
     return this.env.DB;
+  }
+
+  /** The refusal log's outbox, its delivery and the notifier. Built on first use, not in the constructor: a gate
+   * woken for a lease (a recorder's first signal, in a bar-close burst once per recorder) needs none of them, and
+   * their stores' set-up queries were most of a cold gate's start. Its alarm builds them too (after a restart with
+   * rows or notifications owed, the alarm set before is what wakes the gate). */
+  private get log() {
+    if (this.parts) return this.parts;
+    const outbox = new OutboxStore(this.ctx.storage.sql);
+    const notifier = new Notifier({
+      env: this.env,
+      store: new NotifyQueueStore(this.ctx.storage.sql),
+      wakeAt: (ms) => this.wakeAt(ms),
+      name: () => "gate",
+    });
+    const delivery = new OutboxDelivery(outbox, this.database(), (entries) => notifier.onDelivered(entries));
+    this.parts = { outbox, delivery, notifier };
+    return this.parts;
   }
 
   /** A symbol object without a current lease asks to admit a signal of this recorder: it gets the lease (and
@@ -179,9 +188,9 @@ export class RecorderGate extends DurableObject<Env> {
   async refuse(row: SignalLogRow, maxPerMinute: number): Promise<{ admitted: boolean }> {
     const nowMs = Date.parse(row.receivedAt);
     const a = await this.admit(row.recorderId, Number.isFinite(nowMs) ? nowMs : Date.now(), maxPerMinute);
-    if (a.admitted) this.outbox.enqueue({ t: "signal", row });
+    if (a.admitted) this.log.outbox.enqueue({ t: "signal", row });
     else if (a.logRefusal) {
-      this.outbox.enqueue({
+      this.log.outbox.enqueue({
         t: "signal",
         row: { ...row, error: rateLimitedError(maxPerMinute), body: null, bodyTruncated: false },
       });
@@ -197,22 +206,22 @@ export class RecorderGate extends DurableObject<Env> {
 
   /** Undelivered D1 rows of this recorder (a recorder is not deleted while any remain). */
   async pendingDeliveries(): Promise<number> {
-    return this.outbox.size();
+    return this.log.outbox.size();
   }
 
   /** Queues a notification made outside a symbol (the daily summary): once per event key, sent with retries. */
   async notify(event: NotifyEvent): Promise<{ queued: boolean }> {
-    return { queued: this.notifier.add(event) };
+    return { queued: this.log.notifier.add(event) };
   }
 
   /** The recorder's notification targets changed (API). */
   async forgetNotifyTargets(recorderId: string): Promise<void> {
-    this.notifier.forget(recorderId);
+    this.log.notifier.forget(recorderId);
   }
 
   override async alarm(): Promise<void> {
     await this.deliver();
-    this.notifier.kick();
+    this.log.notifier.kick();
   }
 
   /** The alarm at `ms` unless one is set earlier. */
@@ -222,8 +231,8 @@ export class RecorderGate extends DurableObject<Env> {
   }
 
   private async deliver(): Promise<void> {
-    if (this.outbox.size() === 0) return;
-    const ok = await this.delivery.flush();
+    if (this.log.outbox.size() === 0) return;
+    const ok = await this.log.delivery.flush();
     if (!ok) await this.wakeAt(Date.now() + 5_000);
   }
 }
