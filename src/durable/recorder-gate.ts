@@ -114,6 +114,17 @@ export class RecorderGate extends DurableObject<Env> {
     });
   }
 
+  /** The recorder was just created (API): it has no position anywhere, so `symbols` is complete as it is and its
+   * first signal needs no D1 read for it (onlySymbolAfter). */
+  async newRecorder(): Promise<void> {
+    this.markSymbolsComplete();
+  }
+
+  private markSymbolsComplete(): void {
+    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO symbols_complete (id) VALUES (1)");
+    this.symbolsComplete = true;
+  }
+
   /**
    * Whether `feedSymbol` is, or would be once touched, the only symbol this recorder ever sent a signal to — then
    * its closed P&L on other symbols is 0 without asking D1. The `symbols` table began with the gates' rate
@@ -126,8 +137,7 @@ export class RecorderGate extends DurableObject<Env> {
       try {
         const rows = await this.database().prepare("SELECT DISTINCT feed_symbol FROM positions WHERE recorder_id = ?").bind(recorderId).all<{ feed_symbol: string }>();
         for (const r of rows.results) this.touch(r.feed_symbol);
-        this.ctx.storage.sql.exec("INSERT OR IGNORE INTO symbols_complete (id) VALUES (1)");
-        this.symbolsComplete = true;
+        this.markSymbolsComplete();
       } catch (err) {
         console.warn(`gate: the recorder's symbols could not be read from D1: ${String(err)}`);
         return false;

@@ -121,13 +121,16 @@ export async function deleteTarget(env: Env, recorderId: string, targetId: strin
  * longer unseals (TV_SESSION_KEY changed) is skipped with a log line naming its id only. */
 export async function loadSendable(env: Env, recorderId: string, onlyId?: string): Promise<{ recorderName: string | null; targets: Sendable[] }> {
   const db = drizzle(env.DB);
-  const [rec, rows] = await Promise.all([
-    db.select({ name: recorders.name }).from(recorders).where(eq(recorders.id, recorderId)).get(),
+  // One round trip for both (a symbol object asks this on each recorder's first event: in a bar-close burst, once
+  // per recorder).
+  const [names, rows] = await db.batch([
+    db.select({ name: recorders.name }).from(recorders).where(eq(recorders.id, recorderId)),
     db
       .select()
       .from(notificationTargets)
       .where(onlyId ? and(eq(notificationTargets.recorderId, recorderId), eq(notificationTargets.id, onlyId)) : eq(notificationTargets.recorderId, recorderId)),
   ]);
+  const rec = names[0];
   const targets: Sendable[] = [];
   if (rows.length > 0 && !hasUsableSecret(env.TV_SESSION_KEY)) {
     console.warn(`notify: TV_SESSION_KEY is not set; ${rows.length} target(s) of recorder ${recorderId} cannot be used`);

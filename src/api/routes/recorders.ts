@@ -29,6 +29,7 @@ import {
 import { cloneRecorderSchema, createRecorderSchema, patchRecorderSchema } from "../../recorders/settings";
 import { recorderActivity } from "../../queries/positions";
 import { revokeLookups } from "../revoke-lookups";
+import { gateStub } from "../../durable/stubs";
 import { emptySummary, recorderSummaries } from "../../queries/recorder-summaries";
 import { ApiError } from "../errors";
 import { jsonBody, validate } from "../validate";
@@ -41,7 +42,7 @@ export const recorderRoutes = new Hono<{ Bindings: Env }>()
     const input = validate(createRecorderSchema, await jsonBody(c.req.raw));
     const db = drizzle(c.env.DB);
     const recorder = await createRecorder(db, input, new Date().toISOString());
-    await revokeLeaderLookups(c.env, db, recorder.followsRecorderId);
+    await created(c.env, db, recorder);
     return c.json({ recorder }, 201);
   })
   .get("/", async (c) => {
@@ -103,7 +104,7 @@ export const recorderRoutes = new Hono<{ Bindings: Env }>()
     const { name } = validate(cloneRecorderSchema, await jsonBody(c.req.raw));
     const db = drizzle(c.env.DB);
     const recorder = await cloneRecorder(db, source, name ?? `${source.name} (copy)`.slice(0, 120), new Date().toISOString());
-    await revokeLeaderLookups(c.env, db, recorder.followsRecorderId);
+    await created(c.env, db, recorder);
     return c.json({ recorder }, 201);
   })
   .post("/:id/reset", async (c) => {
@@ -124,9 +125,14 @@ export const recorderRoutes = new Hono<{ Bindings: Env }>()
     return c.json({ recorder: rotated.recorder });
   });
 
-/** A new follower: its leader's lookup (which lists its followers) changed. */
-async function revokeLeaderLookups(env: Env, db: DrizzleD1Database, leaderId: string | null) {
-  if (leaderId) await revokeLookups(env, await bumpConfigEpochs(db, [leaderId]));
+/** A recorder was created: a follower's leader's lookup (which lists its followers) changed, and its gate learns
+ * that it has no positions anywhere (one D1 read less at its first signal; if the gate cannot be told, that read
+ * is made then). */
+async function created(env: Env, db: DrizzleD1Database, recorder: { id: string; followsRecorderId: string | null }) {
+  if (recorder.followsRecorderId) await revokeLookups(env, await bumpConfigEpochs(db, [recorder.followsRecorderId]));
+  await gateStub(env, recorder.id)
+    .newRecorder()
+    .catch((err: unknown) => console.warn(`recorder ${recorder.id}: its gate was not told it is new: ${String(err)}`));
 }
 
 /** 409 `recorder_has_followers` while any recorder follows `id`. */
