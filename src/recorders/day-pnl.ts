@@ -1,6 +1,6 @@
 // The closed P&L a webhook's recorders need for their daily limits (CONTRACT "Exits and risk rules": "the
 // recorder's realized net P&L for the trading day"), as one more statement of the webhook's lookup batch
-// (repository.ts findWithFollowers), so a webhook costs one D1 round trip in the Worker whatever its followers
+// (webhook-lookup.ts), so a webhook looked up from D1 costs one round trip in the Worker whatever its followers
 // and limits. Before, it was one more round trip per recorder with a limit (issue #13).
 //
 // The trading day is not known in SQL (each recorder has its own timezone and tradingDayStart, and the recorders
