@@ -66,9 +66,9 @@ export async function handleWebhook(env: Env, token: string, text: string, now =
 }
 
 /** The signal of a recorder found in the isolate's cache (lookup-cache.ts): recorded when its symbol object
- * vouches for the lookup; undefined when it must be looked up again from D1 — the object could not vouch, or the
- * signal would be refused before reaching it (a refusal is always made against a fresh lookup, so a stale entry
- * can never log one under a revoked token). */
+ * vouches for the lookup; "look up again" (from D1) when the object could not vouch, or when the signal would be
+ * refused before reaching it (a refusal is always made against a fresh lookup, so a stale entry can never log one
+ * under a revoked token); "never cached" when the object can never vouch for this recorder's lookups. */
 async function recordCached(env: Env, recorder: RecorderRow, text: string, now: Date): Promise<WebhookReply | "look up again" | "never cached"> {
   const parsed = parseWebhookBody(text);
   if (!parsed.ok) return "look up again";
