@@ -30,8 +30,10 @@ export interface SignalRequest {
   otherDayNet?: number;
   /** Where the Worker found the recorder: its config epoch (schema.ts `configEpoch`), and whether from an
    * isolate's cache (src/webhook/lookup-cache.ts; honoured only where the lease vouches for it, rate-lease.ts) or
-   * from D1 just now. */
-  lookup?: { epoch: number; cached: boolean };
+   * from D1 just now. `notify`: the events its enabled notification targets wanted at that epoch (read with the
+   * recorder, webhook-lookup.ts); the object queues no other event of the recorder while its lease here holds
+   * exactly that epoch (rate-lease.ts `notifyKinds`). Absent: not known (every event is queued, as before). */
+  lookup?: { epoch: number; cached: boolean; notify?: readonly string[] };
 }
 
 /** A position as the symbol object hands it out: the contract's fields, plus `delayedData` (opened while the

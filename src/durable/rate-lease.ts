@@ -34,6 +34,12 @@
 // Worker looks it up again): a change made through the API is seen by the next signal, in every isolate. The grant
 // also says whether this symbol is the only one the recorder ever sent a signal to (then its closed P&L on other
 // symbols, which daily limits add, is 0 without asking D1; any other symbol asking reclaims the lease first).
+//
+// The same epoch lets a holder skip notifications nobody wants (notifyKinds): each signal says which events the
+// recorder's notification targets wanted when the Worker read them with its row (SignalRequest.lookup.notify), and
+// while the lease here holds exactly that epoch, an event of another kind is not queued at all — no queue rows, no
+// D1 read of the targets. Every change of the targets bumps the epoch and revokes (notify/targets.ts), which ends
+// the lease and what it knew; the knowledge is never persisted (a restarted holder has no lease).
 
 /** How long a lease lasts before its holder asks again. */
 export const LEASE_MS = 3_600_000;
@@ -214,7 +220,18 @@ export class LeaseLedger {
 
 /** A symbol object's side: the leases it holds, by recorder. */
 export class HeldLeases {
-  private readonly held = new Map<string, { grant: number; untilMs: number; window: RateWindow; epoch: number | null; onlySymbol: boolean }>();
+  private readonly held = new Map<
+    string,
+    {
+      grant: number;
+      untilMs: number;
+      window: RateWindow;
+      epoch: number | null;
+      onlySymbol: boolean;
+      /** The events the recorder's notification targets want, as read at config epoch `epoch` (learnNotify). */
+      notify: { epoch: number; kinds: readonly string[] } | null;
+    }
+  >();
   /** Windows of expired leases, kept until the gate answers again (so a renewal loses no count). */
   private readonly expired = new Map<string, RateWindow>();
   /** Grants given back before they arrived (`recorder grant`), refused when they do. */
@@ -250,7 +267,7 @@ export class HeldLeases {
     const window = before?.window ?? kept ?? new RateWindow();
     window.merge(answer.state);
     const epoch = laterEpoch(before?.epoch ?? null, answer.epoch);
-    this.held.set(recorderId, { grant: answer.grant, untilMs: answer.untilMs, window, epoch, onlySymbol: answer.onlySymbol });
+    this.held.set(recorderId, { grant: answer.grant, untilMs: answer.untilMs, window, epoch, onlySymbol: answer.onlySymbol, notify: before?.notify ?? null });
     return window.admit(nowMs, max);
   }
 
@@ -268,6 +285,21 @@ export class HeldLeases {
   adopt(recorderId: string, epoch: number): void {
     const lease = this.held.get(recorderId);
     if (lease) lease.epoch = laterEpoch(lease.epoch, epoch);
+  }
+
+  /** A signal admitted here says which events the recorder's notification targets wanted at config epoch `epoch`:
+   * kept with a current lease (valid while the lease holds that very epoch: notifyKinds). */
+  learnNotify(recorderId: string, epoch: number, kinds: readonly string[], nowMs: number): void {
+    const lease = this.held.get(recorderId);
+    if (lease && nowMs < lease.untilMs && lease.epoch === epoch) lease.notify = { epoch, kinds };
+  }
+
+  /** The events the recorder's notification targets want, when a current lease here holds exactly the epoch they
+   * were read at; null when not known (then every event is queued and the targets read, as without a lease). */
+  notifyKinds(recorderId: string, nowMs: number): readonly string[] | null {
+    const lease = this.held.get(recorderId);
+    if (!lease || nowMs >= lease.untilMs || lease.notify === null || lease.notify.epoch !== lease.epoch) return null;
+    return lease.notify.kinds;
   }
 
   /** The gate reclaims grant `grant`: the window goes back, nothing is counted here any more. When that grant

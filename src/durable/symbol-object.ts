@@ -118,6 +118,7 @@ export class SymbolObject extends DurableObject<Env> {
       store: notifyStore,
       wakeAt: (ms) => this.armAlarm(Math.max(0, ms - Date.now())),
       name: () => this.spec?.feedSymbol ?? "symbol",
+      knownKinds: (recorderId, nowMs) => this.leases.notifyKinds(recorderId, nowMs),
     });
     // "Feed down" after two alarm looks without a live feed (one minute in production).
     this.feedWatch = new FeedWatch(notifyStore, () => 2 * this.timing.keepaliveMs);
@@ -199,6 +200,9 @@ export class SymbolObject extends DurableObject<Env> {
     // The rate limit: counted here while this object holds the recorder's lease, else asked of its gate.
     const gate = counted ?? this.leases.admit(req.recorder.id, receivedMs, req.recorder.maxSignalsPerMinute) ?? (await this.askGate(req, receivedMs));
     if ("stale" in gate) return { ok: false, stale: true, why: gate.stale }; // (only a cached lookup is ever stale)
+    // What the recorder's notification targets want, kept with its lease here at the lookup's epoch: events of
+    // other kinds are then not queued at all (rate-lease.ts).
+    if (req.lookup?.notify) this.leases.learnNotify(req.recorder.id, req.lookup.epoch, req.lookup.notify, receivedMs);
     if (!gate.admitted) {
       const e = rateLimitedError(req.recorder.maxSignalsPerMinute);
       return this.after(rec.refuse(req, crypto.randomUUID(), 429, e.code, e.message, undefined, gate.logRefusal));
@@ -379,7 +383,7 @@ export class SymbolObject extends DurableObject<Env> {
   private async askGate(req: SignalRequest, receivedMs: number): Promise<Admission | { stale: StaleWhy }> {
     const max = req.recorder.maxSignalsPerMinute;
     const gate = gateStub(this.env, req.recorder.id);
-    const lookup = req.lookup ? { ...req.lookup, limited: hasDailyLimit(req) } : undefined;
+    const lookup = req.lookup ? { epoch: req.lookup.epoch, cached: req.lookup.cached, limited: hasDailyLimit(req) } : undefined;
     const answer = await gate.lease(req.recorder.id, receivedMs, max, req.instrument.feedSymbol, undefined, lookup);
     if ("stale" in answer) return { stale: answer.stale };
     const out = this.leases.answer(req.recorder.id, answer, receivedMs, max);

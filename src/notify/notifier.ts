@@ -16,7 +16,9 @@
 //
 // Targets are read from D1 per recorder and cached TARGET_TTL_MS (dropped by forget() when the API changes them,
 // forget.ts). While the cache says no target wants an event kind, such events are not queued at all: a recorder
-// without notifications costs one queued event (3 row writes, 1 D1 read) per object and cache period, no more.
+// without notifications costs one queued event (3 row writes, 1 D1 read) per object and cache period, no more —
+// and none at all where the object's lease knows which events its targets want (`knownKinds`, rate-lease.ts): the
+// case of a bar-close burst's signals, each its recorder's first in minutes.
 import type { PendingEntry } from "../durable/outbox-store";
 import { eventOf, type EventKind, type NotifyEvent } from "./events";
 import { buildRequest } from "./format";
@@ -52,6 +54,9 @@ export interface NotifierDeps {
   wakeAt: (ms: number) => Promise<void>;
   /** Where this object is, for log lines. */
   name: () => string;
+  /** The events a recorder's targets want, when known for certain without reading them (a symbol object's lease:
+   * rate-lease.ts `notifyKinds`); null when not known. */
+  knownKinds?: (recorderId: string, nowMs: number) => readonly string[] | null;
 }
 
 export class Notifier {
@@ -234,8 +239,9 @@ export class Notifier {
     return true;
   }
 
-  /** The cache is fresh and no target of the recorder wants this kind. */
+  /** No target of the recorder wants this kind: so its lease says (when it knows), or the cache, while fresh. */
   private knownUnwanted(e: NotifyEvent, now: number): boolean {
+    if (this.deps.knownKinds?.(e.recorderId, now)?.includes(e.kind) === false) return true;
     const hit = this.cache.get(e.recorderId);
     return hit !== undefined && now - hit.at < TARGET_TTL_MS && !hit.targets.some((t) => wants(t, e.kind));
   }

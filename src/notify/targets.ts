@@ -3,10 +3,16 @@
 // which nothing serializes into a response or a log line.
 //
 // Limits: at most MAX_TARGETS per recorder; a label ≤ 60 characters; events a non-empty subset of EVENT_KINDS.
-import { and, asc, eq } from "drizzle-orm";
+//
+// Every change of a recorder's targets bumps its config epoch in the same D1 batch (returned as `bumped`, for
+// revokeLookups): the webhook's lookup reads which events the targets want (recorders/webhook-lookup.ts), and a
+// symbol object skips queueing the others only while its lease holds exactly the epoch they were read at
+// (rate-lease.ts `notifyKinds`). The bump and the revoke end that at once.
+import { and, asc, eq, exists, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
 import { notificationTargets, recorders } from "../db/schema";
+import { configEpochBump, type EpochBump } from "../recorders/repository";
 import { ApiError } from "../lib/errors";
 import { hasUsableSecret } from "../tradingview/crypto";
 import { destinationInput, maskDestination, sealDestination, toDestination, unsealDestination, type Destination, type TargetKind } from "./destination";
@@ -77,7 +83,7 @@ export async function listTargets(env: Env, recorderId: string): Promise<TargetV
   return rows.map(view);
 }
 
-export async function createTarget(env: Env, recorderId: string, input: z.output<typeof createTargetSchema>, now: string): Promise<TargetView> {
+export async function createTarget(env: Env, recorderId: string, input: z.output<typeof createTargetSchema>, now: string): Promise<{ target: TargetView; bumped: EpochBump[] }> {
   const made = toDestination(input);
   if (!made.ok) throw new ApiError(400, "invalid_request", `Invalid ${made.field}: ${made.problem}.`, [{ field: made.field, problem: made.problem }]);
   const secret = key(env);
@@ -96,25 +102,44 @@ export async function createTarget(env: Env, recorderId: string, input: z.output
     createdAt: now,
     updatedAt: now,
   };
-  await db.insert(notificationTargets).values(row);
-  return view(row);
+  const [, bumped] = await db.batch([db.insert(notificationTargets).values(row), configEpochBump(db, recorderId)]);
+  return { target: view(row), bumped };
 }
 
-export async function patchTarget(env: Env, recorderId: string, targetId: string, patch: z.output<typeof patchTargetSchema>, now: string): Promise<TargetView | null> {
-  const rows = await drizzle(env.DB)
-    .update(notificationTargets)
-    .set({ ...patch, updatedAt: now })
-    .where(and(eq(notificationTargets.id, targetId), eq(notificationTargets.recorderId, recorderId)))
-    .returning();
-  return rows[0] ? view(rows[0]) : null;
+export async function patchTarget(
+  env: Env,
+  recorderId: string,
+  targetId: string,
+  patch: z.output<typeof patchTargetSchema>,
+  now: string,
+): Promise<{ target: TargetView | null; bumped: EpochBump[] }> {
+  const db = drizzle(env.DB);
+  const [bumped, rows] = await db.batch([
+    configEpochBump(db, recorderId, targetExists(db, recorderId, targetId)),
+    db
+      .update(notificationTargets)
+      .set({ ...patch, updatedAt: now })
+      .where(and(eq(notificationTargets.id, targetId), eq(notificationTargets.recorderId, recorderId)))
+      .returning(),
+  ]);
+  return { target: rows[0] ? view(rows[0]) : null, bumped };
 }
 
-export async function deleteTarget(env: Env, recorderId: string, targetId: string): Promise<boolean> {
-  const rows = await drizzle(env.DB)
-    .delete(notificationTargets)
-    .where(and(eq(notificationTargets.id, targetId), eq(notificationTargets.recorderId, recorderId)))
-    .returning({ id: notificationTargets.id });
-  return rows.length > 0;
+export async function deleteTarget(env: Env, recorderId: string, targetId: string): Promise<{ deleted: boolean; bumped: EpochBump[] }> {
+  const db = drizzle(env.DB);
+  const [bumped, rows] = await db.batch([
+    configEpochBump(db, recorderId, targetExists(db, recorderId, targetId)),
+    db
+      .delete(notificationTargets)
+      .where(and(eq(notificationTargets.id, targetId), eq(notificationTargets.recorderId, recorderId)))
+      .returning({ id: notificationTargets.id }),
+  ]);
+  return { deleted: rows.length > 0, bumped };
+}
+
+/** (In the batch before the change: the epoch moves only when there is a target to change.) */
+function targetExists(db: ReturnType<typeof drizzle>, recorderId: string, targetId: string) {
+  return exists(db.select({ one: sql`1` }).from(notificationTargets).where(and(eq(notificationTargets.id, targetId), eq(notificationTargets.recorderId, recorderId))));
 }
 
 /** A recorder's targets with their destinations unsealed, and its name (for the message text). A target that no

@@ -206,6 +206,16 @@ export async function rotateToken(db: DrizzleD1Database, id: string, now: string
   return { recorder: { ...recorderView(rows[0]), webhookToken: token, webhookPath: webhookPath(token) }, bumped: [{ id, epoch: rows[0].configEpoch }] };
 }
 
+/** The statement bumping one recorder's config epoch, to run in a batch with the change it stands for (a
+ * notification target's: notify/targets.ts), so the two land together or not at all. */
+export function configEpochBump(db: DrizzleD1Database, id: string, onlyIf?: SQL) {
+  return db
+    .update(recorders)
+    .set({ configEpoch: nextEpoch })
+    .where(onlyIf ? and(eq(recorders.id, id), onlyIf) : eq(recorders.id, id))
+    .returning({ id: recorders.id, epoch: recorders.configEpoch });
+}
+
 /** Bumps the config epoch of these recorders (those that still exist), in one statement. */
 export async function bumpConfigEpochs(db: DrizzleD1Database, ids: readonly string[]): Promise<EpochBump[]> {
   if (ids.length === 0) return [];

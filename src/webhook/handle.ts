@@ -6,7 +6,8 @@ import { resolveTicker } from "../engine/instruments";
 import { sha256Hex } from "../lib/crypto";
 import { ApiError, type ErrorBody } from "../lib/errors";
 import { engineSettings, type RecorderRow } from "../recorders/repository";
-import { findByTokenHash } from "../recorders/webhook-lookup";
+import { findByTokenHash, NO_EVENTS } from "../recorders/webhook-lookup";
+import type { EventKind } from "../notify/events";
 import { lookupCache } from "./lookup-cache";
 import { signalAgeSeconds } from "../signals/age";
 import type { NormalizedSignal } from "../engine/types";
@@ -34,7 +35,7 @@ export async function handleWebhook(env: Env, token: string, text: string, now =
   const hash = await sha256Hex(token);
   const cached = lookupCache.get(hash, now.getTime());
   if (cached) {
-    const reply = await recordCached(env, cached, text, now);
+    const reply = await recordCached(env, cached.recorder, cached.notify, text, now);
     if (reply !== "look up again" && reply !== "never cached") return reply;
     if (reply === "never cached") lookupCache.bypass(hash, now.getTime());
     else lookupCache.delete(hash);
@@ -43,14 +44,14 @@ export async function handleWebhook(env: Env, token: string, text: string, now =
   // every round trip count).
   const found = await findByTokenHash(env.DB, hash, now);
   if (!found) throw unknownToken();
-  if (found.followers.length === 0) lookupCache.set(hash, found.recorder, now.getTime());
-  const { recorder, followers: rows, dayPnl } = found;
+  const { recorder, followers: rows, dayPnl, notify } = found;
+  if (rows.length === 0) lookupCache.set(hash, { recorder, notify: notify.get(recorder.id) ?? NO_EVENTS }, now.getTime());
   const receivedAt = now.toISOString();
 
   const parsed = parseWebhookBody(text);
   const logged = logBody(text, parsed.body);
   if (!parsed.ok) return refuseEarly(env, recorder, receivedAt, logged, 400, parsed.error);
-  const body = { signal: parsed.signal, logged, bodyHash: await sha256Hex(text), receivedAt, now, dayPnl: dayPnlByRecorder(dayPnl) };
+  const body = { signal: parsed.signal, logged, bodyHash: await sha256Hex(text), receivedAt, now, dayPnl: dayPnlByRecorder(dayPnl), notify };
 
   // Followers record the same signal with their own settings, side by side with the leader (each its own
   // dedupe, rate limit and refusals); a follower's refusal never changes the leader's answer.
@@ -69,10 +70,11 @@ export async function handleWebhook(env: Env, token: string, text: string, now =
  * vouches for the lookup; "look up again" (from D1) when the object could not vouch, or when the signal would be
  * refused before reaching it (a refusal is always made against a fresh lookup, so a stale entry can never log one
  * under a revoked token); "never cached" when the object can never vouch for this recorder's lookups. */
-async function recordCached(env: Env, recorder: RecorderRow, text: string, now: Date): Promise<WebhookReply | "look up again" | "never cached"> {
+async function recordCached(env: Env, recorder: RecorderRow, wanted: readonly EventKind[], text: string, now: Date): Promise<WebhookReply | "look up again" | "never cached"> {
   const parsed = parseWebhookBody(text);
   if (!parsed.ok) return "look up again";
-  const body = { signal: parsed.signal, logged: logBody(text, parsed.body), bodyHash: await sha256Hex(text), receivedAt: now.toISOString(), now, dayPnl: NO_DAY_PNL };
+  const notify = new Map([[recorder.id, wanted]]);
+  const body = { signal: parsed.signal, logged: logBody(text, parsed.body), bodyHash: await sha256Hex(text), receivedAt: now.toISOString(), now, dayPnl: NO_DAY_PNL, notify };
   try {
     return await recordFor(env, recorder, body, true);
   } catch (err) {
@@ -100,6 +102,8 @@ interface IncomingSignal {
   now: Date;
   /** The lookup's rows for the day nets, by recorder (day-net.ts). */
   dayPnl: ReadonlyMap<string, readonly DayPnlRow[]>;
+  /** The events each recorder's notification targets want, read with the lookup (webhook-lookup.ts). */
+  notify: ReadonlyMap<string, readonly EventKind[]>;
 }
 
 /** One recorder's checks (quantity step, age, ticker) and its symbol object's recording of the signal. `cached`:
@@ -156,7 +160,7 @@ async function recordFor(env: Env, recorder: RecorderRow, incoming: IncomingSign
     bodyHash: incoming.bodyHash,
     receivedAt,
     ...(cached ? {} : { otherDayNet: otherDayNet(incoming.dayPnl, recorder, instrument.feedSymbol, now) }),
-    lookup: { epoch: recorder.configEpoch, cached },
+    lookup: { epoch: recorder.configEpoch, cached, notify: incoming.notify.get(recorder.id) ?? NO_EVENTS },
   })) as SignalReply;
   if (reply.ok) return reply;
   if ("stale" in reply) {

@@ -18,34 +18,42 @@
 //     that traded on several symbols needs D1 for its day net), for LIFE_MS;
 //   - at most MAX_ENTRIES, the oldest dropped first.
 // Cost: O(1) per webhook (a Map lookup; a set on a miss).
+import type { EventKind } from "../notify/events";
 import type { RecorderRow } from "../recorders/repository";
 
 export const LIFE_MS = 3_600_000;
 const MAX_ENTRIES = 10_000;
 
+/** A lookup without followers as D1 gave it: the recorder's row, and the events its notification targets wanted
+ * at the row's config epoch (webhook-lookup.ts `notify`). */
+export interface CachedLookup {
+  recorder: RecorderRow;
+  notify: readonly EventKind[];
+}
+
 interface Entry {
   /** null: not to be cached (bypass). */
-  recorder: RecorderRow | null;
+  lookup: CachedLookup | null;
   untilMs: number;
 }
 
 export class LookupCache {
   private readonly entries = new Map<string, Entry>();
 
-  get(tokenHash: string, nowMs: number): RecorderRow | undefined {
-    return this.live(tokenHash, nowMs)?.recorder ?? undefined;
+  get(tokenHash: string, nowMs: number): CachedLookup | undefined {
+    return this.live(tokenHash, nowMs)?.lookup ?? undefined;
   }
 
   /** Caches a lookup, unless this token's lookups are not to be cached (bypass) for now. */
-  set(tokenHash: string, recorder: RecorderRow, nowMs: number): void {
-    if (this.live(tokenHash, nowMs)?.recorder === null) return;
-    this.put(tokenHash, { recorder, untilMs: nowMs + LIFE_MS });
+  set(tokenHash: string, lookup: CachedLookup, nowMs: number): void {
+    if (this.live(tokenHash, nowMs)?.lookup === null) return;
+    this.put(tokenHash, { lookup, untilMs: nowMs + LIFE_MS });
   }
 
   /** This token's lookups are not to be cached for LIFE_MS: its symbol object can never vouch for them (a recorder
    * with a daily limit that traded on several symbols: its day net needs D1), so each try would cost a call. */
   bypass(tokenHash: string, nowMs: number): void {
-    this.put(tokenHash, { recorder: null, untilMs: nowMs + LIFE_MS });
+    this.put(tokenHash, { lookup: null, untilMs: nowMs + LIFE_MS });
   }
 
   private live(tokenHash: string, nowMs: number): Entry | undefined {

@@ -192,3 +192,43 @@ describe("the lease vouches for cached webhook lookups (lookup epochs)", () => {
     expect(saved.at(-1)?.unreached).toBeNull();
   });
 });
+
+describe("the lease knows which events the recorder's notification targets want (notifyKinds)", () => {
+  it("kept only on a current lease at exactly the epoch it was read at; gone with the lease", () => {
+    const { ledger: gate } = ledger();
+    gate.knowEpoch(4);
+    const held = new HeldLeases();
+    held.learnNotify("rec", 4, ["closed"], T0);
+    expect(held.notifyKinds("rec", T0), "no lease: not kept").toBeNull();
+    held.answer("rec", gate.ask("MNQ", T0, 5), T0, 5);
+    held.learnNotify("rec", 3, ["closed"], T0 + 1);
+    expect(held.notifyKinds("rec", T0 + 1), "read at an older epoch than the lease's").toBeNull();
+    held.learnNotify("rec", 4, ["closed"], T0 + 1);
+    expect(held.notifyKinds("rec", T0 + 1)).toEqual(["closed"]);
+    expect(held.notifyKinds("other", T0 + 1)).toBeNull();
+    held.learnNotify("rec", 4, [], T0 + 2);
+    expect(held.notifyKinds("rec", T0 + 2), "the latest read wins").toEqual([]);
+    expect(held.notifyKinds("rec", T0 + LEASE_MS), "the lease ended").toBeNull();
+  });
+
+  it("a newer epoch (a change: adopt, or a grant after a revoke) voids it; a reclaim forgets it", () => {
+    const { ledger: gate } = ledger();
+    gate.knowEpoch(1);
+    const held = new HeldLeases();
+    held.answer("rec", gate.ask("MNQ", T0, 5), T0, 5);
+    held.learnNotify("rec", 1, [], T0);
+    held.adopt("rec", 2); // a signal looked up after a change whose revoke has not reached this object
+    expect(held.notifyKinds("rec", T0 + 1)).toBeNull();
+    held.learnNotify("rec", 2, ["opened"], T0 + 1);
+    expect(held.notifyKinds("rec", T0 + 1)).toEqual(["opened"]);
+    held.giveBack("rec", 1); // the revoke of the next change
+    expect(held.notifyKinds("rec", T0 + 2)).toBeNull();
+    // Granted again at the new epoch: nothing known until a signal read at that epoch says so.
+    gate.knowEpoch(3);
+    gate.reclaimed(null, T0 + 2, true, false);
+    held.answer("rec", gate.ask("MNQ", T0 + 3, 5), T0 + 3, 5);
+    expect(held.notifyKinds("rec", T0 + 3)).toBeNull();
+    held.learnNotify("rec", 2, [], T0 + 3);
+    expect(held.notifyKinds("rec", T0 + 3), "read before the change").toBeNull();
+  });
+});

@@ -17,7 +17,7 @@ const uniqueMnq = mnqContracts(5600);
 const IMMEDIATE = { delayedFeed: "immediate", dedupeWindowSeconds: 0, commissionPerContract: 0 } as const;
 
 const tokenOf = (rec: { webhookPath: string }) => rec.webhookPath.split("/").pop()!;
-const cachedRow = async (rec: { webhookPath: string }) => lookupCache.get(await sha256Hex(tokenOf(rec)), Date.now());
+const cachedRow = async (rec: { webhookPath: string }) => lookupCache.get(await sha256Hex(tokenOf(rec)), Date.now())?.recorder;
 
 /** The gate's insides, for the two faults no API can make (an unreached lease, a gate older than its table). */
 type GateInternals = {
@@ -187,7 +187,7 @@ describe("the webhook's cached lookup", () => {
     expect((await signal(leader, { ticker, action: "buy", price: 25600 })).followers).toEqual([{ recorderId: follower.id, result: "opened" }]);
     // A leader signal while DELETE has the follower disabled is looked up without it, and cached: that row.
     const hash = await sha256Hex(tokenOf(leader));
-    const duringDelete = (await findWithFollowers(env.DB, tokenOf(leader), new Date()))!.recorder;
+    const duringDelete = { recorder: (await findWithFollowers(env.DB, tokenOf(leader), new Date()))!.recorder, notify: [] };
     expect((await api("DELETE", `/api/recorders/${follower.id}`)).status).toBe(409); // its position is open
     lookupCache.set(hash, duringDelete, Date.now());
     const closed = await signal(leader, { ticker, action: "close", price: 25610 });
@@ -204,7 +204,7 @@ describe("the webhook's cached lookup", () => {
 });
 
 describe("LookupCache", () => {
-  const row = { id: "r" } as never;
+  const row = { recorder: { id: "r" }, notify: [] } as never;
 
   it("forgets an entry after its life", () => {
     const c = new LookupCache();

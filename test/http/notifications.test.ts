@@ -98,6 +98,63 @@ describe("target changes apply at once", () => {
   });
 });
 
+describe("what nobody wants is not queued (the lease knows the targets' events, rate-lease.ts notifyKinds)", () => {
+  const inObject = runInDurableObject as unknown as <R>(s: unknown, cb: (obj: any, state: DurableObjectState) => R) => Promise<R>;
+  /** The keys of the events this symbol object queued (sent, waiting or set aside). */
+  const queuedKeys = (feedSymbol: string) =>
+    inObject(symbolStub(feedSymbol), (_obj, state) =>
+      state.storage.sql
+        .exec<{ key: string }>("SELECT key FROM notify_sent UNION ALL SELECT key FROM notify_queue UNION ALL SELECT key FROM notify_dead")
+        .toArray()
+        .map((r) => r.key.split(":")[0]),
+    );
+
+  it("an event no target wants is never queued (no queue row, no read of the targets); the wanted one is sent", async () => {
+    const { ticker, feedSymbol } = freshMnq();
+    const rec = await createRecorder(IMMEDIATE);
+    const quiet = await createRecorder(IMMEDIATE); // no target at all
+    const box = newBox();
+    await addTarget(rec.id, { kind: "webhook", url: box.url, events: ["closed"] });
+    for (const r of [rec, quiet]) {
+      await signal(r, { ticker, action: "buy", price: 25600 });
+      await signal(r, { ticker, action: "close", price: 25604 });
+    }
+    await box.waitFor((l) => delivered(l).length >= 1, "the close");
+    await sleep(1_500);
+    expect((await box.bodies()).map((b) => [b.kind, b.pnl])).toEqual([["closed", 8]]);
+    expect(await queuedKeys(feedSymbol), "only the close of the recorder whose target wants closes").toEqual(["closed"]);
+  });
+
+  it("a target added while a position is open gets its stop-loss exit, made by a tick with no signal in between", async () => {
+    const { ticker, feedSymbol } = freshMnq();
+    const rec = await createRecorder(IMMEDIATE);
+    await signal(rec, { ticker, action: "buy", price: 25600, stopLoss: { ticks: 8 } }); // the lease learns: nothing wanted
+    const box = newBox();
+    await addTarget(rec.id, { kind: "webhook", url: box.url, events: ["closed"] });
+    await tick(feedSymbol, 25597); // the stop at 25598
+    await box.waitFor((l) => delivered(l).length >= 1, "the stop-loss close");
+    expect((await box.bodies()).map((b) => [b.kind, b.exitReason])).toEqual([["closed", "stop_loss"]]);
+  });
+
+  it("a target enabled again, or given another event, counts from the very next event", async () => {
+    const { ticker } = freshMnq();
+    const rec = await createRecorder(IMMEDIATE);
+    const box = newBox();
+    const t = await addTarget(rec.id, { kind: "webhook", url: box.url, events: ["closed"] });
+    await apiJson("PATCH", `/api/recorders/${rec.id}/notifications/${t.id}`, { enabled: false });
+    await signal(rec, { ticker, action: "buy", price: 25600 }); // nothing wanted (its only target is off)
+    await apiJson("PATCH", `/api/recorders/${rec.id}/notifications/${t.id}`, { enabled: true });
+    await signal(rec, { ticker, action: "close", price: 25601 });
+    await apiJson("PATCH", `/api/recorders/${rec.id}/notifications/${t.id}`, { events: ["opened"] });
+    await signal(rec, { ticker, action: "sell", price: 25600 });
+    await box.waitFor((l) => delivered(l).length >= 2, "the close, then the open");
+    expect((await box.bodies()).map((b) => [b.kind, b.side ?? null])).toEqual([
+      ["closed", "long"],
+      ["opened", "short"],
+    ]);
+  });
+});
+
 describe("rejected signals", () => {
   it("notifies refusals made by the Worker (bad field) and by the symbol object (level on the wrong side)", async () => {
     const { ticker } = freshMnq();

@@ -51,6 +51,17 @@ describe("the webhook's lookup", () => {
     expect(own!.recorder).toEqual(await getRecorder(db, first.id));
     expect(own!.followers).toEqual([]);
 
+    // The events their enabled notification targets want, each recorder's own (a disabled target's: none).
+    const target = (id: string, events: string[]) => apiJson("POST", `/api/recorders/${id}/notifications`, { kind: "webhook", url: "https://example.com/hook", events }, 201);
+    await target(leader.id, ["closed"]);
+    await target(leader.id, ["opened", "closed"]);
+    await target(second.id, ["rejected"]);
+    const offTarget = (await target(first.id, ["feed_down"])).target as { id: string };
+    await apiJson("PATCH", `/api/recorders/${first.id}/notifications/${offTarget.id}`, { enabled: false });
+    const again = await findWithFollowers(env.DB, tokenOf(leader), new Date());
+    expect(Object.fromEntries(again!.notify)).toEqual({ [leader.id]: ["closed", "opened"], [second.id]: ["rejected"] });
+    expect(Object.fromEntries((await findWithFollowers(env.DB, tokenOf(second), new Date()))!.notify)).toEqual({ [second.id]: ["rejected"] });
+
     // Nothing for a disabled recorder's token, nor for an unknown one.
     expect(await findWithFollowers(env.DB, tokenOf(off), new Date())).toBeUndefined();
     expect(await findWithFollowers(env.DB, "x".repeat(43), new Date())).toBeUndefined();
