@@ -6,8 +6,10 @@
 //   setup (untimed for the goals; its webhooks are measured as the 20-client rows):
 //     two sets of 1 000 recorders via the admin API, "burst i" for burst 1 and "burst20 i" for burst 2 (each with a
 //     daily loss limit it never reaches, so every signal makes every D1 read a webhook can make: the token lookup,
-//     the followers AND the day's P&L), then one opening per recorder of set 1 on MNQ1! (a buy with its price) from
-//     20 clients, beside GET /health from the same 20 clients;
+//     the followers AND the day's P&L), and 40 warm-up recorders that open and close once (the isolate's one-time
+//     costs, as the webhook phase warms up); then one opening per recorder of set 1 on MNQ1! (a buy with its
+//     price) from 20 clients — every recorder's first signal, the cold path — beside as many GET /health from the
+//     same 20 clients;
 //   burst 1: GET /health x 1 000 from 50 clients (the bare route), then one close per recorder (with its price, no
 //     feed needed) from the same 50 clients, as fast as they go (each client sends its next request as soon as its
 //     previous one is answered): latency per request, drain time (first send to last answer), answered within 3 s
@@ -40,6 +42,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * wrangler's inspector port; written to bench/.build/*.cpuprofile, its top functions by self time logged. */
 const PROFILE = !!process.env.BENCH_BURST_PROFILE;
 /** BENCH_BURST_DAILY_LIMIT=0: recorders without a daily loss limit (the lookup's day-P&L statement reads no rows). */
+// BENCH_CHUNKS=1: each timed run also logs its slowest answer per tenth of its requests (in send order): a one-off
+// stall shows as one high tenth, a cold start as high first tenths.
 const DAILY_LIMIT = process.env.BENCH_BURST_DAILY_LIMIT !== "0";
 
 /** The Worker's bundle (served as is: bench/wrangler.burst.toml has no_bundle), whose esbuild "// src/…" comments
@@ -259,6 +263,7 @@ async function fire(label, total, make, clients, log) {
     within3sOfStart: doneAt.filter((x) => x <= 3000).length,
     firstError,
   };
+  if (process.env.BENCH_CHUNKS) { const k = Math.ceil(total / 10); log(`${label} max latency by tenth of start order: ${Array.from({ length: 10 }, (_, j) => Math.max(...lat.slice(j * k, (j + 1) * k)).toFixed(0)).join(" ")}`); }
   log(`${label}: ${total} req from ${clients} clients in ${(drainMs / 1000).toFixed(2)} s (${res.rps.toFixed(0)} req/s), p50 ${res.p50.toFixed(0)} ms, p99 ${res.p99.toFixed(0)} ms, max ${res.max.toFixed(0)} ms${errors ? `, ${errors} errors: ${firstError}` : ""}`);
   return { res, bodies };
 }
@@ -289,18 +294,18 @@ export async function burstBench({ ROOT, tmp, QUICK, startWrangler, log }) {
   const SYMBOLS = QUICK ? 5 : 20;
   const CLIENTS = 50;
   const SETUP_CLIENTS = 20;
-  const SAMPLE = QUICK ? 100 : 300; // openings measured from 20 clients
+  const WARM = QUICK ? 10 : 40; // recorders that warm the isolate up before anything is measured
   const { w, api, stats, reset } = await startAppServer({ ROOT, tmp, name: "burst", startWrangler });
   const proxyPid = listenerPid(w.pid, Number(new URL(w.base).port));
-  const out = { recorders: N, symbols: SYMBOLS, clients: CLIENTS, setupClients: SETUP_CLIENTS, dailyLossLimit: DAILY_LIMIT };
+  const out = { recorders: N, symbols: SYMBOLS, clients: CLIENTS, setupClients: SETUP_CLIENTS, warmUp: WARM, dailyLossLimit: DAILY_LIMIT };
   try {
     // --- setup: recorders --------------------------------------------------------------------------------
     /** N recorders named `${prefix} i`, from 50 clients: [{ id, path }]. */
-    const createRecorders = async (prefix) => {
-      const recorders = new Array(N);
+    const createRecorders = async (prefix, n = N) => {
+      const recorders = new Array(n);
       let next = 0;
       await Promise.all(Array.from({ length: CLIENTS }, async () => {
-        while (next < N) {
+        while (next < n) {
           const i = next++;
           const j = await api("/api/recorders", {
             method: "POST",
@@ -316,7 +321,8 @@ export async function burstBench({ ROOT, tmp, QUICK, startWrangler, log }) {
     // Set 1 trades MNQ1! only (burst 1), set 2 one of the 20 symbols each (burst 2): no recorder changes symbol.
     const set1 = await createRecorders("burst");
     const set2 = await createRecorders("burst20");
-    log(`burst: 2 x ${N} recorders created in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const warm = await createRecorders("burst warm-up", WARM);
+    log(`burst: 2 x ${N} + ${WARM} recorders created in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const oneSymbol = () => "MNQ1!";
     const twentySymbols = (i) => TWENTY[i % SYMBOLS];
 
@@ -347,7 +353,7 @@ export async function burstBench({ ROOT, tmp, QUICK, startWrangler, log }) {
           const l = byRec.get(tr.recorderId) ?? byRec.set(tr.recorderId, []).get(tr.recorderId);
           l.push(tr);
         }
-        const known = new Set([set1, set2].flatMap((set) => set.map((r) => r.id)));
+        const known = new Set([set1, set2, warm].flatMap((set) => set.map((r) => r.id)));
         let lost = 0;
         let doubled = 0;
         let wrongSymbol = 0;
@@ -376,15 +382,17 @@ export async function burstBench({ ROOT, tmp, QUICK, startWrangler, log }) {
 
     /** Opening of recorder `i` of `set` on `tickerOf(i)`. */
     const opening = (set, tickerOf) => (i) => signal(set, i, tickerOf(i), "buy", ROOT_PRICES[rootOf(tickerOf(i))]);
-    /** Openings 0..SAMPLE-1 of `set` from 20 clients (measured, with the D1 and RPC tally per signal), then
-     * SAMPLE..N-1 from 50 clients (setup, not reported). */
+    /** One opening per recorder of `set` from 20 clients, measured (with the D1 and RPC tally per signal). */
     const openAll = async (label, set, tickerOf) => {
       await reset();
-      const sample = (await fire(label, SAMPLE, opening(set, tickerOf), SETUP_CLIENTS, log)).res;
-      sample.perSignal = perSignal(await stats(), SAMPLE);
-      const rest = await fire(`open the other ${N - SAMPLE} (${CLIENTS} clients, setup)`, N - SAMPLE, (j) => opening(set, tickerOf)(SAMPLE + j), CLIENTS, log);
-      if (rest.res.errors > 0) throw new Error(`burst: ${rest.res.errors} openings failed (${rest.res.firstError})`);
-      return sample;
+      const profiler = PROFILE ? await startProfiler(w.inspector) : null;
+      const cpu0 = groupCpu(w.pid);
+      const res = (await fire(label, N, opening(set, tickerOf), SETUP_CLIENTS, log)).res;
+      if (profiler) res.profile = await profiler.stop(path.join(ROOT, `bench/.build/burst-${label.replace(/\W+/g, "-")}.cpuprofile`), log);
+      res.cpuSeconds = cpuSince(w.pid, cpu0, proxyPid);
+      res.perSignal = perSignal(await stats(), N);
+      if (res.errors > 0) throw new Error(`burst: ${res.errors} openings failed (${res.firstError})`);
+      return res;
     };
 
     /** One close per recorder of `set` on `tickerOf(i)` from 50 clients, after GET /health x N (out[healthLabel]). */
@@ -411,20 +419,31 @@ export async function burstBench({ ROOT, tmp, QUICK, startWrangler, log }) {
       return res;
     };
 
+    // --- warm-up: the isolate's first webhooks (not measured) --------------------------------------------
+    // A fresh dev server's first webhooks pay the isolate's one-time costs (compiling each code path, the first
+    // Intl time-zone formatter, the D1 binding's first calls): tens of ms that stall every request in flight, and
+    // what a deployed isolate pays once in its life. The webhook phase warms up the same way (bench/run.mjs).
+    const warmed = await fire(`warm-up: ${WARM} recorders open and close on MNQ1! (${SETUP_CLIENTS} clients)`, 2 * WARM,
+      (j) => (j < WARM ? opening(warm, oneSymbol)(j) : signal(warm, j - WARM, "MNQ1!", "close", ROOT_PRICES.MNQ)), SETUP_CLIENTS, log);
+    if (warmed.res.errors > 0) throw new Error(`burst: ${warmed.res.errors} warm-up signals failed (${warmed.res.firstError})`);
+
     // --- setup: set 1 opens on one symbol (measured: the 20-client rows) ---------------------------------
-    // The first SAMPLE openings from 20 clients (the issue's "webhook p99 <= 2x the bare route's p99 under 20
-    // clients"), beside as many GET /health from 20 clients; the rest from 50 clients, untimed.
-    out.health20 = (await fire(`GET /health (${SETUP_CLIENTS} clients)`, SAMPLE, health, SETUP_CLIENTS, log)).res;
+    // Every recorder's first signal from 20 clients (the issue's "webhook p99 <= 2x the bare route's p99 under 20
+    // clients", on its coldest path: no lookup cached, no lease, no notification targets known), beside as many
+    // GET /health from 20 clients.
+    const h20 = groupCpu(w.pid);
+    out.health20 = (await fire(`GET /health (${SETUP_CLIENTS} clients)`, N, health, SETUP_CLIENTS, log)).res;
+    out.health20.cpuSeconds = cpuSince(w.pid, h20, proxyPid);
     out.open1 = await openAll(`open, 1 symbol (${SETUP_CLIENTS} clients)`, set1, oneSymbol);
 
     // --- burst 1: set 1 on one symbol --------------------------------------------------------------------
     out.oneSymbol = await burst(`close burst, 1 symbol x ${N}`, set1, oneSymbol, "health50a");
-    out.oneSymbol.verify = await verify([[set1, 1, oneSymbol], [set2, 0, twentySymbols]]);
+    out.oneSymbol.verify = await verify([[set1, 1, oneSymbol], [set2, 0, twentySymbols], [warm, 1, oneSymbol]]);
 
     // --- burst 2: set 2, 20 symbols x 50 recorders (each on its own symbol only) ----------------------------
     out.open20 = await openAll(`open, ${SYMBOLS} symbols (${SETUP_CLIENTS} clients)`, set2, twentySymbols);
     out.twentySymbols = await burst(`close burst, ${SYMBOLS} symbols x ${N / SYMBOLS}`, set2, twentySymbols, "health50b");
-    out.twentySymbols.verify = await verify([[set1, 1, oneSymbol], [set2, 1, twentySymbols]]);
+    out.twentySymbols.verify = await verify([[set1, 1, oneSymbol], [set2, 1, twentySymbols], [warm, 1, oneSymbol]]);
   } catch (e) {
     // The Worker's log may hold what went wrong; it is kept out of the terminal (it could echo request data).
     const logFile = path.join(ROOT, "bench/.build/burst-wrangler.log");
@@ -455,10 +474,11 @@ export function burstTables(b, { table, fmt, ratio }) {
     rows.map(([r, h]) => [r.label, r.requests, r.requests - (r.statuses[200] ?? 0), s(r.drainMs), fmt(r.rps), fmt(r.p50), fmt(r.p99), fmt(r.max), r.within3s, r.within3sOfStart, ratio(r.drainMs, h.drainMs), ratio(r.p99, h.p99),
       fmt((1000 * (r.cpuSeconds?.["workerd (Worker, objects, D1)"] ?? 0)) / r.requests), fmt((1000 * (r.cpuSeconds?.["workerd (dev proxy)"] ?? 0)) / r.requests)]),
   ));
-  lines.push(`\nThe same Worker, ${b.setupClients} clients (the setup's first ${b.open1.requests} openings of each set, one per recorder)`);
+  lines.push(`\nThe same Worker, ${b.setupClients} clients (the setup's openings: each recorder's first signal, after ${b.warmUp ?? 0} recorders warmed the isolate up)`);
   lines.push(table(
-    ["route", "requests", "non-200", "req/s", "p50 ms", "p99 ms", "max ms", "p99 vs /health"],
-    [b.health20, b.open1, b.open20].map((r) => [r.label, r.requests, r.requests - (r.statuses[200] ?? 0), fmt(r.rps), fmt(r.p50), fmt(r.p99), fmt(r.max), ratio(r.p99, b.health20.p99)]),
+    ["route", "requests", "non-200", "req/s", "p50 ms", "p99 ms", "max ms", "p99 vs /health", "Worker CPU ms/req", "proxy CPU ms/req"],
+    [b.health20, b.open1, b.open20].map((r) => [r.label, r.requests, r.requests - (r.statuses[200] ?? 0), fmt(r.rps), fmt(r.p50), fmt(r.p99), fmt(r.max), ratio(r.p99, b.health20.p99),
+      fmt((1000 * (r.cpuSeconds?.["workerd (Worker, objects, D1)"] ?? 0)) / r.requests), fmt((1000 * (r.cpuSeconds?.["workerd (dev proxy)"] ?? 0)) / r.requests)]),
   ));
   lines.push(`\nPer signal in each burst (counted inside the Worker and the objects, bench/app-worker.ts)`);
   const per = (r) => r.perSignal;
