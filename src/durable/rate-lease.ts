@@ -38,8 +38,12 @@
 // The same epoch lets a holder skip notifications nobody wants (notifyKinds): each signal says which events the
 // recorder's notification targets wanted when the Worker read them with its row (SignalRequest.lookup.notify), and
 // while the lease here holds exactly that epoch, an event of another kind is not queued at all — no queue rows, no
-// D1 read of the targets. Every change of the targets bumps the epoch and revokes (notify/targets.ts), which ends
-// the lease and what it knew; the knowledge is never persisted (a restarted holder has no lease).
+// D1 read of the targets. Every change of the targets bumps the epoch in the same D1 batch (notify/targets.ts) and
+// revokes (api/routes/notifications.ts), which ends the lease and what it knew; the knowledge is never persisted (a
+// restarted holder has no lease). What a failed revoke leaves: a holder the gate cannot reach keeps it until its
+// lease ends (an hour); a gate that cannot be told at all keeps vouching for the old epoch, so cached lookups teach
+// the old kinds again until they end (an hour) and a lease renewed meanwhile keeps them until it ends: two hours at
+// most, and both are logged.
 
 /** How long a lease lasts before its holder asks again. */
 export const LEASE_MS = 3_600_000;

@@ -125,6 +125,25 @@ describe("what nobody wants is not queued (the lease knows the targets' events, 
     expect(await queuedKeys(feedSymbol), "only the close of the recorder whose target wants closes").toEqual(["closed"]);
   });
 
+  it("a leader's signal: each follower's own targets decide for its own events", async () => {
+    const { ticker, feedSymbol } = freshMnq();
+    const leader = await createRecorder(IMMEDIATE); // no target
+    const wantsOpens = await createRecorder({ ...IMMEDIATE, followsRecorderId: leader.id });
+    const wantsCloses = await createRecorder({ ...IMMEDIATE, followsRecorderId: leader.id });
+    const opens = newBox();
+    const closes = newBox();
+    await addTarget(wantsOpens.id, { kind: "webhook", url: opens.url, events: ["opened"] });
+    await addTarget(wantsCloses.id, { kind: "webhook", url: closes.url, events: ["closed"] });
+    await signal(leader, { ticker, action: "buy", price: 25600 });
+    await signal(leader, { ticker, action: "close", price: 25602 });
+    await opens.waitFor((l) => delivered(l).length >= 1, "the follower's open");
+    await closes.waitFor((l) => delivered(l).length >= 1, "the other follower's close");
+    await sleep(1_500);
+    expect((await opens.bodies()).map((b) => [b.kind, b.recorderId])).toEqual([["opened", wantsOpens.id]]);
+    expect((await closes.bodies()).map((b) => [b.kind, b.recorderId])).toEqual([["closed", wantsCloses.id]]);
+    expect((await queuedKeys(feedSymbol)).sort(), "the leader's events, and each follower's unwanted one, never queued").toEqual(["closed", "opened"]);
+  });
+
   it("a target added while a position is open gets its stop-loss exit, made by a tick with no signal in between", async () => {
     const { ticker, feedSymbol } = freshMnq();
     const rec = await createRecorder(IMMEDIATE);

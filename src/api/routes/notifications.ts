@@ -17,8 +17,8 @@ function targetNotFound() {
 /** After a change of a recorder's targets (its config epoch bumped with it, notify/targets.ts): leases that knew
  * which events it wanted end, and every cached copy of its targets is dropped. */
 async function targetsChanged(env: Env, id: string, bumped: readonly EpochBump[]): Promise<void> {
-  await revokeLookups(env, bumped);
-  await forgetTargetsEverywhere(env, id);
+  // (Independent, both best effort: neither waits for the other's unreachable object.)
+  await Promise.all([revokeLookups(env, bumped), forgetTargetsEverywhere(env, id)]);
 }
 
 export const notificationRoutes = new Hono<{ Bindings: Env }>()
