@@ -50,7 +50,16 @@ export function dedupeKey(req: SignalRequest): string | null {
 }
 
 export class Duplicates {
+  private writes = 0;
+
   constructor(private readonly seen: SeenSignals) {}
+
+  /** Counts remember() and forget() calls: a find() made when this was `n` still holds while it is `n` (nothing else
+   * changes what find() answers for a signal already found new: only old entries are deleted). An await between two
+   * checks of the same signal then costs no second read. */
+  get changes(): number {
+    return this.writes;
+  }
 
   /** The first reply to this signal when it is a duplicate, else null. */
   find(req: SignalRequest, nowMs: number): SignalApplied | null {
@@ -66,13 +75,19 @@ export class Duplicates {
    * `atMs` is the receipt time, so the body window counts from the first receipt. */
   remember(req: SignalRequest, atMs: number, reply: SignalApplied): void {
     const key = dedupeKey(req);
-    if (key) this.seen.put(req.recorder.id, key, atMs, JSON.stringify(reply));
+    if (key) {
+      this.writes++;
+      this.seen.put(req.recorder.id, key, atMs, JSON.stringify(reply));
+    }
   }
 
   /** Forgets a signal (a scheduled one refused when it came due): a retry is judged afresh. */
   forget(req: SignalRequest): void {
     const key = dedupeKey(req);
-    if (key) this.seen.remove(req.recorder.id, key);
+    if (key) {
+      this.writes++;
+      this.seen.remove(req.recorder.id, key);
+    }
   }
 
   forgetExpired(nowMs: number): void {

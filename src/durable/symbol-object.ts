@@ -197,6 +197,9 @@ export class SymbolObject extends DurableObject<Env> {
     // A retried duplicate gets its first answer, never a 429.
     const dup = this.duplicates.find(req, receivedMs);
     if (dup) return this.after(rec.duplicate(req, dup));
+    const checkedAt = this.duplicates.changes;
+    /** The same signal taken by another request since the check above (an await let it in), else null. */
+    const takenMeanwhile = () => (this.duplicates.changes === checkedAt ? null : this.duplicates.find(req, receivedMs));
     // The rate limit: counted here while this object holds the recorder's lease, else asked of its gate.
     const gate = counted ?? this.leases.admit(req.recorder.id, receivedMs, req.recorder.maxSignalsPerMinute) ?? (await this.askGate(req, receivedMs));
     if ("stale" in gate) return { ok: false, stale: true, why: gate.stale }; // (only a cached lookup is ever stale)
@@ -209,7 +212,7 @@ export class SymbolObject extends DurableObject<Env> {
     }
 
     // The gate's await let other requests in: the same signal may have been taken meanwhile.
-    const dupAfterGate = this.duplicates.find(req, receivedMs);
+    const dupAfterGate = takenMeanwhile();
     if (dupAfterGate) return this.after(rec.duplicate(req, dupAfterGate));
     // A TradersPost cancel asks nothing of the record: answered at once, without a price (its body usually has
     // none: waiting for the feed, or a 422 no_price, would be wrong) and without waiting for a delayed feed.
@@ -232,7 +235,7 @@ export class SymbolObject extends DurableObject<Env> {
       }
     }
     // The awaits above let other requests in: the same signal may have been applied meanwhile.
-    const again = this.duplicates.find(req, receivedMs);
+    const again = takenMeanwhile();
     if (again) return this.after(rec.duplicate(req, again));
     const feedPrice = live ? roundToTick(live.price, req.instrument.tickSize) : null;
     return this.after(rec.apply(req, crypto.randomUUID(), { price, priceSource, feedPrice, aligned: true }));
