@@ -50,15 +50,34 @@ export function dedupeKey(req: SignalRequest): string | null {
 }
 
 export class Duplicates {
+  /** remember() and forget() calls so far, and the count at each recorder's latest one. */
   private writes = 0;
+  private readonly lastWrite = new Map<string, number>();
+  /** `writes` when lastWrite was last cleared (bounded: a symbol may see many recorders). */
+  private clearedAt = 0;
 
   constructor(private readonly seen: SeenSignals) {}
 
-  /** Counts remember() and forget() calls: a find() made when this was `n` still holds while it is `n` (nothing else
-   * changes what find() answers for a signal already found new: only old entries are deleted). An await between two
-   * checks of the same signal then costs no second read. */
-  get changes(): number {
+  /** A mark to pass to changedSince(). */
+  get stamp(): number {
     return this.writes;
+  }
+
+  /** Whether a signal of this recorder was remembered or forgotten since `stamp` (true when not known). Keys are per
+   * recorder, and nothing else changes what find() answers for a signal it found new (only old entries are
+   * deleted): while this is false, a second find() of the same signal would answer the same, so an await between
+   * two checks costs no second read. */
+  changedSince(recorderId: string, stamp: number): boolean {
+    return this.clearedAt > stamp || (this.lastWrite.get(recorderId) ?? -1) > stamp;
+  }
+
+  private wrote(recorderId: string): void {
+    this.writes++;
+    if (this.lastWrite.size >= 10_000) {
+      this.lastWrite.clear();
+      this.clearedAt = this.writes;
+    }
+    this.lastWrite.set(recorderId, this.writes);
   }
 
   /** The first reply to this signal when it is a duplicate, else null. */
@@ -76,7 +95,7 @@ export class Duplicates {
   remember(req: SignalRequest, atMs: number, reply: SignalApplied): void {
     const key = dedupeKey(req);
     if (key) {
-      this.writes++;
+      this.wrote(req.recorder.id);
       this.seen.put(req.recorder.id, key, atMs, JSON.stringify(reply));
     }
   }
@@ -85,7 +104,7 @@ export class Duplicates {
   forget(req: SignalRequest): void {
     const key = dedupeKey(req);
     if (key) {
-      this.writes++;
+      this.wrote(req.recorder.id);
       this.seen.remove(req.recorder.id, key);
     }
   }

@@ -197,9 +197,9 @@ export class SymbolObject extends DurableObject<Env> {
     // A retried duplicate gets its first answer, never a 429.
     const dup = this.duplicates.find(req, receivedMs);
     if (dup) return this.after(rec.duplicate(req, dup));
-    const checkedAt = this.duplicates.changes;
+    const checkedAt = this.duplicates.stamp;
     /** The same signal taken by another request since the check above (an await let it in), else null. */
-    const takenMeanwhile = () => (this.duplicates.changes === checkedAt ? null : this.duplicates.find(req, receivedMs));
+    const takenMeanwhile = () => (this.duplicates.changedSince(req.recorder.id, checkedAt) ? this.duplicates.find(req, receivedMs) : null);
     // The rate limit: counted here while this object holds the recorder's lease, else asked of its gate.
     const gate = counted ?? this.leases.admit(req.recorder.id, receivedMs, req.recorder.maxSignalsPerMinute) ?? (await this.askGate(req, receivedMs));
     if ("stale" in gate) return { ok: false, stale: true, why: gate.stale }; // (only a cached lookup is ever stale)

@@ -1,5 +1,6 @@
-// Duplicates (src/durable/admission.ts) over an in-memory `seen` table: what find() answers, and the change count
-// that lets the symbol object skip re-reading the table after an await when nothing was remembered or forgotten.
+// Duplicates (src/durable/admission.ts) over an in-memory `seen` table: what find() answers, and changedSince(),
+// which lets the symbol object skip re-reading the table after an await when nothing of the recorder was
+// remembered or forgotten meanwhile.
 import { describe, expect, it } from "vitest";
 import { Duplicates, type SeenSignals } from "../../src/durable/admission";
 import type { SignalApplied, SignalRequest } from "../../src/durable/protocol";
@@ -14,37 +15,54 @@ function memorySeen(): SeenSignals {
   } as unknown as SeenSignals;
 }
 
-const request = (id: string | undefined, dedupeWindowSeconds = 0) =>
-  ({ recorder: { id: "rec", dedupeWindowSeconds }, signal: { id }, bodyHash: "h" }) as unknown as SignalRequest;
 const reply = { ok: true, signalId: "s1", result: "opened" } as unknown as SignalApplied;
 
+const request = (id: string | undefined, dedupeWindowSeconds = 0, recorderId = "rec") =>
+  ({ recorder: { id: recorderId, dedupeWindowSeconds }, signal: { id }, bodyHash: "h" }) as unknown as SignalRequest;
+
 describe("Duplicates", () => {
-  it("counts each remember and forget of a keyed signal, never a find", () => {
+  it("finds what was remembered, not what was forgotten", () => {
     const d = new Duplicates(memorySeen());
     const req = request("a1");
     expect(d.find(req, 0)).toBeNull();
-    expect(d.changes).toBe(0);
     d.remember(req, 0, reply);
-    expect(d.changes).toBe(1);
     expect(d.find(req, 1)).toEqual(reply);
     expect(d.find(request("a2"), 1)).toBeNull();
-    expect(d.changes).toBe(1);
+    expect(d.find(request("a1", 0, "other"), 1), "keys are per recorder").toBeNull();
     d.forget(req);
-    expect(d.changes).toBe(2);
     expect(d.find(req, 2)).toBeNull();
   });
 
-  it("a signal without a key (no id, no body window) is neither remembered nor counted", () => {
+  it("changedSince: each remember or forget of the recorder's keyed signals, not another recorder's, not a find", () => {
     const d = new Duplicates(memorySeen());
-    const req = request(undefined, 0);
-    d.remember(req, 0, reply);
-    d.forget(req);
-    expect(d.changes).toBe(0);
-    expect(d.find(req, 0)).toBeNull();
-    // With a body window it is keyed by the body's hash.
+    const mark = d.stamp;
+    expect(d.changedSince("rec", mark)).toBe(false);
+    d.find(request("a1"), 0);
+    d.remember(request("b1", 0, "other"), 0, reply);
+    expect(d.changedSince("rec", mark), "another recorder's signal").toBe(false);
+    d.remember(request(undefined, 0), 0, reply); // no key: not remembered
+    expect(d.changedSince("rec", mark)).toBe(false);
+    d.remember(request("a1"), 0, reply);
+    expect(d.changedSince("rec", mark)).toBe(true);
+    const later = d.stamp;
+    expect(d.changedSince("rec", later)).toBe(false);
+    d.forget(request("a1"));
+    expect(d.changedSince("rec", later)).toBe(true);
+  });
+
+  it("changedSince stays true after its memory of recorders is cleared (10 000 of them)", () => {
+    const d = new Duplicates(memorySeen());
+    const mark = d.stamp;
+    d.remember(request("a1"), 0, reply);
+    for (let i = 0; i < 10_000; i++) d.remember(request("x", 0, `r${i}`), 0, reply);
+    expect(d.changedSince("rec", mark)).toBe(true);
+    expect(d.changedSince("never-seen", mark), "unknown after the clear: assumed changed").toBe(true);
+  });
+
+  it("a body window keys a signal without an id by its body's hash, within the window", () => {
+    const d = new Duplicates(memorySeen());
     const windowed = request(undefined, 10);
     d.remember(windowed, 0, reply);
-    expect(d.changes).toBe(1);
     expect(d.find(windowed, 9_000)).toEqual(reply);
     expect(d.find(windowed, 10_001), "past the window").toBeNull();
   });
