@@ -57,8 +57,8 @@ export const recorders = sqliteTable(
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
     /** Bumped by every change of what a webhook's lookup returns for this recorder (its settings, token,
-     * enabled, its followers, its notification targets): an isolate's cached lookup is honoured only at the epoch the recorder's gate knows
-     * (src/webhook/lookup-cache.ts). Never shown by the API. */
+     * enabled, its followers, its notification targets): an isolate's cached lookup is honoured only at the epoch
+     * the recorder's gate knows (src/webhook/lookup-cache.ts). Never shown by the API. */
     configEpoch: integer("config_epoch").notNull().default(0),
   },
   (t) => [uniqueIndex("recorders_token_hash").on(t.tokenHash), index("recorders_follows").on(t.followsRecorderId)],
