@@ -100,8 +100,9 @@ export class RecorderGate extends DurableObject<Env> {
   /**
    * The recorder changed (API: settings, token, enabled, followers, notification targets; `epoch` is its new
    * config epoch in D1): lookups cached at an older epoch stop being honoured. The lease is reclaimed, so its holder
-   * forgets the old epoch (and so is one not given back before, if it is still running). Resolves false when a holder could not be reached
-   * within 10 s: cached lookups then end with its lease or the cache's life (src/webhook/lookup-cache.ts).
+   * forgets the old epoch (and so is one not given back before, if it is still running). Resolves false when a
+   * holder could not be reached within 10 s: cached lookups then end with its lease or the cache's life
+   * (src/webhook/lookup-cache.ts).
    */
   async revoke(recorderId: string, epoch: number): Promise<boolean> {
     return this.oneAtATime(async () => {
