@@ -28,12 +28,13 @@
 // epoch (schema.ts `configEpoch`, bumped with every change of its settings, token, enabled, followers or
 // notification targets) travels with every grant and every central answer. The gate knows the highest epoch it was
 // told — by the API after each change (revoke: it also reclaims the lease, so its holder forgets the old epoch; a
-// lease it could not reclaim is tried again at every later reclaim) and by every signal looked up from D1 that
-// asks it — and a holder adopts the epoch of every signal looked up from D1. A signal from a cached lookup is honoured only where a current lease
-// holds exactly its epoch, or, with no current lease there, where the gate knows exactly that epoch (else the
-// Worker looks it up again): a change made through the API is seen by the next signal, in every isolate. The grant
-// also says whether this symbol is the only one the recorder ever sent a signal to (then its closed P&L on other
-// symbols, which daily limits add, is 0 without asking D1; any other symbol asking reclaims the lease first).
+// lease it could not reclaim is tried again at every later reclaim) and by every signal looked up from D1 that asks
+// it — and a holder adopts the epoch of every signal looked up from D1. A signal from a cached lookup is honoured
+// only where a current lease holds exactly its epoch, or, with no current lease there, where the gate knows exactly
+// that epoch (else the Worker looks it up again): a change made through the API is seen by the next signal, in every
+// isolate. The grant also says whether this symbol is the only one the recorder ever sent a signal to (then its
+// closed P&L on other symbols, which daily limits add, is 0 without asking D1; any other symbol asking reclaims the
+// lease first).
 //
 // The same epoch lets a holder skip notifications nobody wants (notifyKinds): each signal says which events the
 // recorder's notification targets wanted when the Worker read them with its row (SignalRequest.lookup.notify), and
