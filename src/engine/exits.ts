@@ -42,8 +42,12 @@ export function dailyLevels(s: PositionState): { loss: number | null; profit: nu
   const ay = d * avgEntryTicks(s);
   const lossY = r.dailyLossLimit === null ? null : Math.floor(ay + (-r.dailyLossLimit - fixed) / perTick + EPS);
   const profitY = r.dailyProfitTarget === null ? null : Math.ceil(ay + (r.dailyProfitTarget - fixed) / perTick - EPS);
-  const price = (y: number | null) => (y === null || d * y <= 0 ? null : d * y);
-  return { loss: price(lossY), profit: price(profitY) };
+  return { loss: priceOfY(lossY, d), profit: priceOfY(profitY, d) };
+}
+
+/** A level in y back to a price; none when it is at or below price 0. */
+function priceOfY(y: number | null, d: 1 | -1): number | null {
+  return y === null || d * y <= 0 ? null : d * y;
 }
 
 // ---- the tick -----------------------------------------------------------------------------------------------
@@ -56,14 +60,15 @@ export function dailyLevels(s: PositionState): { loss: number | null; profit: nu
 export function exitsAt(s: PositionState, priceTicks: number, at: string): boolean {
   const d = dirOf(s);
   const y = d * priceTicks;
-  // Built only when something fills: most positions a tick looks at fill nothing.
+  // Built only when something fills (most positions a tick looks at fill nothing), then shared by this price's
+  // fills. No closure for it: this runs for every position a tick reaches, and a bundler keeping function names
+  // (wrangler's default) would name a fresh closure on each call.
   let fillOrigin: FillOrigin | undefined;
-  const origin = (): FillOrigin => (fillOrigin ??= { priceSource: "feed", feedPrice: ticksToPrice(priceTicks, s.tickSize) });
   let filled = false;
   for (let t = nextTarget(s); t !== null && s.status === "open"; t = nextTarget(s)) {
     if (y < d * t.level) break;
     if (t.leg !== null) s.legsDone = t.leg + 1;
-    if (t.quantity > 0) exitPosition(s, t.quantity, t.level, at, t.reason, origin(), t.reason);
+    if (t.quantity > 0) exitPosition(s, t.quantity, t.level, at, t.reason, (fillOrigin ??= feedOrigin(priceTicks, s.tickSize)), t.reason);
     else if (t.leg === null) break;
     // A leg whose share rounds to nothing is done all the same: the next leg is the take-profit now, and the
     // state changed (to persist) although nothing was filled.
@@ -75,15 +80,20 @@ export function exitsAt(s: PositionState, priceTicks: number, at: string): boole
   const stop = stopNow(s);
   if (stop !== null && y <= d * stop.level) {
     const fill = d > 0 ? Math.min(stop.level, priceTicks) : Math.max(stop.level, priceTicks);
-    exitPosition(s, s.quantity, slipped(fill, exitSide(s), slip), at, stop.reason, origin());
+    exitPosition(s, s.quantity, slipped(fill, exitSide(s), slip), at, stop.reason, fillOrigin ?? feedOrigin(priceTicks, s.tickSize));
     return true;
   }
   const daily = dailyLevels(s);
   if ((daily.loss !== null && y <= d * daily.loss) || (daily.profit !== null && y >= d * daily.profit)) {
-    exitPosition(s, s.quantity, slipped(priceTicks, exitSide(s), slip), at, "daily_limit", origin());
+    exitPosition(s, s.quantity, slipped(priceTicks, exitSide(s), slip), at, "daily_limit", fillOrigin ?? feedOrigin(priceTicks, s.tickSize));
     return true;
   }
   return filled;
+}
+
+/** Where a fill on a feed price came from. */
+function feedOrigin(priceTicks: number, tickSize: number): FillOrigin {
+  return { priceSource: "feed", feedPrice: ticksToPrice(priceTicks, tickSize) };
 }
 
 /** The levels the book indexes, in y: the lowest y above the price that needs a look (a take-profit, a trigger, the

@@ -98,17 +98,21 @@ export interface Stop {
 }
 
 /** The position's stop now: the tightest of its stops (see the header). `withTrail` false leaves the trailing stop
- * out (the book indexes an active trail separately). */
+ * out (the book indexes an active trail separately). Allocates no closure: it runs for every position a tick
+ * evaluates and every re-index, and a bundler keeping function names (wrangler's default) would name each one. */
 export function stopNow(s: PositionState, withTrail = true): Stop | null {
   const d = dirOf(s);
   const r = rulesOf(s);
   let best: Stop | null = s.stopLossLevelTicks === null ? null : { level: s.stopLossLevelTicks, reason: "stop_loss" };
-  const consider = (level: number | null, reason: ExitReason) => {
-    if (level === null || level <= 0) return;
-    if (best === null || d * level >= d * best.level) best = { level, reason };
-  };
-  if (r.breakEven !== null && triggered(s, r.breakEven.triggerTicks)) consider(roundTicks(avgEntryTicks(s) + d * r.breakEven.offsetTicks), "break_even");
-  if (withTrail && r.trail !== null && triggered(s, r.trail.triggerTicks)) consider(trailLevel(s), "trailing_stop");
+  if (r.breakEven !== null && triggered(s, r.breakEven.triggerTicks)) best = tighter(best, d, roundTicks(avgEntryTicks(s) + d * r.breakEven.offsetTicks), "break_even");
+  if (withTrail && r.trail !== null && triggered(s, r.trail.triggerTicks)) best = tighter(best, d, trailLevel(s), "trailing_stop");
   return best;
+}
+
+/** `best` or the stop at `level` if it is as tight or tighter (a later reason wins a tie); a level at or below 0
+ * (or none) is no stop. */
+function tighter(best: Stop | null, d: 1 | -1, level: number | null, reason: ExitReason): Stop | null {
+  if (level === null || level <= 0) return best;
+  return best === null || d * level >= d * best.level ? { level, reason } : best;
 }
 

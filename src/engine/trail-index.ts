@@ -9,9 +9,13 @@
 //   (small members heap into large: O(log² n) amortized per position over its life);
 // - `trig`, a min-heap of classes by −(m − min d), their highest stop: a tick pops the classes whose stop it
 //   reaches, and each pops its members with d <= m − y (a min-heap of members by d).
-// A position joins as a class of its own (`add`), at its current favour. Entries of positions that were re-indexed
-// or closed are stale by version (level-heap.ts) and dropped when they surface; `size` counts entries so the owner
-// can rebuild when stale ones pile up.
+// A position joins at its current favour (`add`): into the live class with that m if there is one (`atM`: at most
+// one class per m, as a tick merges all classes at or below its y into one), else as a class of its own. Joining is
+// what a fresh class would come to at the next tick that reaches m, without allocating one and merging it then:
+// a trail turns active on the tick that reaches its trigger, which in a trend is the tick that set the side's best
+// price (that class's m), so a wave of activations costs one member push each, O(log n), instead of a class each.
+// Entries of positions that were re-indexed or closed are stale by version (level-heap.ts) and dropped when they
+// surface; `size` counts entries so the owner can rebuild when stale ones pile up.
 import { LevelHeap } from "./level-heap";
 
 interface Handle<T extends { ver: number }> {
@@ -30,11 +34,21 @@ interface TrailClass<T extends { ver: number }> {
 export class TrailIndex<T extends { ver: number }> {
   private readonly byM = new LevelHeap<Handle<T>>();
   private readonly trig = new LevelHeap<Handle<T>>();
+  /** The live class of each m (a class leaves when merged into another or emptied). */
+  private readonly atM = new Map<number, TrailClass<T>>();
   /** Member entries held (live and stale). */
   size = 0;
 
   /** A position whose trail is active: its favour `m` (y) and distance `d` (ticks). */
   add(item: T, m: number, d: number): void {
+    this.size++;
+    const joined = this.atM.get(m);
+    if (joined !== undefined) {
+      const top = joined.members.top();
+      joined.members.push(d, item);
+      if (d < top) this.pushTrig(joined); // its highest stop rose
+      return;
+    }
     const members = new LevelHeap<T>();
     members.push(d, item);
     const cls = { m, members } as TrailClass<T>;
@@ -42,7 +56,7 @@ export class TrailIndex<T extends { ver: number }> {
     cls.inTrig = { ver: 0, cls };
     this.byM.push(m, cls.inM);
     this.pushTrig(cls);
-    this.size++;
+    this.atM.set(m, cls);
   }
 
   /** A tick at y: the trails move, then the positions whose stop it reaches are appended to `hits`. */
@@ -54,6 +68,7 @@ export class TrailIndex<T extends { ver: number }> {
         if (h === undefined) continue;
         const c = h.cls;
         c.inTrig.ver++;
+        this.atM.delete(c.m);
         if (merged === null) merged = c;
         else if (merged.members.size >= c.members.size) c.members.drainInto(merged.members);
         else {
@@ -63,6 +78,7 @@ export class TrailIndex<T extends { ver: number }> {
       }
       if (merged !== null) {
         merged.m = y;
+        this.atM.set(y, merged);
         merged.inM.ver++;
         this.byM.push(y, merged.inM);
         this.pushTrig(merged);
@@ -78,13 +94,17 @@ export class TrailIndex<T extends { ver: number }> {
         if (item !== undefined) hits.push(item);
       }
       if (c.members.size > 0) this.pushTrig(c);
-      else c.inM.ver++; // empty: forget the class
+      else {
+        c.inM.ver++; // empty: forget the class
+        this.atM.delete(c.m);
+      }
     }
   }
 
   clear(): void {
     this.byM.compact(() => false);
     this.trig.compact(() => false);
+    this.atM.clear();
     this.size = 0;
   }
 
