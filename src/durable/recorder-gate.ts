@@ -37,13 +37,22 @@ export class RecorderGate extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS symbols (feed_symbol TEXT PRIMARY KEY)");
-    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS symbols_complete (id INTEGER PRIMARY KEY CHECK (id = 1))");
-    this.symbolsComplete = ctx.storage.sql.exec("SELECT 1 FROM symbols_complete").toArray().length > 0;
-    this.symbols = new Set(ctx.storage.sql.exec<{ feed_symbol: string }>("SELECT feed_symbol FROM symbols").toArray().map((r) => r.feed_symbol));
-    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS lease (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL)");
-    const saved = ctx.storage.sql.exec<{ record: string }>("SELECT record FROM lease").toArray()[0];
-    this.ledger = new LeaseLedger(saved ? (JSON.parse(saved.record) as LeaseRecord) : null, (record) =>
+    // A gate is woken cold for each recorder's first signal in a while (a bar-close burst wakes one per recorder):
+    // its tables are made in one statement list and read in one statement.
+    ctx.storage.sql.exec(`
+      CREATE TABLE IF NOT EXISTS symbols (feed_symbol TEXT PRIMARY KEY);
+      CREATE TABLE IF NOT EXISTS symbols_complete (id INTEGER PRIMARY KEY CHECK (id = 1));
+      CREATE TABLE IF NOT EXISTS lease (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);`);
+    const state = ctx.storage.sql
+      .exec<{ complete: number | null; symbols: string; record: string | null }>(
+        `SELECT (SELECT 1 FROM symbols_complete) AS complete, (SELECT json_group_array(feed_symbol) FROM symbols) AS symbols,
+          (SELECT record FROM lease) AS record`,
+      )
+      .one();
+    this.symbolsComplete = state.complete !== null;
+    this.symbols = new Set(JSON.parse(state.symbols) as string[]);
+    const saved = state.record;
+    this.ledger = new LeaseLedger(saved ? (JSON.parse(saved) as LeaseRecord) : null, (record) =>
       ctx.storage.sql.exec("INSERT INTO lease (id, record) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET record = excluded.record", JSON.stringify(record)),
     );
   }

@@ -4,8 +4,10 @@
 // restart or a deploy loses none, and each is deleted in the same synchronous step that applies it (or refuses
 // it), so none is applied twice.
 //
-// Costs: the earliest receive time is cached, so a tick with nothing due does no storage read; applying reads
-// the due rows in receive order (seq).
+// Costs: the earliest receive time, the earliest deadline and the count per recorder are kept in memory (read
+// once at start, kept by add and remove, the only writers), so a tick with nothing due and a signal that need not
+// wait do no storage read — every signal asks whether its recorder has signals waiting, and every reply arms the
+// alarm for the earliest deadline; applying reads the due rows in receive order (seq).
 import type { SignalRequest } from "./protocol";
 
 export interface ScheduledSignal {
@@ -21,11 +23,20 @@ export interface ScheduledSignal {
 export class ScheduledSignals {
   /** Earliest receivedMs among the waiting signals (Infinity: none). */
   private nextDueMs = Infinity;
+  /** Earliest deadlineMs among the waiting signals (Infinity: none). */
+  private nextDeadline = Infinity;
+  /** Waiting signals per recorder (recorders with none are absent), and in all. */
+  private readonly waiting = new Map<string, number>();
+  private total = 0;
 
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS scheduled (
       seq INTEGER PRIMARY KEY AUTOINCREMENT, signal_id TEXT NOT NULL, recorder_id TEXT NOT NULL,
       received_ms INTEGER NOT NULL, deadline_ms INTEGER NOT NULL, req TEXT NOT NULL)`);
+    for (const r of sql.exec<{ recorder_id: string; n: number }>("SELECT recorder_id, COUNT(*) AS n FROM scheduled GROUP BY recorder_id")) {
+      this.waiting.set(r.recorder_id, r.n);
+      this.total += r.n;
+    }
     this.refreshNext();
   }
 
@@ -46,6 +57,9 @@ export class ScheduledSignals {
       JSON.stringify(req),
     );
     if (receivedMs < this.nextDueMs) this.nextDueMs = receivedMs;
+    if (deadlineMs < this.nextDeadline) this.nextDeadline = deadlineMs;
+    this.waiting.set(req.recorder.id, (this.waiting.get(req.recorder.id) ?? 0) + 1);
+    this.total++;
   }
 
   /** Whether a tick at market time `atMs` has signals to apply first (O(1)). */
@@ -65,20 +79,23 @@ export class ScheduledSignals {
   }
 
   remove(seq: number): void {
-    this.sql.exec("DELETE FROM scheduled WHERE seq = ?", seq);
+    for (const r of this.sql.exec<{ recorder_id: string }>("DELETE FROM scheduled WHERE seq = ? RETURNING recorder_id", seq)) {
+      const n = (this.waiting.get(r.recorder_id) ?? 1) - 1;
+      if (n > 0) this.waiting.set(r.recorder_id, n);
+      else this.waiting.delete(r.recorder_id);
+      this.total--;
+    }
     this.refreshNext();
   }
 
+  /** Waiting signals, of one recorder or in all (O(1), no storage read). */
   count(recorderId?: string): number {
-    const q = recorderId === undefined
-      ? this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM scheduled")
-      : this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM scheduled WHERE recorder_id = ?", recorderId);
-    return q.one().n;
+    return recorderId === undefined ? this.total : (this.waiting.get(recorderId) ?? 0);
   }
 
-  /** The earliest wall-clock deadline (to arm the alarm), or null. */
+  /** The earliest wall-clock deadline (to arm the alarm), or null (O(1), no storage read). */
   nextDeadlineMs(): number | null {
-    return this.sql.exec<{ m: number | null }>("SELECT MIN(deadline_ms) AS m FROM scheduled").one().m;
+    return this.nextDeadline === Infinity ? null : this.nextDeadline;
   }
 
   /** The waiting signals of a recorder (for the open positions screen). */
@@ -97,7 +114,8 @@ export class ScheduledSignals {
   }
 
   private refreshNext(): void {
-    const m = this.sql.exec<{ m: number | null }>("SELECT MIN(received_ms) AS m FROM scheduled").one().m;
-    this.nextDueMs = m ?? Infinity;
+    const m = this.sql.exec<{ r: number | null; d: number | null }>("SELECT MIN(received_ms) AS r, MIN(deadline_ms) AS d FROM scheduled").one();
+    this.nextDueMs = m.r ?? Infinity;
+    this.nextDeadline = m.d ?? Infinity;
   }
 }

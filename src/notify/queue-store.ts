@@ -11,7 +11,8 @@
 // - `notify_meta`: small state of the senders (feed-watch.ts: whether "feed down" was announced).
 //
 // Costs: an event is 1 row written when queued, 1 updated per failed round, 1 deleted + 1 written (notify_sent)
-// when finished. Bounded: at most MAX_QUEUE waiting events (beyond: dropped with a log line).
+// when finished; asking when the next is due reads nothing while the queue is known to be empty. Bounded: at most
+// MAX_QUEUE waiting events (beyond: dropped with a log line).
 import type { NotifyEvent } from "./events";
 
 export const MAX_QUEUE = 5_000;
@@ -27,6 +28,11 @@ export interface QueuedEvent {
 }
 
 export class NotifyQueueStore {
+  /** The queue was seen empty and nothing was queued since (enqueue is its only writer of rows): nextDueMs and size
+   * answer without a storage read. Every reply of a symbol object asks nextDueMs to arm its alarm, and the queue is
+   * empty nearly always. One store per object's storage (two over the same table would not see each other's rows). */
+  private emptyKnown = false;
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`
       CREATE TABLE IF NOT EXISTS notify_queue (
@@ -54,7 +60,9 @@ export class NotifyQueueStore {
       nowMs,
       e.key,
     );
-    return c.rowsWritten > 0;
+    if (c.rowsWritten === 0) return false;
+    this.emptyKnown = false;
+    return true;
   }
 
   /** Events whose next round is due, oldest first. */
@@ -97,11 +105,17 @@ export class NotifyQueueStore {
   }
 
   nextDueMs(): number | null {
-    return this.sql.exec<{ m: number | null }>("SELECT MIN(next_at) AS m FROM notify_queue").one().m;
+    if (this.emptyKnown) return null;
+    const m = this.sql.exec<{ m: number | null }>("SELECT MIN(next_at) AS m FROM notify_queue").one().m;
+    this.emptyKnown = m === null;
+    return m;
   }
 
   size(): number {
-    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM notify_queue").one().n;
+    if (this.emptyKnown) return 0;
+    const n = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM notify_queue").one().n;
+    this.emptyKnown = n === 0;
+    return n;
   }
 
   deadCount(): number {

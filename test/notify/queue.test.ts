@@ -46,6 +46,27 @@ describe("queue store", () => {
       expect(q.enqueue(ev("a"), 5000)).toBe(false);
     });
   });
+
+  it("an empty queue is known empty: asking when the next event is due reads nothing until one is queued", async () => {
+    await inObject((raw) => {
+      let reads = 0;
+      const exec = raw.exec.bind(raw);
+      const sql = new Proxy(raw, { get: (t, p) => (p === "exec" ? (q: string, ...b: unknown[]) => (reads++, exec(q, ...b)) : Reflect.get(t, p)) });
+      const q = new NotifyQueueStore(sql);
+      expect(q.nextDueMs()).toBeNull();
+      reads = 0;
+      expect([q.nextDueMs(), q.size()]).toEqual([null, 0]);
+      expect(reads).toBe(0);
+      expect(q.enqueue(ev("a"), 1000)).toBe(true);
+      expect([q.nextDueMs(), q.size()]).toEqual([1000, 1]);
+      q.finish("a", 2000);
+      expect(q.enqueue(ev("a"), 3000)).toBe(false); // finished lately: not queued, and the queue stays empty
+      expect([q.nextDueMs(), q.size()]).toEqual([null, 0]);
+      // A restart with an event owed: a new store does not assume empty.
+      q.enqueue(ev("b"), 4000);
+      expect(new NotifyQueueStore(raw).nextDueMs()).toBe(4000);
+    });
+  });
 });
 
 describe("feed watch", () => {
