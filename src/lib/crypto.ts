@@ -14,9 +14,15 @@ export function newToken(): string {
   return base64url(crypto.getRandomValues(new Uint8Array(32)));
 }
 
+/** "00".."ff", by byte: every webhook hashes its token (sha256Hex), and a table is several times cheaper than
+ * formatting each byte. */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
+  let hex = "";
+  for (let i = 0; i < digest.length; i++) hex += HEX[digest[i]];
+  return hex;
 }
 
 /** Constant-time string equality: both sides are hashed first so lengths never leak. */
