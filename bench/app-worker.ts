@@ -7,7 +7,9 @@
 //   - SYMBOLS / GATES / DIRECTORY / LIVE: every request into a Durable Object — each RPC call and each fetch on a
 //     stub — is counted and timed, by caller (the Worker or the object making it) and method ("fetch" for a fetch);
 //   - the symbol object's applySignal and the Worker's whole request are timed from the inside;
-//   - the symbol object's alarm calls (getAlarm / setAlarm on its storage) are counted and timed.
+//   - the symbol object's alarm calls (getAlarm / setAlarm on its storage) are counted and timed;
+//   - every SQLite statement of the symbol objects and the gates (`ctx.storage.sql.exec`) is counted, by caller and
+//     by the SQL's table and verb ("symbol sqlite insert outbox"): what a signal costs its object's storage.
 // Times are awaited wall time in the isolate (workerd only moves its clock across I/O, which is what is timed here).
 // The Worker and its Durable Objects share one isolate under `wrangler dev`, so one module-level tally sees all of
 // them; GET /__bench/stats reads it, POST /__bench/reset clears it. The wrappers cost microseconds per call against
@@ -174,6 +176,18 @@ function observedState(caller: Caller, ctx: DurableObjectState): DurableObjectSt
   });
 }
 
+/** Counts each `exec` of the object's SqlStorage as "<caller> sqlite <verb> <table>". Patched on the instance
+ * before the object's constructor runs: its stores keep the `sql` handle they are given there. */
+function countSql(caller: Caller, ctx: DurableObjectState): DurableObjectState {
+  const sql = ctx.storage.sql;
+  const exec = sql.exec;
+  sql.exec = function (this: SqlStorage, query: string, ...bindings: unknown[]) {
+    add(`${caller} sqlite ${kindOf(query)}`, 0, 1);
+    return Reflect.apply(exec, this, [query, ...bindings]);
+  } as SqlStorage["exec"];
+  return ctx;
+}
+
 /** The symbol object's own awaits, timed: the follow-up of every reply (D1 delivery started and awaited, alarm,
  * directory) and the gate's admission are separate spans. TypeScript-private members, plain properties at runtime. */
 function observeInternals(self: ProdSymbolObject): true {
@@ -191,7 +205,7 @@ OutboxDelivery.prototype.flush = function (this: OutboxDelivery) {
 
 export class SymbolObject extends ProdSymbolObject {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, observedEnv("symbol", env));
+    super(countSql("symbol", ctx), observedEnv("symbol", env));
     add("symbol construct", 0); // an object woken (first use, or after workerd evicted it)
     // The runtime checks the state's type at construction: the observed one replaces it afterwards.
     Object.defineProperty(this, "ctx", { value: observedState("symbol", ctx), configurable: true });
@@ -206,7 +220,7 @@ export class SymbolObject extends ProdSymbolObject {
 
 export class RecorderGate extends ProdRecorderGate {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, observedEnv("gate", env));
+    super(countSql("gate", ctx), observedEnv("gate", env));
     add("gate construct", 0);
   }
 }
