@@ -28,7 +28,7 @@
 //   - a disk under its throwaway state: the state (--persist-to: every object's SQLite and the local D1) goes to
 //     /dev/shm when there is one. Local SQLite commits call fsync in workerd's one thread, so on this VM's disk
 //     every commit stalls every request; production storage does not block a Worker on a disk. BENCH_STATE_DIR=/tmp
-//     measures on disk instead (docs/BENCHMARKS.md gives both). BENCH_QUICK=1 shortens every phase (a smoke run). BENCH_PHASES=engine,trail
+//     measures on disk instead (docs/BENCHMARKS.md gives both). BENCH_QUICK=1 shortens every phase (a smoke run); BENCH_WEBHOOK_PROFILE=1 profiles the webhook rounds. BENCH_PHASES=engine,trail
 // (any of engine, replay, object, trail, webhook, burst, dashboards) runs only those phases and prints them, without writing latest.json.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
