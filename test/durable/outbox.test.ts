@@ -1,20 +1,15 @@
 // The outbox against the real D1 of the tests and a real Durable Object SqlStorage: a statement D1 refuses for good
 // is set aside and everything else lands, in order per entity; an unreachable D1 loses and sets aside nothing.
-import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Position, Trade } from "../../src/engine/types";
 import { MAX_ATTEMPTS, OutboxDelivery, type OutboxOp, type SignalLogRow } from "../../src/durable/outbox";
 import { OutboxStore } from "../../src/durable/outbox-store";
+import { inObjectStorage } from "./storage";
 
 const TIMEOUT = 60_000;
 
-/** Runs `cb` on the SqlStorage of a fresh symbol Durable Object (all the work happens inside the object). */
-let objects = 0;
-function inObject<R>(cb: (sql: SqlStorage) => Promise<R>): Promise<R> {
-  const run = runInDurableObject as unknown as (s: unknown, cb: (obj: unknown, state: DurableObjectState) => Promise<R>) => Promise<R>;
-  return run(env.SYMBOLS.getByName(`TEST:OUTBOX-${++objects}-${crypto.randomUUID()}`), (_obj, state) => cb(state.storage.sql));
-}
+const inObject = <R>(cb: (sql: SqlStorage) => Promise<R>): Promise<R> => inObjectStorage("TEST:OUTBOX", cb);
 
 // --- D1 with faults: a wrapper, no hooks in production code ---------------------------------------------------
 

@@ -2,27 +2,12 @@
 // earliest deadline and the earliest receive time are kept in memory and answered without a storage read (every
 // signal asks the first, every reply the second), they follow add and remove, and a restarted object (a new
 // instance over the same storage) reads them back.
-import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { SignalRequest } from "../../src/durable/protocol";
 import { ScheduledSignals } from "../../src/durable/schedule";
+import { countedSql, inObjectStorage } from "./storage";
 
-let objects = 0;
-function inObject<R>(cb: (sql: SqlStorage) => R | Promise<R>): Promise<R> {
-  const run = runInDurableObject as unknown as (s: unknown, cb: (obj: unknown, state: DurableObjectState) => Promise<R>) => Promise<R>;
-  return run(env.SYMBOLS.getByName(`TEST:SCHEDULE-${++objects}-${crypto.randomUUID()}`), async (_obj, state) => cb(state.storage.sql));
-}
-
-/** `sql` with its statements counted (`reads.n`). */
-function counted(sql: SqlStorage): { sql: SqlStorage; reads: { n: number } } {
-  const reads = { n: 0 };
-  const exec = sql.exec.bind(sql);
-  const wrapped = new Proxy(sql, {
-    get: (target, prop) => (prop === "exec" ? (q: string, ...b: unknown[]) => (reads.n++, exec(q, ...b)) : Reflect.get(target, prop)),
-  });
-  return { sql: wrapped, reads };
-}
+const inObject = <R>(cb: (sql: SqlStorage) => R | Promise<R>): Promise<R> => inObjectStorage("TEST:SCHEDULE", cb);
 
 const request = (recorderId: string, receivedMs: number) =>
   ({ recorder: { id: recorderId }, receivedAt: new Date(receivedMs).toISOString(), signal: {} }) as unknown as SignalRequest;
@@ -30,7 +15,7 @@ const request = (recorderId: string, receivedMs: number) =>
 describe("ScheduledSignals", () => {
   it("counts per recorder and the earliest deadline follow add and remove, with no storage read to ask them", async () => {
     await inObject((raw) => {
-      const { sql, reads } = counted(raw);
+      const { sql, execs: reads } = countedSql(raw);
       const s = new ScheduledSignals(sql);
       expect([s.count(), s.count("a"), s.nextDeadlineMs(), s.anyDue(Date.parse("2030-01-01T00:00:00Z"))]).toEqual([0, 0, null, false]);
       const t = Date.parse("2026-12-03T14:30:00Z");

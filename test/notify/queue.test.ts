@@ -1,17 +1,12 @@
 // The notification queue and the feed watch on a real Durable Object's SqlStorage: one entry per event key,
 // finished keys not queued again, retries and dead letters; feed down only after a minute unhealthy, up once.
-import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { NotifyEvent } from "../../src/notify/events";
 import { DOWN_AFTER_MS, FeedWatch, feedEvents } from "../../src/notify/feed-watch";
 import { NotifyQueueStore } from "../../src/notify/queue-store";
+import { countedSql, inObjectStorage } from "../durable/storage";
 
-let objects = 0;
-function inObject<R>(cb: (sql: SqlStorage) => R | Promise<R>): Promise<R> {
-  const run = runInDurableObject as unknown as (s: unknown, cb: (obj: unknown, state: DurableObjectState) => Promise<R>) => Promise<R>;
-  return run(env.SYMBOLS.getByName(`TEST:NOTIFY-${++objects}-${crypto.randomUUID()}`), async (_obj, state) => cb(state.storage.sql));
-}
+const inObject = <R>(cb: (sql: SqlStorage) => R | Promise<R>): Promise<R> => inObjectStorage("TEST:NOTIFY", cb);
 
 const ev = (key: string): NotifyEvent => ({ kind: "rejected", key, recorderId: "r1", at: "t", signalId: key, symbol: null, code: "c", message: "m" });
 
@@ -49,14 +44,12 @@ describe("queue store", () => {
 
   it("an empty queue is known empty: asking when the next event is due reads nothing until one is queued", async () => {
     await inObject((raw) => {
-      let reads = 0;
-      const exec = raw.exec.bind(raw);
-      const sql = new Proxy(raw, { get: (t, p) => (p === "exec" ? (q: string, ...b: unknown[]) => (reads++, exec(q, ...b)) : Reflect.get(t, p)) });
+      const { sql, execs } = countedSql(raw);
       const q = new NotifyQueueStore(sql);
       expect(q.nextDueMs()).toBeNull();
-      reads = 0;
+      execs.n = 0;
       expect([q.nextDueMs(), q.size()]).toEqual([null, 0]);
-      expect(reads).toBe(0);
+      expect(execs.n).toBe(0);
       expect(q.enqueue(ev("a"), 1000)).toBe(true);
       expect([q.nextDueMs(), q.size()]).toEqual([1000, 1]);
       q.finish("a", 2000);
